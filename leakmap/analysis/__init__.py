@@ -1,0 +1,1 @@
+"""Analysis: pure functions over stored evidence (classification, rules, graph, diff)."""

@@ -1,0 +1,1 @@
+"""Knowledge about third parties: registrable domains, owners, categories, known cookies, filter lists."""

@@ -1,0 +1,1 @@
+"""Crawling: a Scrapy spider schedules page visits; Playwright renders them in Chromium; collectors record evidence."""

@@ -1,0 +1,234 @@
+"""Evidence records: one dataclass per store table.
+
+The crawler fills these; :mod:`leakmap.store` derives the SQLite schema from
+them, so the field list here *is* the contract between crawling and analysis.
+Times are Unix epoch seconds (float). ``t_consent`` is seconds relative to the
+phase's consent action (negative before it, ``None`` when the phase has no
+action, i.e. ``baseline``). ``before_consent`` is true for everything that
+happened before any consent action, which includes the whole baseline phase.
+Site, phase and visit ids are repeated on evidence rows so analysis and
+Datasette users can filter without joins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+PHASES = ("baseline", "accept", "reject")
+
+
+@dataclass
+class Scan:
+    """One run of ``leakmap scan`` (or ``check``, ``demo``)."""
+
+    id: int | None = None
+    started_at: float = 0.0
+    finished_at: float | None = None
+    status: str = "running"  # running, complete, interrupted
+    leakmap_version: str = ""
+    browser: str = ""  # executable path
+    browser_version: str = ""
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Site:
+    """A start URL of a scan; its three phases share the page list."""
+
+    id: int | None = None
+    scan_id: int | None = None
+    start_url: str = ""
+    domain: str = ""  # registrable domain of the start URL
+    final_url: str | None = None
+    status: str = "pending"  # pending, running, done, failed
+    started_at: float | None = None
+    finished_at: float | None = None
+    pages: list[str] = field(default_factory=list)  # the page list every phase visits
+
+
+@dataclass
+class Visit:
+    """One page load in one phase."""
+
+    id: int | None = None
+    site_id: int | None = None
+    phase: str = ""
+    seq: int = 0  # position in the phase's page list (0: landing page)
+    depth: int = 0
+    url: str = ""
+    final_url: str | None = None
+    is_landing: bool = False
+    status: str = "ok"  # ok, error, timeout
+    http_status: int | None = None
+    title: str | None = None
+    started_at: float = 0.0
+    ended_at: float | None = None
+    consent_time: float | None = None  # the phase's consent action, when taken
+
+
+@dataclass
+class Evidence:
+    """Columns shared by everything observed during a visit."""
+
+    visit_id: int | None = None
+    site_id: int | None = None
+    phase: str = ""
+    time: float = 0.0
+    before_consent: bool = True
+    t_consent: float | None = None
+
+    def stamp(self, consent_time: float | None) -> None:
+        """Set the consent-relative fields from the phase's consent action time."""
+        if consent_time is None:
+            self.before_consent, self.t_consent = True, None
+        else:
+            self.t_consent = round(self.time - consent_time, 4)
+            self.before_consent = self.t_consent < 0
+
+
+@dataclass
+class RequestRecord(Evidence):
+    """A network request from any frame, worker or redirect hop of the page."""
+
+    cdp_id: str = ""
+    url: str = ""
+    host: str = ""
+    method: str = "GET"
+    resource_type: str = ""
+    target_type: str = "page"  # page, iframe, worker, service_worker, shared_worker
+    frame_id: str | None = None
+    frame_url: str | None = None
+    is_navigation: bool = False
+    status: int | None = None
+    mime_type: str | None = None
+    remote_ip: str | None = None
+    from_cache: bool = False
+    failed: str | None = None  # net error text when the request did not complete
+    redirect_from: str | None = None  # URL of the hop that redirected here
+    request_headers: dict[str, str] = field(default_factory=dict)
+    response_headers: dict[str, str] = field(default_factory=dict)
+    post_data: str | None = None  # capped; post_data_sha256 covers the whole body
+    post_data_size: int | None = None
+    post_data_sha256: str | None = None
+    initiator_type: str | None = None  # parser, script, preload, other, ...
+    initiator_url: str | None = None  # the script (or document) that caused it
+    initiator_stack: list[str] = field(default_factory=list)  # script URLs, innermost first
+    source: str = "network"  # network: DevTools protocol; js: seen only by a JS hook (beacon on page hide)
+
+
+@dataclass
+class CookieRecord(Evidence):
+    """A cookie write: a Set-Cookie header line or a ``document.cookie`` assignment."""
+
+    origin: str = "http"  # http (Set-Cookie) or js (document.cookie)
+    url: str = ""  # response URL, or document URL for js writes
+    host: str = ""
+    name: str = ""
+    value: str = ""
+    domain: str | None = None  # Domain attribute as written (None: host-only)
+    path: str | None = None
+    expires: str | None = None  # raw Expires attribute
+    max_age: int | None = None  # raw Max-Age attribute
+    lifetime: float | None = None  # seconds asked for by the raw attributes; None = session cookie
+    secure: bool = False
+    http_only: bool = False
+    same_site: str | None = None
+    partitioned: bool = False
+    raw: str = ""
+    script_url: str | None = None  # writing script, for js writes
+    blocked: str | None = None  # the browser's reasons for refusing it, if it did
+
+
+@dataclass
+class JarCookie:
+    """A cookie in the profile's jar at a moment (expiry as stored: Chromium caps it)."""
+
+    visit_id: int | None = None
+    site_id: int | None = None
+    phase: str = ""
+    moment: str = ""  # before-consent, after-consent, end
+    time: float = 0.0
+    name: str = ""
+    value: str = ""
+    domain: str = ""
+    path: str = "/"
+    expires: float | None = None
+    http_only: bool = False
+    secure: bool = False
+    same_site: str | None = None
+    partition_key: str | None = None
+
+
+@dataclass
+class StorageRecord(Evidence):
+    """A localStorage / sessionStorage write."""
+
+    kind: str = "local"  # local or session
+    origin: str = ""
+    frame_url: str = ""
+    op: str = "set"  # set, remove, clear
+    key: str | None = None
+    value: str | None = None
+    script_url: str | None = None
+    stack: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ConsentRecord:
+    """What the consent step of a phase found and did."""
+
+    site_id: int | None = None
+    visit_id: int | None = None
+    phase: str = ""
+    time: float | None = None  # when the action was taken
+    method: str = "none"  # autoconsent, selector, heuristic, none
+    action: str = "none"  # accept, reject, none
+    banner_found: bool = False
+    cmp: str | None = None
+    success: bool = False  # the click (or CMP call) went through
+    verified: bool = False  # banner gone and a consent record changed
+    steps: int = 0  # clicks it took
+    details: dict[str, Any] = field(default_factory=dict)
+    screenshot_before: str | None = None
+    screenshot_after: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class ConsentEvent:
+    """A message or milestone from the consent engine."""
+
+    site_id: int | None = None
+    visit_id: int | None = None
+    phase: str = ""
+    time: float = 0.0
+    kind: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ErrorRecord:
+    """Something that went wrong; the scan goes on."""
+
+    site_id: int | None = None
+    visit_id: int | None = None
+    phase: str | None = None
+    time: float = 0.0
+    kind: str = ""  # invalid-url, navigation, http-error, timeout, dialog, popup, download, collector, crash, ...
+    message: str = ""
+    url: str | None = None
+
+
+@dataclass
+class Screenshot:
+    visit_id: int | None = None
+    site_id: int | None = None
+    phase: str = ""
+    time: float = 0.0
+    kind: str = ""  # page, banner, before-accept, after-accept, ...
+    path: str = ""  # relative to the store's directory
+
+
+def columns(cls: type) -> list[str]:
+    return [f.name for f in fields(cls)]

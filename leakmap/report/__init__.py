@@ -1,0 +1,1 @@
+"""Report renderers: HTML, JSON, Markdown, JUnit XML, SARIF, terminal."""

@@ -1,0 +1,139 @@
+"""A small DevTools-protocol client of our own, beside Playwright's.
+
+Why a second connection: Playwright's CDP sessions see only their own target,
+so requests of cross-origin iframes, workers and service workers, and
+keep-alive beacons sent while a page unloads, never reach them. A flat-mode
+connection that auto-attaches to every child target (paused until we have
+enabled our domains) sees all of them, the way Tracker Radar Collector does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import websockets
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[["Session", str, dict[str, Any]], None]
+
+
+class CDPError(Exception):
+    """A protocol command failed (target gone, bad params...)."""
+
+
+class Session:
+    """One attached target (page, iframe, worker) on the shared connection."""
+
+    def __init__(self, connection: Connection, session_id: str, target_type: str, target_id: str, url: str):
+        self.connection = connection
+        self.id = session_id
+        self.type = target_type
+        self.target_id = target_id
+        self.url = url
+        self.handler: EventHandler | None = None
+        self.parent: Session | None = None
+        self.detached = False
+
+    async def send(self, method: str, params: dict[str, Any] | None = None, timeout: float = 10) -> dict[str, Any]:
+        return await self.connection.send(method, params, session_id=self.id, timeout=timeout)
+
+    def __repr__(self) -> str:
+        return f"<Session {self.type} {self.url[:60]}>"
+
+
+class Connection:
+    """A browser-level websocket; routes flat-mode messages to sessions by id."""
+
+    def __init__(self, ws: websockets.ClientConnection):
+        self._ws = ws
+        self._ids = itertools.count(1)
+        self._pending: dict[int, asyncio.Future] = {}
+        self.sessions: dict[str, Session] = {}
+        self.browser_handler: Callable[[str, dict[str, Any]], None] | None = None
+        self._reader = asyncio.get_running_loop().create_task(self._read())
+        self.closed = asyncio.Event()
+
+    @classmethod
+    async def connect(cls, ws_url: str) -> Connection:
+        ws = await websockets.connect(ws_url, max_size=None, ping_interval=None, compression=None)
+        return cls(ws)
+
+    async def close(self) -> None:
+        self._reader.cancel()
+        await self._ws.close()
+
+    async def send(self, method: str, params: dict[str, Any] | None = None, *, session_id: str | None = None,
+                   timeout: float = 10) -> dict[str, Any]:
+        if self.closed.is_set():
+            raise CDPError(f"{method}: connection closed")
+        msg_id = next(self._ids)
+        message: dict[str, Any] = {"id": msg_id, "method": method, "params": params or {}}
+        if session_id:
+            message["sessionId"] = session_id
+        future = asyncio.get_running_loop().create_future()
+        self._pending[msg_id] = future
+        try:
+            await self._ws.send(json.dumps(message))
+            return await asyncio.wait_for(future, timeout)
+        except (websockets.ConnectionClosed, asyncio.TimeoutError) as exc:
+            raise CDPError(f"{method}: {type(exc).__name__}") from exc
+        finally:
+            self._pending.pop(msg_id, None)
+
+    async def attach(self, target_id: str, target_type: str = "page", url: str = "") -> Session:
+        result = await self.send("Target.attachToTarget", {"targetId": target_id, "flatten": True})
+        session = Session(self, result["sessionId"], target_type, target_id, url)
+        self.sessions[session.id] = session
+        return session
+
+    async def _read(self) -> None:
+        try:
+            async for raw in self._ws:
+                message = json.loads(raw)
+                if "id" in message:
+                    future = self._pending.get(message["id"])
+                    if future and not future.done():
+                        if "error" in message:
+                            future.set_exception(CDPError(message["error"].get("message", "error")))
+                        else:
+                            future.set_result(message.get("result", {}))
+                    continue
+                self._dispatch(message)
+        except websockets.ConnectionClosed:
+            pass
+        except Exception:  # pragma: no cover - a reader crash must not go unnoticed
+            log.exception("CDP reader failed")
+        finally:
+            self.closed.set()
+            for future in self._pending.values():
+                if not future.done():
+                    future.set_exception(CDPError("connection closed"))
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        method, params = message.get("method", ""), message.get("params", {})
+        session = self.sessions.get(message.get("sessionId", ""))
+        if method == "Target.attachedToTarget" and session is not None:
+            info = params["targetInfo"]
+            child = Session(self, params["sessionId"], info["type"], info["targetId"], info.get("url", ""))
+            child.parent = session
+            child.handler = session.handler
+            self.sessions[child.id] = child
+        elif method == "Target.detachedFromTarget":
+            gone = self.sessions.pop(params.get("sessionId", ""), None)
+            if gone:
+                gone.detached = True
+        if session is None:
+            if self.browser_handler:
+                self.browser_handler(method, params)
+            return
+        if session.handler:
+            try:
+                session.handler(session, method, params)
+            except Exception:
+                log.exception("CDP event handler failed on %s", method)

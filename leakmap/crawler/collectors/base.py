@@ -1,0 +1,60 @@
+"""The collector lifecycle, in the spirit of Tracker Radar Collector's collectors
+and mitmproxy's addons: each collector declares the DevTools events and
+instrumentation messages it wants, prepares every target (page, iframe,
+worker) before that target runs, and hands over its records at the end.
+A collector that raises loses its own records, never the visit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.async_api import BrowserContext, Page
+
+    from leakmap.crawler.cdp import Session
+    from leakmap.crawler.config import ScanConfig
+
+
+@dataclass
+class VisitContext:
+    """What collectors may read about the visit they record."""
+
+    config: ScanConfig
+    site_id: int
+    phase: str
+    url: str
+    output_dir: Any  # Path where screenshots go
+    visit_key: str  # unique, file-name safe
+    context: BrowserContext | None = None
+    page: Page | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+class Collector:
+    name = "collector"
+    events: frozenset[str] = frozenset()  # DevTools events routed to on_event
+    hooks: frozenset[str] = frozenset()  # instrument.js message types routed to on_hook
+    target_types: frozenset[str] = frozenset({"page", "iframe", "worker", "service_worker", "shared_worker"})
+
+    def __init__(self, visit: VisitContext):
+        self.visit = visit
+
+    async def setup(self, session: Session) -> None:
+        """Enable what this collector needs on a target that is still paused."""
+
+    def on_event(self, session: Session, method: str, params: dict[str, Any]) -> None:
+        """A DevTools event from one of the visit's targets (keep it cheap: it runs per request)."""
+
+    def on_hook(self, session: Session, message: dict[str, Any]) -> None:
+        """A message from the page instrumentation."""
+
+    async def on_page(self, page: Page) -> None:
+        """The Playwright page exists (before navigation): subscribe to page-level events."""
+
+    async def finish(self) -> None:
+        """The page is about to close: last reads."""
+
+    def records(self) -> list[Any]:
+        return []

@@ -1,0 +1,280 @@
+"""Requests from every frame, worker and redirect hop, with their initiator, and the raw
+``Set-Cookie`` lines of their responses (the browser's capped expiry is not what was asked)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from leakmap.crawler.cdp import CDPError, Session
+from leakmap.crawler.collectors.base import Collector
+from leakmap.crawler.setcookie import parse_set_cookie
+from leakmap.records import CookieRecord, RequestRecord
+
+LONG_LIVED = 5.0  # seconds: a request still open after this (long poll, stream) no longer delays "quiet"
+
+
+def _lower(headers: dict[str, Any] | None) -> dict[str, str]:
+    return {k.lower(): str(v) for k, v in (headers or {}).items()}
+
+
+def _initiator(initiator: dict[str, Any]) -> tuple[str | None, str | None, list[str]]:
+    urls: list[str] = []
+    stack = initiator.get("stack")
+    while stack:
+        for frame in stack.get("callFrames", ()):
+            url = frame.get("url")
+            if url and (not urls or urls[-1] != url):
+                urls.append(url)
+        stack = stack.get("parent")
+    return initiator.get("type"), (urls[0] if urls else initiator.get("url")), urls
+
+
+@dataclass
+class _Flight:
+    """One requestId: its hops (redirects reuse the id) and extra infos that may arrive early."""
+
+    hops: list[RequestRecord] = field(default_factory=list)
+    extra_requests: list[dict[str, str]] = field(default_factory=list)
+    extra_responses: list[dict[str, Any]] = field(default_factory=list)
+    n_extra_req: int = 0
+    n_extra_resp: int = 0
+    started: float = 0.0
+    done: bool = False
+    responded: bool = False  # headers are in: the data has left; an unread body may never "finish"
+
+
+class NetworkCollector(Collector):
+    name = "requests"
+    events = frozenset({
+        "Network.requestWillBeSent", "Network.requestWillBeSentExtraInfo", "Network.responseReceived",
+        "Network.responseReceivedExtraInfo", "Network.loadingFinished", "Network.loadingFailed",
+        "Network.webSocketCreated", "Network.webSocketWillSendHandshakeRequest",
+        "Network.webSocketHandshakeResponseReceived", "Network.webSocketFrameSent",
+    })
+    hooks = frozenset({"beacon"})
+
+    def __init__(self, visit):
+        super().__init__(visit)
+        self._flights: dict[str, _Flight] = {}
+        self._finished: list[_Flight] = []  # flights whose request id was later reused
+        self._cookies: list[CookieRecord] = []
+        self._beacons: list[tuple[Session, dict[str, Any]]] = []
+        self._clock_offset: float | None = None  # wall time minus the browser's monotonic clock
+        self._tasks: set[asyncio.Task] = set()
+        self.last_activity = time.monotonic()
+
+    async def setup(self, session: Session) -> None:
+        await session.send("Network.enable", {"maxPostDataSize": self.visit.config.post_data_cap})
+
+    # -- quiet detection -------------------------------------------------------
+    def busy(self) -> int:
+        """Requests still waiting for their response, leaving out long-lived ones (long polls)."""
+        now = time.monotonic()
+        return sum(1 for f in self._flights.values()
+                   if not (f.done or f.responded) and now - f.started < LONG_LIVED)
+
+    # -- events ----------------------------------------------------------------
+    def _wall(self, timestamp: float | None) -> float:
+        if timestamp is None or self._clock_offset is None:
+            return time.time()
+        return timestamp + self._clock_offset
+
+    def on_event(self, session: Session, method: str, p: dict[str, Any]) -> None:
+        self.last_activity = time.monotonic()
+        # request ids are unique browser-wide, and one request may be reported by two targets
+        # (a worker's script: requested by the page, completed in the worker), so key by id alone
+        key = p.get("requestId", "")
+        if method == "Network.requestWillBeSent":
+            self._request(session, key, p)
+        elif method == "Network.requestWillBeSentExtraInfo":
+            flight = self._flights.setdefault(key, _Flight(started=time.monotonic()))
+            flight.extra_requests.append(_lower(p.get("headers")))
+            self._apply_extras(flight)
+        elif method == "Network.responseReceived":
+            flight = self._flights.get(key)
+            if flight and flight.hops:
+                flight.responded = True
+                self._response(flight.hops[-1], p.get("response", {}))
+        elif method == "Network.responseReceivedExtraInfo":
+            flight = self._flights.setdefault(key, _Flight(started=time.monotonic()))
+            flight.extra_responses.append(p)
+            self._apply_extras(flight)
+        elif method in ("Network.loadingFinished", "Network.loadingFailed"):
+            flight = self._flights.get(key)
+            if flight:
+                flight.done = True
+                if method == "Network.loadingFailed" and flight.hops:
+                    reason = p.get("blockedReason") or p.get("corsErrorStatus", {}).get("corsError")
+                    text = p.get("errorText", "failed")
+                    flight.hops[-1].failed = f"{text} ({reason})" if reason else text
+        elif method.startswith("Network.webSocket"):
+            self._websocket(session, key, method, p)
+
+    def _request(self, session: Session, key: str, p: dict[str, Any]) -> None:
+        if p.get("wallTime") and p.get("timestamp"):
+            self._clock_offset = p["wallTime"] - p["timestamp"]
+        flight = self._flights.get(key)
+        request = p.get("request", {})
+        url = request.get("url", "")
+        if flight is not None and flight.hops and not p.get("redirectResponse") and flight.hops[-1].url == url:
+            return  # the same request reported by a second target
+        if flight is None or (flight.done and not p.get("redirectResponse")):
+            if flight is not None and flight.hops:
+                self._finished.append(flight)
+            flight = self._flights[key] = _Flight(started=time.monotonic())
+        redirect_from = None
+        if p.get("redirectResponse") and flight.hops:
+            previous = flight.hops[-1]
+            self._response(previous, p["redirectResponse"])
+            redirect_from = previous.url
+        itype, iurl, istack = _initiator(p.get("initiator", {}))
+        record = RequestRecord(
+            time=p.get("wallTime") or self._wall(p.get("timestamp")),
+            cdp_id=p.get("requestId", ""),
+            url=url,
+            host=(urlsplit(url).hostname or ""),
+            method=request.get("method", "GET"),
+            resource_type=p.get("type", "Other"),
+            target_type=session.type,
+            frame_id=p.get("frameId"),
+            frame_url=p.get("documentURL"),
+            is_navigation=p.get("type") == "Document" and p.get("requestId") == p.get("loaderId"),
+            redirect_from=redirect_from,
+            request_headers=_lower(request.get("headers")),
+            initiator_type=itype,
+            initiator_url=iurl,
+            initiator_stack=istack,
+        )
+        self._post_data(session, record, request)
+        flight.hops.append(record)
+        self._apply_extras(flight)
+
+    def _post_data(self, session: Session, record: RequestRecord, request: dict[str, Any]) -> None:
+        entries = request.get("postDataEntries")
+        body: bytes | None = None
+        if entries:
+            body = b"".join(base64.b64decode(e.get("bytes", "")) for e in entries)
+        elif request.get("postData") is not None:
+            body = request["postData"].encode("utf-8", "surrogatepass")
+        if body is not None:
+            self._set_body(record, body)
+        elif request.get("hasPostData"):  # over the inline cap: fetch it while the request lives
+            task = asyncio.get_running_loop().create_task(self._fetch_body(session, record))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def _set_body(self, record: RequestRecord, body: bytes) -> None:
+        cap = self.visit.config.post_data_cap
+        record.post_data_size = len(body)
+        record.post_data_sha256 = hashlib.sha256(body).hexdigest()
+        record.post_data = body[:cap].decode("utf-8", "replace")
+
+    async def _fetch_body(self, session: Session, record: RequestRecord) -> None:
+        try:
+            result = await session.send("Network.getRequestPostData", {"requestId": record.cdp_id}, timeout=5)
+        except CDPError:
+            return
+        data = result.get("postData", "")
+        body = base64.b64decode(data) if result.get("base64Encoded") else data.encode("utf-8", "surrogatepass")
+        self._set_body(record, body)
+
+    def _response(self, record: RequestRecord, response: dict[str, Any]) -> None:
+        record.status = response.get("status")
+        record.mime_type = response.get("mimeType")
+        record.remote_ip = response.get("remoteIPAddress")
+        record.from_cache = bool(response.get("fromDiskCache") or response.get("fromPrefetchCache")
+                                 or response.get("fromServiceWorker"))
+        if not record.response_headers:
+            record.response_headers = _lower(response.get("headers"))
+
+    def _apply_extras(self, flight: _Flight) -> None:
+        """Extra infos come once per hop, in order, sometimes before the hop itself."""
+        while flight.n_extra_req < min(len(flight.hops), len(flight.extra_requests)):
+            flight.hops[flight.n_extra_req].request_headers = flight.extra_requests[flight.n_extra_req]
+            flight.n_extra_req += 1
+        while flight.n_extra_resp < min(len(flight.hops), len(flight.extra_responses)):
+            hop = flight.hops[flight.n_extra_resp]
+            self._raw_response(hop, flight.extra_responses[flight.n_extra_resp])
+            flight.n_extra_resp += 1
+
+    def _raw_response(self, hop: RequestRecord, extra: dict[str, Any]) -> None:
+        headers = extra.get("headers", {})
+        hop.response_headers = _lower(headers)
+        if extra.get("statusCode") and hop.status is None:
+            hop.status = extra["statusCode"]
+        blocked = {b.get("cookieLine"): ",".join(b.get("blockedReasons", [])) for b in extra.get("blockedCookies", [])}
+        raw = next((v for k, v in headers.items() if k.lower() == "set-cookie"), None)
+        if not raw:
+            return
+        for line in str(raw).split("\n"):
+            parsed = parse_set_cookie(line)
+            if parsed is None:
+                continue
+            self._cookies.append(CookieRecord(
+                time=hop.time, origin="http", url=hop.url, host=hop.host, name=parsed.name, value=parsed.value,
+                domain=parsed.domain, path=parsed.path, expires=parsed.expires, max_age=parsed.max_age,
+                lifetime=parsed.lifetime(hop.time), secure=parsed.secure, http_only=parsed.http_only,
+                same_site=parsed.same_site, partitioned=parsed.partitioned, raw=line,
+                blocked=blocked.get(line) or None,
+            ))
+
+    def _websocket(self, session: Session, key: str, method: str, p: dict[str, Any]) -> None:
+        if method == "Network.webSocketCreated":
+            itype, iurl, istack = _initiator(p.get("initiator", {}))
+            url = p.get("url", "")
+            record = RequestRecord(time=time.time(), cdp_id=p.get("requestId", ""), url=url,
+                                   host=urlsplit(url).hostname or "", resource_type="WebSocket",
+                                   target_type=session.type, initiator_type=itype, initiator_url=iurl,
+                                   initiator_stack=istack)
+            self._flights[key] = _Flight(hops=[record], started=time.monotonic(), done=True)
+            return
+        flight = self._flights.get(key)
+        if not flight or not flight.hops:
+            return
+        record = flight.hops[0]
+        if method == "Network.webSocketWillSendHandshakeRequest":
+            record.time = p.get("wallTime") or record.time
+            record.request_headers = _lower(p.get("request", {}).get("headers"))
+        elif method == "Network.webSocketHandshakeResponseReceived":
+            record.status = p.get("response", {}).get("status")
+            record.response_headers = _lower(p.get("response", {}).get("headers"))
+        elif method == "Network.webSocketFrameSent":
+            payload = p.get("response", {}).get("payloadData", "")
+            sent = (record.post_data or "") + payload + "\n"
+            self._set_body(record, sent.encode("utf-8", "surrogatepass"))
+
+    # -- beacons the network path may miss ----------------------------------------
+    def on_hook(self, session: Session, message: dict[str, Any]) -> None:
+        self._beacons.append((session, message))
+
+    async def finish(self) -> None:
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=5)
+
+    def records(self) -> list[Any]:
+        flights = [*self._finished, *self._flights.values()]
+        requests = [hop for flight in flights for hop in flight.hops]
+        seen = {(r.url, r.method) for r in requests}
+        for session, beacon in self._beacons:
+            url, method = beacon.get("url", ""), beacon.get("method", "POST")
+            if (url, method) in seen:
+                continue
+            seen.add((url, method))
+            stack = beacon.get("stack") or []
+            record = RequestRecord(
+                time=beacon.get("time") or time.time(), url=url, host=urlsplit(url).hostname or "", method=method,
+                resource_type="Ping" if beacon.get("api") == "sendBeacon" else "Fetch", target_type=session.type,
+                frame_url=beacon.get("frame"), initiator_type="script", initiator_url=stack[0] if stack else None,
+                initiator_stack=stack, source="js",
+            )
+            if beacon.get("body") is not None:
+                self._set_body(record, beacon["body"].encode("utf-8", "surrogatepass"))
+            requests.append(record)
+        requests.sort(key=lambda r: r.time)
+        return [*requests, *self._cookies]

@@ -1,0 +1,49 @@
+"""Scan configuration: one typed record shared by the CLI, the spider and the browser."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from leakmap.records import PHASES
+
+
+@dataclass
+class ScanConfig:
+    output_dir: Path = Path("leakmap-output")
+    pages: int = 5  # pages per site, landing page included
+    depth: int = 1  # link depth explored from the landing page to find them
+    phases: tuple[str, ...] = PHASES
+    concurrency: int = 4  # page visits in flight at once (across sites and phases)
+    # Browser
+    browser: str | None = None  # executable path; found automatically when None
+    headless: bool = True
+    host_rules: str | None = None  # Chromium --host-resolver-rules, e.g. "MAP * 127.0.0.1:8443"
+    proxy: str | None = None
+    ignore_https_errors: bool = False
+    locale: str = "fr-FR"
+    accept_language: str = "fr-FR,fr;q=0.9,en;q=0.8"
+    timezone: str = "Europe/Paris"
+    viewport: tuple[int, int] = (1366, 768)
+    # Timing: no fixed sleeps; a page is done when quiet, within caps
+    page_timeout: float = 30.0  # cap on one page visit, seconds
+    site_timeout: float = 600.0  # cap on one site (all phases), seconds
+    navigation_timeout: float = 20.0
+    quiet_window: float = 0.5  # network silence that ends a wait, seconds
+    settle_cap: float = 8.0  # longest wait for silence after load or an action
+    fixed_wait: float | None = None  # reference mode for benchmarks: sleep this long instead
+    # Consent
+    accept_selector: str | None = None
+    reject_selector: str | None = None
+    # Evidence
+    screenshots: bool = True
+    post_data_cap: int = 65536  # bytes of a POST body kept; the whole body is hashed
+    first_party: tuple[str, ...] = ()  # extra domains that belong to the audited site
+    retries: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["output_dir"] = str(self.output_dir)
+        return data

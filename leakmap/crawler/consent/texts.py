@@ -1,0 +1,61 @@
+"""Button texts of consent banners in English, French, German, Spanish, Italian and Dutch.
+
+Matched against the normalised visible text of a button (lower case, single
+spaces, no surrounding punctuation), whole text only: "Accept" matches, a
+paragraph that contains "accept" does not.
+"""
+
+ACCEPT = (
+    # en
+    "accept all", "accept all cookies", "accept cookies", "accept", "allow all", "allow all cookies",
+    "allow cookies", "i accept", "agree", "i agree", "agree and close", "accept and close", "accept & close",
+    "agree and continue", "accept and continue", "yes, i agree", "ok, i agree", "got it", "ok",
+    # fr
+    "tout accepter", "accepter tout", "accepter", "accepter et fermer", "accepter et continuer", "j'accepte",
+    "j’accepte", "accepter les cookies", "accepter tous les cookies", "autoriser tous les cookies",
+    "tout autoriser", "ok pour moi", "oui, j'accepte", "d'accord", "j'ai compris",
+    # de
+    "alle akzeptieren", "alles akzeptieren", "akzeptieren", "alle cookies akzeptieren", "alle zulassen",
+    "alle erlauben", "zustimmen", "allen zustimmen", "einverstanden", "ich stimme zu", "akzeptieren und schließen",
+    # es
+    "aceptar todo", "aceptar todas", "aceptar", "aceptar cookies", "aceptar todas las cookies", "permitir todas",
+    "acepto", "de acuerdo",
+    # it
+    "accetta tutto", "accetta tutti", "accetta", "accetto", "accetta tutti i cookie", "consenti tutti",
+    "accetta e chiudi", "ho capito",
+    # nl
+    "alles accepteren", "accepteren", "alle cookies accepteren", "akkoord", "alles toestaan", "ik ga akkoord",
+    "cookies accepteren", "accepteer alles",
+)
+
+REJECT = (
+    # en
+    "reject all", "reject", "reject cookies", "reject all cookies", "decline", "decline all", "refuse all",
+    "refuse", "deny", "deny all", "disagree", "i do not agree", "necessary only", "only necessary",
+    "necessary cookies only", "only essential", "essential only", "use necessary cookies only",
+    "only necessary cookies", "accept only essential cookies", "continue without accepting", "no, thanks",
+    "no thanks",
+    # fr
+    "tout refuser", "refuser tout", "refuser", "je refuse", "refuser les cookies", "refuser tous les cookies",
+    "continuer sans accepter", "uniquement les cookies nécessaires", "cookies nécessaires uniquement",
+    "non merci", "refuser et fermer",
+    # de
+    "alle ablehnen", "alles ablehnen", "ablehnen", "nur notwendige", "nur notwendige cookies",
+    "nur notwendige cookies akzeptieren", "nur erforderliche", "nur erforderliche cookies",
+    "nur essenzielle cookies akzeptieren", "nur essenzielle cookies", "nicht einverstanden",
+    # es
+    "rechazar todo", "rechazar todas", "rechazar", "rechazar cookies", "solo necesarias",
+    "solo cookies necesarias", "continuar sin aceptar",
+    # it
+    "rifiuta tutto", "rifiuta tutti", "rifiuta", "solo necessari", "solo cookie necessari",
+    "continua senza accettare", "rifiuta i cookie",
+    # nl
+    "alles weigeren", "weigeren", "alles afwijzen", "afwijzen", "alleen noodzakelijke",
+    "alleen noodzakelijke cookies", "alleen functionele cookies", "doorgaan zonder accepteren",
+)
+
+# Words that make a container look like a consent banner (boosts candidates inside it).
+BANNER_WORDS = (
+    "cookie", "consent", "privacy", "gdpr", "rgpd", "dsgvo", "confidentialité", "données personnelles",
+    "datenschutz", "privacidad", "riservatezza", "traceurs", "tracking", "partenaires", "partners",
+)

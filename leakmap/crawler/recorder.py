@@ -1,0 +1,179 @@
+"""Wires one page (and every target it spawns) to the collectors.
+
+The page's target is attached on our own DevTools connection before it
+navigates; children (cross-origin iframes, workers, service workers) are
+auto-attached *paused*, prepared (domains enabled, instrumentation added) and
+only then resumed, so nothing they send escapes. Events are routed to the
+collectors that asked for them; a collector that raises is switched off and
+the failure becomes an error row, the others go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import time
+from importlib.resources import files
+from typing import Any
+
+from playwright.async_api import Page
+
+from leakmap.crawler.cdp import CDPError, Connection, Session
+from leakmap.crawler.collectors.base import Collector
+from leakmap.records import ErrorRecord
+
+log = logging.getLogger(__name__)
+
+_INSTRUMENT = files("leakmap.crawler").joinpath("instrument.js").read_text()
+# One binding name per process: pages cannot look for a fixed global to detect the audit.
+BINDING = "__lm" + secrets.token_hex(6)
+STATE_KEY = "__LEAKMAP_STATE__"
+
+
+def instrumentation() -> str:
+    return _INSTRUMENT.replace("__LEAKMAP_BINDING__", BINDING)
+
+
+class PageRecorder:
+    def __init__(self, connection: Connection, collectors: list[Collector], extra_scripts: tuple[str, ...] = (),
+                 identity: dict[str, Any] | None = None):
+        self.connection = connection
+        self.identity = identity  # Network.setUserAgentOverride params: a headful browser's UA
+        self.collectors = collectors
+        self.scripts = (instrumentation(), *extra_scripts)
+        self.failed: dict[str, str] = {}
+        self.sessions: list[Session] = []
+        self._setups: set[asyncio.Task] = set()
+        self._by_event: dict[str, list[Collector]] = {}
+        self._by_hook: dict[str, list[Collector]] = {}
+        for c in collectors:
+            for event in c.events:
+                self._by_event.setdefault(event, []).append(c)
+            for hook in c.hooks:
+                self._by_hook.setdefault(hook, []).append(c)
+
+    async def attach(self, page: Page) -> None:
+        cdp = await page.context.new_cdp_session(page)
+        try:
+            target_id = (await cdp.send("Target.getTargetInfo"))["targetInfo"]["targetId"]
+        finally:
+            await cdp.detach()
+        session = await self.connection.attach(target_id, "page", page.url)
+        session.handler = self._on_event
+        await self._setup(session)
+        for c in self.collectors:
+            await self._guard(c, c.on_page(page))
+
+    async def _setup(self, session: Session) -> None:
+        """Prepare a (paused) target, then let it run whatever happens."""
+        self.sessions.append(session)
+        try:
+            steps: list[Any] = []
+            if self.identity:
+                steps.append(session.send("Network.setUserAgentOverride", self.identity))
+            if session.type in ("page", "iframe"):
+                steps.append(session.send("Page.enable"))  # scripts-on-new-document only run with it
+                steps.append(session.send("Runtime.enable"))  # bindingCalled events need it
+                steps.append(session.send("Runtime.addBinding", {"name": BINDING}))
+                steps += [session.send("Page.addScriptToEvaluateOnNewDocument", {"source": s, "runImmediately": True})
+                          for s in self.scripts]
+            steps += [self._setup_collector(c, session) for c in self.collectors if session.type in c.target_types]
+            # initiator stacks through async boundaries (setTimeout, promises) need the debugger on
+            steps.append(session.send("Debugger.enable"))
+            steps.append(session.send("Debugger.setAsyncCallStackDepth", {"maxDepth": 32}))
+            steps.append(session.send("Debugger.setSkipAllPauses", {"skip": True}))
+            steps.append(session.send("Target.setAutoAttach",
+                                      {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True}))
+            results = await asyncio.gather(*steps, return_exceptions=True)
+            for result in results:
+                if isinstance(result, Exception) and not session.detached:
+                    log.debug("setup of %r: %s", session, result)
+        finally:
+            try:
+                await session.send("Runtime.runIfWaitingForDebugger")
+            except CDPError:
+                pass
+
+    async def _setup_collector(self, collector: Collector, session: Session) -> None:
+        try:
+            await collector.setup(session)
+        except CDPError as exc:  # the target went away while being prepared: nothing to record there
+            log.debug("%s setup on %r: %s", collector.name, session, exc)
+        except Exception as exc:  # noqa: BLE001 - a bug in the collector: switch it off
+            self._fail(collector, exc)
+
+    async def _guard(self, collector: Collector, awaitable: Any) -> None:
+        try:
+            await awaitable
+        except Exception as exc:  # noqa: BLE001 - isolate collectors
+            self._fail(collector, exc)
+
+    def _fail(self, collector: Collector, exc: BaseException) -> None:
+        if collector.name not in self.failed:
+            log.warning("collector %s failed: %s", collector.name, exc)
+            self.failed[collector.name] = f"{type(exc).__name__}: {exc}"
+
+    def _on_event(self, session: Session, method: str, params: dict[str, Any]) -> None:
+        if method == "Target.attachedToTarget":
+            child = self.connection.sessions.get(params.get("sessionId", ""))
+            if child is not None:
+                task = asyncio.get_running_loop().create_task(self._setup(child))
+                self._setups.add(task)
+                task.add_done_callback(self._setups.discard)
+            return
+        if method == "Runtime.bindingCalled":
+            if params.get("name") == BINDING:
+                self._on_hook(session, params.get("payload", ""))
+            return
+        for c in self._by_event.get(method, ()):
+            if c.name in self.failed:
+                continue
+            try:
+                c.on_event(session, method, params)
+            except Exception as exc:  # noqa: BLE001
+                self._fail(c, exc)
+
+    def _on_hook(self, session: Session, payload: str) -> None:
+        try:
+            message = json.loads(payload)
+        except ValueError:
+            return
+        for c in self._by_hook.get(message.get("t"), ()):
+            if c.name in self.failed:
+                continue
+            try:
+                c.on_hook(session, message)
+            except Exception as exc:  # noqa: BLE001
+                self._fail(c, exc)
+
+    def page_gone(self) -> bool:
+        return bool(self.sessions) and self.sessions[0].detached
+
+    async def finish(self) -> None:
+        for c in self.collectors:
+            await self._guard(c, c.finish())
+
+    async def detach(self) -> None:
+        for session in self.sessions:
+            session.handler = None
+            self.connection.sessions.pop(session.id, None)
+        if self.sessions and not self.sessions[0].detached:
+            try:
+                await self.connection.send("Target.detachFromTarget", {"sessionId": self.sessions[0].id}, timeout=3)
+            except CDPError:
+                pass
+
+    def records(self) -> list[Any]:
+        out: list[Any] = []
+        for c in self.collectors:
+            if c.name in self.failed:
+                continue
+            try:
+                out.extend(c.records())
+            except Exception as exc:  # noqa: BLE001
+                self._fail(c, exc)
+        for name, message in self.failed.items():
+            out.append(ErrorRecord(time=time.time(), kind="collector", message=f"{name}: {message}"))
+        return out

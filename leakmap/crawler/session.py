@@ -1,0 +1,178 @@
+"""One Chromium for the whole scan, one browser context (profile) per site and phase.
+
+Contexts in one browser visit more pages per minute than a browser per
+profile; third-party cookies stay allowed in them through the parent
+profile's preferences (see :mod:`leakmap.crawler.browser`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Browser, Error as PlaywrightError, Playwright, async_playwright
+
+from leakmap.crawler.browser import BrowserProcess
+from leakmap.crawler.cdp import Connection
+from leakmap.crawler.config import ScanConfig
+from leakmap.crawler.errors import describe_navigation_error
+from leakmap.crawler.visit import PhaseState, VisitJob, VisitOutcome, run_visit
+
+log = logging.getLogger(__name__)
+
+
+_UA_DATA_JS = """async () => {
+  const d = navigator.userAgentData;
+  if (!d) return {navigatorPlatform: navigator.platform};
+  const high = await d.getHighEntropyValues(["architecture", "bitness", "model", "platformVersion",
+                                               "uaFullVersion", "fullVersionList", "wow64"]);
+  return {...high, brands: d.brands, mobile: d.mobile, platform: d.platform, navigatorPlatform: navigator.platform};
+}"""
+
+
+class BrowserGone(Exception):
+    """The browser process died; the visit is retried on a fresh one."""
+
+
+@dataclass
+class Fetched:
+    url: str
+    status: int
+    text: str
+    error: str | None = None
+
+
+class BrowserSession:
+    def __init__(self, config: ScanConfig, browser_path: Path):
+        self.config = config
+        self.browser_path = browser_path
+        self.process: BrowserProcess | None = None
+        self.playwright: Playwright | None = None
+        self.browser: Browser | None = None
+        self.cdp: Connection | None = None
+        self.version = ""
+        self.identity: dict[str, Any] | None = None
+        self.phases: dict[tuple[int, str], PhaseState] = {}
+        self._discovery: PhaseState | None = None
+        self._start_lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        async with self._start_lock:
+            if self.browser is not None and self.browser.is_connected() and self.process and self.process.alive:
+                return
+            await self._stop_browser()
+            self.process = await asyncio.to_thread(BrowserProcess.launch, self.browser_path, self.config)
+            if self.playwright is None:
+                self.playwright = await async_playwright().start()
+            self.browser = await self.playwright.chromium.connect_over_cdp(self.process.ws_url)
+            self.cdp = await Connection.connect(self.process.ws_url)
+            self.version = self.browser.version
+            self.identity = await self._identity()
+
+    async def _identity(self) -> dict[str, Any] | None:
+        """The user agent of the same browser with a window: headless mode says "HeadlessChrome",
+        which sites and consent platforms may treat differently."""
+        version = await self.cdp.send("Browser.getVersion")
+        user_agent = version.get("userAgent", "")
+        if "HeadlessChrome" not in user_agent:
+            return None
+        context = await self.browser.new_context()
+        try:
+            page = await context.new_page()
+            await page.goto("chrome://version")  # userAgentData needs a secure context
+            data = await page.evaluate(_UA_DATA_JS)
+        finally:
+            await context.close()
+        brands = [b for b in data.get("brands", []) if "Headless" not in b["brand"]]
+        full = [b for b in data.get("fullVersionList", []) if "Headless" not in b["brand"]]
+        return {
+            "userAgent": user_agent.replace("HeadlessChrome", "Chrome"),
+            "platform": data.get("navigatorPlatform", ""),
+            "userAgentMetadata": {
+                "brands": brands, "fullVersionList": full, "fullVersion": data.get("uaFullVersion", ""),
+                "platform": data.get("platform", ""), "platformVersion": data.get("platformVersion", ""),
+                "architecture": data.get("architecture", ""), "model": data.get("model", ""),
+                "mobile": bool(data.get("mobile")), "bitness": data.get("bitness", ""), "wow64": bool(data.get("wow64")),
+            },
+        }
+
+    async def _context(self) -> PhaseState:
+        width, height = self.config.viewport
+        context = await self.browser.new_context(
+            ignore_https_errors=self.config.ignore_https_errors,
+            viewport={"width": width, "height": height},
+            timezone_id=self.config.timezone,
+            accept_downloads=False,
+        )
+        return PhaseState(context=context)
+
+    async def visit(self, job: VisitJob) -> VisitOutcome:
+        await self.start()
+        key = (job.site_id, job.phase)
+        try:
+            if key not in self.phases:
+                self.phases[key] = await self._context()
+            outcome = await run_visit(job, self.phases[key], self.cdp, self.config, self.identity)
+        except PlaywrightError as exc:
+            if not (self.process and self.process.alive and self.browser.is_connected()):
+                self.phases.pop(key, None)
+                raise BrowserGone(describe_navigation_error(exc)) from exc
+            raise
+        if job.last:
+            await self.end_phase(job.site_id, job.phase)
+        return outcome
+
+    async def end_phase(self, site_id: int, phase: str) -> None:
+        state = self.phases.pop((site_id, phase), None)
+        if state is not None:
+            try:
+                await state.context.close()
+            except PlaywrightError:
+                pass
+
+    async def fetch(self, url: str) -> Fetched:
+        """Fetch a discovery resource (robots.txt, sitemap) through the browser, outside every phase."""
+        await self.start()
+        if self._discovery is None:
+            self._discovery = await self._context()
+        page = await self._discovery.context.new_page()
+        try:
+            response = await page.goto(url, timeout=self.config.navigation_timeout * 1000)
+            if response is None:
+                return Fetched(url, 0, "", "no response")
+            return Fetched(response.url, response.status, (await response.body()).decode("utf-8", "replace"))
+        except PlaywrightError as exc:
+            return Fetched(url, 0, "", describe_navigation_error(exc))
+        finally:
+            try:
+                await page.close()
+            except PlaywrightError:
+                pass
+
+    async def _stop_browser(self) -> None:
+        self.phases.clear()
+        self._discovery = None
+        if self.cdp is not None:
+            try:
+                await self.cdp.close()
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+            self.cdp = None
+        if self.browser is not None:
+            try:
+                await self.browser.close()
+            except PlaywrightError:
+                pass
+            self.browser = None
+        if self.process is not None:
+            await asyncio.to_thread(self.process.close)
+            self.process = None
+
+    async def close(self) -> None:
+        await self._stop_browser()
+        if self.playwright is not None:
+            await self.playwright.stop()
+            self.playwright = None

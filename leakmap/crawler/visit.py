@@ -1,0 +1,210 @@
+"""The lifecycle of one page visit in one phase.
+
+new page -> collectors attached -> navigate -> settle -> scroll -> settle
+-> [landing page of accept/reject: banner screenshot, consent action,
+verification, reload, settle] -> leave the page (so ``pagehide`` beacons
+are sent and recorded) -> jar snapshot -> close -> records stamped with
+their time relative to the phase's consent action.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.async_api import BrowserContext, Error as PlaywrightError, Page, TimeoutError as PlaywrightTimeout
+
+from leakmap.crawler import consent
+from leakmap.crawler.cdp import Connection
+from leakmap.crawler.collectors.base import VisitContext
+from leakmap.crawler.collectors.cookies import CookieCollector
+from leakmap.crawler.collectors.network import NetworkCollector
+from leakmap.crawler.collectors.page_events import PageEventsCollector
+from leakmap.crawler.collectors.screenshots import ScreenshotCollector
+from leakmap.crawler.collectors.storage import StorageCollector
+from leakmap.crawler.config import ScanConfig
+from leakmap.crawler.errors import describe_navigation_error
+from leakmap.crawler.recorder import PageRecorder
+from leakmap.crawler.settle import drain, settle
+from leakmap.records import ConsentRecord, Evidence, Visit
+
+_LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]'), a => a.href)
+  .filter(h => h.startsWith('http')).slice(0, 2000)"""
+_SCROLL_STEP = 700
+_MAX_SCROLL_STEPS = 15
+
+
+@dataclass
+class VisitJob:
+    site_id: int
+    phase: str
+    seq: int
+    url: str
+    depth: int = 0
+    last: bool = False  # last page of the phase: its profile is dropped afterwards
+    consent: str | None = None  # "accept" / "reject" on the landing visit of those phases
+
+    @property
+    def key(self) -> str:
+        return f"s{self.site_id}-{self.phase}-{self.seq}"
+
+
+@dataclass
+class PhaseState:
+    """What persists between the visits of one phase: the profile and the consent time."""
+
+    context: BrowserContext
+    consent_time: float | None = None
+
+
+@dataclass
+class VisitOutcome:
+    job: VisitJob
+    visit: Visit
+    evidence: list[Any] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    html: str = ""
+    consent: ConsentRecord | None = None
+    reachable: bool = True  # False when not even the first response arrived
+
+
+async def _scroll(page: Page) -> None:
+    """Wheel down the page like a reader, for lazy loaders and scroll-triggered tags."""
+    try:
+        height = await page.evaluate("() => document.documentElement.scrollHeight")
+        steps = min(_MAX_SCROLL_STEPS, max(1, int(height) // _SCROLL_STEP))
+        for _ in range(steps):
+            await page.mouse.wheel(0, _SCROLL_STEP)
+    except PlaywrightError:
+        pass
+
+
+async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: ScanConfig,
+                    identity: dict[str, Any] | None = None) -> VisitOutcome:
+    vc = VisitContext(config, job.site_id, job.phase, job.url, config.output_dir, job.key, context=phase.context)
+    network = NetworkCollector(vc)
+    cookies = CookieCollector(vc)
+    events = PageEventsCollector(vc)
+    shots = ScreenshotCollector(vc)
+    recorder = PageRecorder(cdp, [network, cookies, StorageCollector(vc), events, shots], identity=identity)
+    visit = Visit(site_id=job.site_id, phase=job.phase, seq=job.seq, depth=job.depth, url=job.url,
+                  is_landing=job.seq == 0, started_at=time.time())
+    outcome = VisitOutcome(job=job, visit=visit)
+
+    async def quiet(cap: float = config.settle_cap) -> bool:
+        return await settle(page, network, config.quiet_window, cap, config.fixed_wait)
+
+    page = await phase.context.new_page()
+    vc.page = page
+    page.set_default_timeout(config.navigation_timeout * 1000)
+    try:
+        await recorder.attach(page)
+        async with asyncio.timeout(config.page_timeout):
+            await _load(page, job, visit, outcome, events, quiet, config)
+            if outcome.reachable:
+                await _scroll(page)
+                await quiet()
+                if job.consent:
+                    outcome.consent = await _consent_step(page, job, phase, cookies, shots, quiet, config)
+                elif job.seq == 0:
+                    await shots.take("page")
+                outcome.links = await page.evaluate(_LINKS_JS) if job.seq == 0 else []
+                visit.title = (await page.title())[:500]
+                visit.final_url = page.url
+                outcome.html = await page.content()
+    except TimeoutError:
+        visit.status = "timeout"
+        events.add("timeout", f"the visit did not finish within {config.page_timeout:.0f} s (--page-timeout)", job.url)
+    except PlaywrightError as exc:
+        visit.status = "error"
+        events.add("crash" if events.crashed else "browser", describe_navigation_error(exc), job.url)
+    finally:
+        await _leave(page, network, cookies, recorder, config)
+    visit.ended_at = time.time()
+    visit.consent_time = phase.consent_time
+    outcome.evidence = _stamp(recorder.records(), job, phase.consent_time)
+    if outcome.consent:
+        outcome.consent.site_id, outcome.consent.phase = job.site_id, job.phase
+        outcome.evidence.append(outcome.consent)
+    return outcome
+
+
+async def _load(page, job, visit, outcome, events, quiet, config) -> None:
+    try:
+        response = await page.goto(job.url, wait_until="load")
+    except PlaywrightTimeout:
+        # a page that never finishes loading is still audited for what it did meanwhile
+        events.add("timeout", f"the page did not finish loading within {config.navigation_timeout:.0f} s", job.url)
+        visit.status = "timeout"
+        await quiet(cap=min(config.settle_cap, 3))
+        return
+    except PlaywrightError as exc:
+        outcome.reachable = False
+        visit.status = "error"
+        events.add("navigation", describe_navigation_error(exc), job.url)
+        return
+    if response is not None:
+        visit.http_status = response.status
+        if response.status >= 400:
+            visit.status = "error"
+            events.add("http-error", f"HTTP {response.status} {response.status_text}".strip(), response.url)
+        ctype = (await response.all_headers()).get("content-type", "")
+        if ctype and "html" not in ctype:
+            events.add("not-html", f"the page is not HTML ({ctype.split(';')[0]})", response.url)
+    await quiet()
+
+
+async def _consent_step(page, job, phase, cookies, shots, quiet, config) -> ConsentRecord:
+    await cookies.snapshot("before-consent")
+    before_shot = await shots.take(f"before-{job.consent}")
+    record = await consent.perform(page, job.consent, config, settle=quiet)
+    record.screenshot_before = before_shot
+    if record.time is not None:
+        phase.consent_time = record.time
+        record.screenshot_after = await shots.take(f"after-{job.consent}")
+        await cookies.snapshot("after-consent")
+        # the choice applies from the next load on, as for a visitor who clicks then browses
+        try:
+            await page.reload(wait_until="load")
+        except PlaywrightTimeout:
+            pass
+        await quiet()
+        await _scroll(page)
+        await quiet()
+    return record
+
+
+async def _leave(page: Page, network: NetworkCollector, cookies: CookieCollector, recorder: PageRecorder,
+                 config: ScanConfig) -> None:
+    """Close the page the way a visitor leaves it: unload handlers run (``pagehide``,
+    ``visibilitychange``) and the beacons they send are recorded. (Navigating away instead
+    loses them: the DevTools session moves to the new document before the old one unloads.)"""
+    try:
+        if not page.is_closed():
+            async with page.expect_event("close", timeout=5000):
+                await page.close(run_before_unload=True)
+    except PlaywrightError:  # a beforeunload handler kept it open
+        try:
+            await page.close()
+        except PlaywrightError:
+            pass
+    await drain(network, min(config.quiet_window, 0.3), cap=2, gone=recorder.page_gone)
+    try:
+        await cookies.snapshot("end")
+    except PlaywrightError:
+        pass
+    await recorder.finish()
+    await recorder.detach()
+
+
+def _stamp(records: list[Any], job: VisitJob, consent_time: float | None) -> list[Any]:
+    for record in records:
+        if hasattr(record, "phase"):
+            record.phase = job.phase
+        if hasattr(record, "site_id"):
+            record.site_id = job.site_id
+        if isinstance(record, Evidence):
+            record.stamp(consent_time)
+    return records

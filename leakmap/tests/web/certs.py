@@ -21,7 +21,7 @@ def make_self_signed(directory: Path, common_name: str = "leakmap test web") -> 
     """Write ``cert.pem`` and ``key.pem`` into *directory* and return their paths."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)

@@ -8,28 +8,41 @@ tests can compare what the server saw with what leakmap stored.
 
 Sites are directories named after their host under ``sites/``; a directory
 may hold a ``_headers`` file (Netlify format: a path line, then indented
-``Name: value`` lines) and a ``_redirects`` file (``/from /to [status]``).
+``Name: value`` lines), a ``_redirects`` file (``/from /to [status]``) and a
+``_mounts`` file (``/url/prefix/ dir``: serve a directory of the web package,
+e.g. ``shared``, under that prefix, so fixture sites share first-party code
+without copies). Files whose name starts with ``_`` are never served.
+
 Dynamic endpoints (tracker pixels, ID-sync redirects) are Python functions
-registered in :mod:`leakmap.tests.web.endpoints`.
+registered in :mod:`leakmap.tests.web.endpoints` as ``ROUTES[(host, path)]``;
+``path`` may be ``"*"`` (the whole host) or end with ``*`` (a prefix, the
+longest one wins). ``WEBSOCKETS[(host, path)] = fn(request, message)``
+accepts a websocket upgrade there and answers each message with what ``fn``
+returns (``None``: no answer).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import mimetypes
 import socket
 import ssl
+import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from leakmap.tests.web.certs import server_context
 
-SITES_DIR = Path(__file__).parent / "sites"
+WEB_DIR = Path(__file__).parent
+SITES_DIR = WEB_DIR / "sites"
+WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 @dataclass
@@ -66,6 +79,7 @@ class Response:
 
 
 Endpoint = Callable[[Request], Response]
+WebSocketHandler = Callable[[Request, "str | bytes"], "str | bytes | None"]
 
 
 @dataclass
@@ -109,25 +123,48 @@ def _parse_redirects_file(text: str) -> dict[str, tuple[str, int]]:
     return rules
 
 
+def _parse_mounts_file(text: str, base: Path) -> list[tuple[str, Path]]:
+    mounts = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and not parts[0].startswith("#"):
+            mounts.append((parts[0], (base / parts[1]).resolve()))
+    return sorted(mounts, key=lambda m: -len(m[0]))
+
+
 class Site:
-    """Static files of one host, with its ``_headers`` and ``_redirects`` rules."""
+    """Static files of one host, with its ``_headers``, ``_redirects`` and ``_mounts`` rules."""
 
     def __init__(self, root: Path):
         self.root = root
         headers = root / "_headers"
         redirects = root / "_redirects"
+        mounts = root / "_mounts"
         self.header_rules = _parse_headers_file(headers.read_text()) if headers.exists() else {}
         self.redirects = _parse_redirects_file(redirects.read_text()) if redirects.exists() else {}
+        self.mounts = _parse_mounts_file(mounts.read_text(), WEB_DIR) if mounts.exists() else []
+
+    def _locate(self, path: str) -> Path | None:
+        """The file serving URL *path*, or None (outside the root, hidden, missing)."""
+        root, rel = self.root.resolve(), path.lstrip("/")
+        for prefix, directory in self.mounts:
+            if path.startswith(prefix):
+                root, rel = directory, path[len(prefix):]
+                break
+        file = (root / rel).resolve()
+        if file.is_dir():
+            file = file / "index.html"
+        if not file.is_relative_to(root) or not file.is_file() or file.name.startswith("_"):
+            return None
+        return file
 
     def serve(self, request: Request) -> Response:
         path = urlsplit(request.path).path
         if path in self.redirects:
             target, status = self.redirects[path]
             return Response(status, headers=[("Location", target)])
-        file = (self.root / path.lstrip("/")).resolve()
-        if file.is_dir():
-            file = file / "index.html"
-        if not file.is_relative_to(self.root.resolve()) or not file.is_file() or file.name.startswith("_"):
+        file = self._locate(path)
+        if file is None:
             return Response(404, "<h1>Not found</h1>")
         ctype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if ctype.startswith("text/") or ctype in ("application/javascript", "application/xml"):
@@ -140,7 +177,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, web: "TestWeb"):
+    def __init__(self, web: TestWeb):
         self.web = web
         super().__init__(("127.0.0.1", web.requested_port), _Handler)
 
@@ -181,6 +218,12 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query, keep_blank_values=True).items()}
         request = Request(self.command, self.scheme, host, self.path, query, headers, body)
         received = time.time()
+        if headers.get("upgrade", "").lower() == "websocket":
+            handler = self.server.web.websockets.get((host, urlsplit(self.path).path))
+            if handler and "sec-websocket-key" in headers:
+                self.server.web._record(received, request, 101)
+                self._websocket(request, handler)
+                return
         response = self.server.web.respond(request)
         self.server.web._record(received, request, response.status)
         if response.delay:
@@ -207,6 +250,66 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = _dispatch
 
+    # -- websockets (RFC 6455, enough for browsers: masked client frames) --
+    def _websocket(self, request: Request, handler: WebSocketHandler) -> None:
+        accept = base64.b64encode(hashlib.sha1((request.headers["sec-websocket-key"] + WS_GUID).encode()).digest())
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept.decode())
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        try:
+            while (frame := self._ws_read()) is not None:
+                opcode, data = frame
+                if opcode == 0x8:  # close: answer with the same status, then stop
+                    self._ws_write(0x8, data[:2])
+                    return
+                if opcode == 0x9:  # ping
+                    self._ws_write(0xA, data)
+                elif opcode in (0x1, 0x2):
+                    reply = handler(request, data.decode("utf-8", "replace") if opcode == 0x1 else data)
+                    if reply is not None:
+                        self._ws_write(0x1 if isinstance(reply, str) else 0x2,
+                                       reply.encode() if isinstance(reply, str) else reply)
+        except (OSError, ssl.SSLError, struct.error):
+            return
+
+    def _ws_read(self) -> tuple[int, bytes] | None:
+        """One whole message (continuation frames joined): (opcode, payload), or None at EOF."""
+        opcode, payload = None, b""
+        while True:
+            head = self.rfile.read(2)
+            if len(head) < 2:
+                return None
+            fin, op, length = head[0] & 0x80, head[0] & 0x0F, head[1] & 0x7F
+            if length == 126:
+                length = struct.unpack("!H", self.rfile.read(2))[0]
+            elif length == 127:
+                length = struct.unpack("!Q", self.rfile.read(8))[0]
+            mask = self.rfile.read(4) if head[1] & 0x80 else b""
+            data = self.rfile.read(length)
+            if mask:
+                data = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+            if op >= 0x8:  # control frames may interleave
+                return op, data
+            opcode = op if opcode is None else opcode
+            payload += data
+            if fin:
+                return opcode, payload
+
+    def _ws_write(self, opcode: int, data: bytes) -> None:
+        n = len(data)
+        if n < 126:
+            header = struct.pack("!BB", 0x80 | opcode, n)
+        elif n < 65536:
+            header = struct.pack("!BBH", 0x80 | opcode, 126, n)
+        else:
+            header = struct.pack("!BBQ", 0x80 | opcode, 127, n)
+        self.wfile.write(header + data)
+        self.wfile.flush()
+
     def do_OPTIONS(self):
         request_headers = self.headers.get("Access-Control-Request-Headers", "")
         host = (self.headers.get("Host") or "").split(":")[0].lower()
@@ -231,6 +334,10 @@ class TestWeb:
         self.log_file = log_file
         self.ssl_context = server_context()
         self.endpoints: dict[tuple[str, str], Endpoint] = dict(endpoints.ROUTES)
+        self.websockets: dict[tuple[str, str], WebSocketHandler] = dict(getattr(endpoints, "WEBSOCKETS", {}))
+        # prefix routes ("/embed/*"), longest first; "*" alone stays the whole-host fallback
+        self._prefixes = sorted(((h, p[:-1]) for h, p in self.endpoints if p.endswith("*") and p != "*"),
+                                key=lambda hp: -len(hp[1]))
         self.sites = {d.name: Site(d) for d in sorted(sites_dir.iterdir()) if d.is_dir()}
         self.log: list[LogEntry] = []
         self._lock = threading.Lock()
@@ -238,7 +345,7 @@ class TestWeb:
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------
-    def start(self) -> "TestWeb":
+    def start(self) -> TestWeb:
         self._server = _Server(self)
         self._thread = threading.Thread(target=self._server.serve_forever, name="testweb", daemon=True)
         self._thread.start()
@@ -250,7 +357,7 @@ class TestWeb:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "TestWeb":
+    def __enter__(self) -> TestWeb:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -269,7 +376,11 @@ class TestWeb:
     # -- requests --------------------------------------------------------
     def respond(self, request: Request) -> Response:
         path = urlsplit(request.path).path
-        endpoint = self.endpoints.get((request.host, path)) or self.endpoints.get((request.host, "*"))
+        endpoint = self.endpoints.get((request.host, path))
+        if endpoint is None:
+            prefix = next((p for h, p in self._prefixes if h == request.host and path.startswith(p)), None)
+            endpoint = self.endpoints.get((request.host, prefix + "*")) if prefix is not None else None
+        endpoint = endpoint or self.endpoints.get((request.host, "*"))
         if endpoint:
             return endpoint(request)
         site = self.sites.get(request.host)

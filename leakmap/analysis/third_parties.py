@@ -1,0 +1,71 @@
+"""Who received what, per site and phase: the table every report starts from.
+
+Pure functions over stored request rows; first party means the site's own
+registrable domain, a declared alias, or a domain owned by the site's entity.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from leakmap.blocklists import Knowledge
+
+
+@dataclass
+class ThirdParty:
+    site_id: int
+    phase: str
+    domain: str
+    entity: str | None
+    categories: tuple[str, ...]
+    country: str | None
+    broker: bool
+    requests: int = 0
+    before_consent: int = 0
+    hosts: set[str] = field(default_factory=set)
+
+
+def summarize(rows: Iterable[Mapping[str, Any]], site_domains: Mapping[int, tuple[str, list[str]]],
+              kb: Knowledge) -> list[ThirdParty]:
+    """``rows``: requests with ``site_id, phase, host, before_consent``; ``site_domains``:
+    site id -> (registrable domain, aliases)."""
+    out: dict[tuple[int, str, str], ThirdParty] = {}
+    first_party: dict[tuple[int, str], bool] = {}
+    for row in rows:
+        host, site_id = row["host"], row["site_id"]
+        if not host:
+            continue
+        fp_key = (site_id, host)
+        if fp_key not in first_party:
+            domain, aliases = site_domains[site_id]
+            first_party[fp_key] = kb.is_first_party(host, domain, aliases)
+        if first_party[fp_key]:
+            continue
+        c = kb.classify(host)
+        key = (site_id, row["phase"], c.domain)
+        tp = out.get(key)
+        if tp is None:
+            tp = out[key] = ThirdParty(site_id, row["phase"], c.domain, c.entity, c.categories, c.country, c.broker)
+        tp.requests += 1
+        tp.before_consent += bool(row["before_consent"])
+        tp.hosts.add(host)
+    return sorted(out.values(), key=lambda t: (t.site_id, t.phase, -t.requests, t.domain))
+
+
+def from_store(db, scan_id: int, kb: Knowledge) -> list[ThirdParty]:
+    """The third parties of every site of one scan (``db`` is a sqlite-utils Database)."""
+    sites = {
+        row["id"]: (row["domain"], [])
+        for row in db.query("select id, domain from sites where scan_id = ?", [scan_id])
+    }
+    config = next(db.query("select config from scans where id = ?", [scan_id]), {}).get("config") or "{}"
+    aliases = json.loads(config).get("first_party", [])
+    for site_id in sites:
+        sites[site_id] = (sites[site_id][0], list(aliases))
+    rows = db.query(
+        "select site_id, phase, host, before_consent from requests where site_id in "
+        "(select id from sites where scan_id = ?)", [scan_id])
+    return summarize(rows, sites, kb)

@@ -1,0 +1,28 @@
+"""``leakmap scan``: audit sites in three phases and store the evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from leakmap.cli.options import browsing_options, config_from
+from leakmap.cli.running import execute, fail
+from leakmap.crawler.runner import read_sites_file
+from leakmap.report.terminal import print_summary
+
+
+@click.command()
+@click.argument("urls", nargs=-1)
+@click.option("--sites-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file with one URL per line (# comments allowed).")
+@browsing_options
+def scan(urls: tuple[str, ...], sites_file: Path | None, **kwargs) -> None:
+    """Audit URL(s): load each site without answering the banner, after "accept all" and after
+    "reject all", and record every request, cookie and storage write in OUTPUT/leakmap.db."""
+    config = config_from(kwargs)
+    targets = list(urls) + (read_sites_file(sites_file) if sites_file else [])
+    if not targets:
+        fail("give at least one URL (or --sites-file)")
+    result = execute(targets, config)
+    print_summary(result.store_path, result.scan_id)

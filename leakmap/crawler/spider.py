@@ -1,0 +1,208 @@
+"""The audit spider: per site, discover the page list once, then walk it in every phase.
+
+Flow per site: the lead phase (``baseline`` normally) visits the landing
+page while robots.txt / sitemap.xml are fetched; once both are in (and, for
+``--depth`` > 1, deeper pages were read for links) the page list is fixed;
+then every phase walks it in order, one page at a time in its own profile,
+phases of a site and sites in parallel up to ``--concurrency``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import Request
+from twisted.python.failure import Failure
+
+from leakmap.blocklists import registrable_domain
+from leakmap.crawler import discovery
+from leakmap.crawler.config import ScanConfig
+from leakmap.crawler.handler import FETCH, JOB, OUTCOME
+from leakmap.crawler.visit import VisitJob, VisitOutcome
+from leakmap.records import ErrorRecord
+
+MAX_SITEMAPS = 5
+MAX_DEPTH_FETCHES = 20
+
+
+@dataclass
+class VisitItem:
+    outcome: VisitOutcome
+
+
+@dataclass
+class SiteItem:
+    site_id: int
+    values: dict[str, Any]
+
+
+@dataclass
+class ErrorItem:
+    record: ErrorRecord
+
+
+@dataclass
+class SitePlan:
+    site_id: int
+    start_url: str
+    domains: list[str]  # registrable domains that are this site (the start URL's, --first-party)
+    order: int = 0
+    pages: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    sitemap: list[str] = field(default_factory=list)
+    waiting: set[str] = field(default_factory=set)
+    sitemaps_read: int = 0
+    depth_reached: int = 1
+    started: float = 0.0
+    stopped: bool = False
+    phases_done: set[str] = field(default_factory=set)
+
+
+class AuditSpider(scrapy.Spider):
+    name = "leakmap"
+
+    def __init__(self, plans: list[SitePlan], config: ScanConfig, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.plans = {plan.site_id: plan for plan in plans}
+        self.config = config
+        self.lead = config.phases[0]
+
+    # -- requests -------------------------------------------------------------
+    def _visit(self, plan: SitePlan, phase: str, seq: int) -> Request:
+        url = plan.pages[seq] if plan.pages else plan.start_url
+        last = bool(plan.pages) and seq == len(plan.pages) - 1
+        consent = phase if phase in ("accept", "reject") and seq == 0 else None
+        job = VisitJob(plan.site_id, phase, seq, url, depth=0 if seq == 0 else 1, last=last, consent=consent)
+        return Request(url, callback=self.on_visit, errback=self.on_visit_error, dont_filter=False,
+                       meta={JOB: job, "handle_httpstatus_all": True}, priority=-plan.order)
+
+    def _fetch(self, plan: SitePlan, url: str, kind: str, depth: int = 1) -> Request:
+        return Request(url, callback=self.on_fetch, errback=self.on_fetch_error,
+                       meta={FETCH: True, "site_id": plan.site_id, "kind": kind, "depth": depth,
+                             "handle_httpstatus_all": True}, priority=-plan.order + 1)
+
+    async def start(self):
+        for plan in self.plans.values():
+            plan.started = time.monotonic()
+            plan.waiting = {"landing", "robots"}
+            yield SiteItem(plan.site_id, {"status": "running", "started_at": time.time()})
+            yield self._visit(plan, self.lead, 0)
+            yield self._fetch(plan, discovery.site_root(plan.start_url) + "robots.txt", "robots")
+
+    # -- visits ---------------------------------------------------------------
+    def on_visit(self, response):
+        outcome: VisitOutcome = response.meta[OUTCOME]
+        job = outcome.job
+        plan = self.plans[job.site_id]
+        yield VisitItem(outcome)
+        if job.phase == self.lead and job.seq == 0:
+            if not outcome.reachable:
+                plan.stopped = True
+                yield SiteItem(plan.site_id, {"status": "failed", "finished_at": time.time()})
+                return
+            final = outcome.visit.final_url or plan.start_url
+            domain = registrable_domain(urlsplit(final).hostname or "")
+            if domain and domain not in plan.domains:
+                plan.domains.append(domain)  # the site moved (example.fr -> www.example.com)
+            plan.links = outcome.links
+            yield SiteItem(plan.site_id, {"final_url": final})
+            yield from self._discovered(plan, "landing")
+            return
+        yield from self._next(plan, job)
+
+    def on_visit_error(self, failure: Failure):
+        job: VisitJob = failure.request.meta[JOB]
+        plan = self.plans[job.site_id]
+        yield ErrorItem(ErrorRecord(site_id=job.site_id, phase=job.phase, time=time.time(), kind="visit-failed",
+                                    message=f"{failure.type.__name__}: {failure.getErrorMessage()}", url=job.url))
+        if job.phase == self.lead and job.seq == 0 and not plan.pages:
+            plan.stopped = True
+            yield SiteItem(plan.site_id, {"status": "failed", "finished_at": time.time()})
+            return
+        yield from self._next(plan, job)
+
+    def _next(self, plan: SitePlan, job: VisitJob):
+        if job.last or job.seq + 1 >= len(plan.pages):
+            yield from self._phase_done(plan, job.phase)
+            return
+        if time.monotonic() - plan.started > self.config.site_timeout:
+            if not plan.stopped:
+                plan.stopped = True
+                yield ErrorItem(ErrorRecord(site_id=plan.site_id, time=time.time(), kind="site-timeout",
+                                            message=f"the site took longer than {self.config.site_timeout:.0f} s "
+                                                    "(--site-timeout): remaining pages not visited"))
+            yield from self._phase_done(plan, job.phase)
+            return
+        yield self._visit(plan, job.phase, job.seq + 1)
+
+    def _phase_done(self, plan: SitePlan, phase: str):
+        plan.phases_done.add(phase)
+        session = getattr(self.crawler, "leakmap_session", None)
+        if session is not None and (plan.site_id, phase) in session.phases:  # ended early: drop the profile now
+            asyncio.get_running_loop().create_task(session.end_phase(plan.site_id, phase))
+        if plan.phases_done >= set(self.config.phases):
+            yield SiteItem(plan.site_id, {"status": "done", "finished_at": time.time()})
+
+    # -- discovery ------------------------------------------------------------
+    def on_fetch(self, response):
+        plan = self.plans[response.meta["site_id"]]
+        kind = response.meta["kind"]
+        fetched = response.meta[FETCH]
+        if kind == "robots":
+            sitemaps = discovery.robots_sitemaps(fetched.text, response.url) if fetched.status == 200 else []
+            sitemaps = sitemaps or [discovery.site_root(plan.start_url) + "sitemap.xml"]
+            plan.waiting.discard("robots")
+            for url in sitemaps[:MAX_SITEMAPS]:
+                plan.waiting.add(f"sitemap:{url}")
+                yield self._fetch(plan, url, "sitemap")
+        elif kind == "sitemap":
+            plan.waiting.discard(f"sitemap:{response.url}")
+            if fetched.status == 200:
+                kind_, locations = discovery.parse_sitemap(fetched.text.encode("utf-8"))
+                if kind_ == "sitemapindex" and plan.sitemaps_read < MAX_SITEMAPS:
+                    for url in locations[: MAX_SITEMAPS - plan.sitemaps_read]:
+                        plan.sitemaps_read += 1
+                        plan.waiting.add(f"sitemap:{url}")
+                        yield self._fetch(plan, url, "sitemap")
+                elif kind_ == "urlset":
+                    plan.sitemap.extend(locations)
+        elif kind == "links":
+            plan.waiting.discard(f"links:{response.url}")
+            if fetched.status < 400:
+                plan.links.extend(discovery.links_in(fetched.text, response.url))
+        yield from self._discovered(plan, None)
+
+    def on_fetch_error(self, failure: Failure):
+        plan = self.plans[failure.request.meta["site_id"]]
+        kind = failure.request.meta["kind"]
+        plan.waiting.discard("robots" if kind == "robots" else f"{kind}:{failure.request.url}")
+        yield from self._discovered(plan, None)
+
+    def _discovered(self, plan: SitePlan, done: str | None):
+        """Once nothing is awaited, fix the page list and start the phases."""
+        if done:
+            plan.waiting.discard(done)
+        if plan.waiting or plan.pages or plan.stopped:
+            return
+        landing = plan.start_url
+        pages = discovery.choose_pages(landing, [plan.links, plan.sitemap], self.config.pages, plan.domains)
+        if len(pages) < self.config.pages and plan.depth_reached < self.config.depth:
+            plan.depth_reached += 1
+            for url in pages[1:][:MAX_DEPTH_FETCHES]:
+                plan.waiting.add(f"links:{url}")
+                yield self._fetch(plan, url, "links", plan.depth_reached)
+            if plan.waiting:
+                return
+        plan.pages = pages
+        yield SiteItem(plan.site_id, {"pages": pages})
+        if len(pages) > 1:
+            yield self._visit(plan, self.lead, 1)
+        else:
+            yield from self._phase_done(plan, self.lead)
+        for phase in self.config.phases[1:]:
+            yield self._visit(plan, phase, 0)

@@ -1,0 +1,54 @@
+"""The end-of-scan summary in the terminal: per site, third parties per phase, consent, errors."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from leakmap.analysis.third_parties import from_store
+from leakmap.blocklists import Knowledge
+from leakmap.records import PHASES
+from leakmap.store import Store
+
+
+def print_summary(store_path: Path, scan_id: int, console: Console | None = None) -> None:
+    console = console or Console()
+    store = Store(store_path)
+    db = store.db
+    kb = Knowledge.load()
+    parties = from_store(db, scan_id, kb)
+    by_site: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    info: dict[tuple[int, str], tuple] = {}
+    for tp in parties:
+        by_site[tp.site_id][tp.domain][tp.phase] = tp.requests
+        info[(tp.site_id, tp.domain)] = (tp.entity or "", ", ".join(tp.categories))
+    phases = [p for p in PHASES if db.execute(
+        "select 1 from visits v join sites s on s.id = v.site_id where s.scan_id = ? and v.phase = ? limit 1",
+        [scan_id, p]).fetchone()]
+    for site in db.query("select * from sites where scan_id = ? order by id", [scan_id]):
+        visits = db.execute("select count(*) from visits where site_id = ?", [site["id"]]).fetchone()[0]
+        console.rule(f"[bold]{site['start_url']}[/] ({site['status']}, {visits} page visits)")
+        for consent in db.query("select * from consent where site_id = ? order by id", [site["id"]]):
+            verdict = "verified" if consent["verified"] else "NOT verified"
+            detail = f" — {consent['error']}" if consent["error"] else ""
+            console.print(f"  {consent['phase']}: {consent['action']} via {consent['method']}, {verdict}{detail}",
+                          markup=False)
+        domains = by_site.get(site["id"], {})
+        if domains:
+            table = Table("third party", "owner", "categories", *phases, title="requests to third parties per phase")
+            for domain in sorted(domains, key=lambda d: -sum(domains[d].values())):
+                entity, cats = info[(site["id"], domain)]
+                table.add_row(domain, entity, cats, *[str(domains[domain].get(p, "")) for p in phases])
+            console.print(table)
+        else:
+            console.print("  no third-party requests")
+        errors = list(db.query("select kind, message, url, phase from errors where site_id = ? and kind != 'script-error' "
+                               "order by id limit 20", [site["id"]]))
+        for e in errors:
+            console.print(f"  error ({e['phase'] or 'site'}) {e['kind']}: {e['message']} {e['url'] or ''}",
+                          markup=False, style="red")
+    console.print(f"store: {store_path}")
+    store.close()

@@ -47,22 +47,24 @@ def choose_pages(landing: str, sources: list[list[str]], count: int, site_domain
     """The landing page, then up to ``count - 1`` pages taken in turn from each source
     (links, sitemap, ...), so pages reachable only one way are not crowded out."""
     domains = list(site_domains)
-    chosen = [landing]
     seen = {page_key(landing)}
-    for group in zip_longest(*sources):
-        for url in group:
-            if url is None or len(chosen) >= count:
-                continue
+    usable: list[list[str]] = []
+    for source in sources:
+        kept = []
+        for url in source:
             key = page_key(url)
-            if key in seen or not acceptable(url, domains):
-                continue
-            seen.add(key)
-            chosen.append(url.split("#")[0])
+            if key not in seen and acceptable(url, domains):
+                seen.add(key)
+                kept.append(url.split("#")[0])
+        usable.append(kept)
+    chosen = [landing]
+    for group in zip_longest(*usable):
+        chosen.extend(url for url in group if url is not None)
     return chosen[:count]
 
 
 def robots_sitemaps(robots_text: str, base_url: str) -> list[str]:
-    return list(sitemap_urls_from_robots(robots_text, base_url=base_url))
+    return list(sitemap_urls_from_robots(robots_text.encode("utf-8"), base_url=base_url))
 
 
 def parse_sitemap(body: bytes) -> tuple[str, list[str]]:

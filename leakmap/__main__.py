@@ -1,0 +1,3 @@
+from leakmap.cli import main
+
+main()

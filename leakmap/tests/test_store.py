@@ -1,0 +1,64 @@
+"""The store is the contract: its tables follow the record dataclasses, visits are stored whole or not at all."""
+
+import dataclasses
+import json
+
+import pytest
+
+from leakmap import records as r
+from leakmap.store import TABLES, Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "leakmap.db")
+    yield s
+    s.close()
+
+
+def test_every_record_field_is_a_column(store):
+    for table, (cls, _, _) in TABLES.items():
+        columns = set(store.db[table].columns_dict)
+        assert {f.name for f in dataclasses.fields(cls)} <= columns, table
+
+
+def test_wal_and_foreign_keys(store):
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    fks = {(fk.column, fk.other_table) for fk in store.db["requests"].foreign_keys}
+    assert ("visit_id", "visits") in fks and ("site_id", "sites") in fks
+
+
+def test_visit_with_evidence_round_trip(store):
+    scan_id = store.begin_scan(r.Scan(config={"pages": 5}))
+    site_id = store.add_site(r.Site(scan_id=scan_id, start_url="https://www.maison-lumiere.fr/", domain="maison-lumiere.fr"))
+    request = r.RequestRecord(url="https://www.google-analytics.com/g/collect", host="www.google-analytics.com",
+                              request_headers={"cookie": "a=b"}, initiator_stack=["https://www.googletagmanager.com/gtag/js"])
+    request.time = 100.0
+    request.stamp(consent_time=103.5)
+    visit_id = store.save_visit(r.Visit(site_id=site_id, phase="accept", url="https://www.maison-lumiere.fr/"),
+                                [request, r.CookieRecord(name="_ga", value="GA1", lifetime=63072000.0)])
+    row = next(store.rows("requests"))
+    assert row["visit_id"] == visit_id and row["site_id"] == site_id
+    assert row["before_consent"] == 1 and row["t_consent"] == -3.5
+    assert json.loads(row["request_headers"]) == {"cookie": "a=b"}
+    assert json.loads(row["initiator_stack"]) == ["https://www.googletagmanager.com/gtag/js"]
+    assert next(store.rows("cookies"))["lifetime"] == 63072000.0
+
+
+def test_a_visit_is_stored_whole_or_not_at_all(store):
+    scan_id = store.begin_scan(r.Scan())
+    site_id = store.add_site(r.Site(scan_id=scan_id, start_url="https://x.fr/"))
+    broken = r.RequestRecord(url="https://x.fr/")
+    broken.request_headers = {"bad": object()}  # not serialisable: the insert fails
+    with pytest.raises(TypeError):
+        store.save_visit(r.Visit(site_id=site_id, phase="baseline", url="https://x.fr/"), [r.RequestRecord(), broken])
+    assert store.db["visits"].count == 0 and store.db["requests"].count == 0
+
+
+def test_stamp_without_consent_is_before_consent():
+    e = r.RequestRecord()
+    e.time = 5.0
+    e.stamp(None)
+    assert e.before_consent and e.t_consent is None
+    e.stamp(4.0)
+    assert not e.before_consent and e.t_consent == 1.0

@@ -120,17 +120,30 @@ class Store:
     def save_visit(self, visit: r.Visit, evidence: Iterable[Any]) -> int:
         """Store a visit and its evidence in one transaction; return the visit id."""
         by_table: dict[str, list[dict[str, Any]]] = {}
-        with self.db.conn:
-            visit.id = self.db["visits"].insert(to_row(visit)).last_pk
-            for record in evidence:
+        visit_row = to_row(visit)
+        records = list(evidence)
+        conn = self.db.conn
+        with conn:  # one transaction (sqlite-utils' insert() would commit on its own)
+            visit.id = self._insert(conn, "visits", [visit_row])
+            for record in records:
                 if hasattr(record, "visit_id") and record.visit_id is None:
                     record.visit_id = visit.id
                 if hasattr(record, "site_id") and record.site_id is None:
                     record.site_id = visit.site_id
                 by_table.setdefault(TABLE_OF[type(record)], []).append(to_row(record))
             for table, rows in by_table.items():
-                self.db[table].insert_all(rows, batch_size=500)
+                self._insert(conn, table, rows)
         return visit.id
+
+    @staticmethod
+    def _insert(conn, table: str, rows: list[dict[str, Any]]) -> int:
+        columns = list(rows[0])
+        sql = f'insert into "{table}" ({", ".join(columns)}) values ({", ".join("?" * len(columns))})'
+        values = [tuple(row.get(c) for c in columns) for row in rows]
+        if len(values) == 1:
+            return conn.execute(sql, values[0]).lastrowid  # executemany() leaves lastrowid unset
+        conn.executemany(sql, values)
+        return 0
 
     def add(self, record: Any) -> int:
         """Store one record outside a visit (a site-level error, a consent record)."""

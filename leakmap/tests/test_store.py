@@ -38,6 +38,7 @@ def test_visit_with_evidence_round_trip(store):
     visit_id = store.save_visit(r.Visit(site_id=site_id, phase="accept", url="https://www.maison-lumiere.fr/"),
                                 [request, r.CookieRecord(name="_ga", value="GA1", lifetime=63072000.0)])
     row = next(store.rows("requests"))
+    assert isinstance(visit_id, int) and store.db["visits"].get(visit_id)["phase"] == "accept"
     assert row["visit_id"] == visit_id and row["site_id"] == site_id
     assert row["before_consent"] == 1 and row["t_consent"] == -3.5
     assert json.loads(row["request_headers"]) == {"cookie": "a=b"}

@@ -230,5 +230,27 @@ class Screenshot:
     path: str = ""  # relative to the store's directory
 
 
+@dataclass
+class Finding:
+    """A potential violation: the rule that matched and the evidence behind it.
+
+    ``id`` is stable across scans (rule, site, phase, registrable domain and the evidence's
+    key, never times or random values), so baselines and diffs can match findings."""
+
+    id: str = ""
+    scan_id: int | None = None
+    site_id: int | None = None
+    rule: str = ""
+    severity: str = "info"  # high, medium, info
+    phase: str | None = None
+    domain: str | None = None  # registrable domain of the third party concerned
+    entity: str | None = None
+    category: str | None = None
+    page: str | None = None
+    title: str = ""  # one line a person reads
+    unverified: bool = False  # the phase's consent action could not be verified
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
 def columns(cls: type) -> list[str]:
     return [f.name for f in fields(cls)]

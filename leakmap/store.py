@@ -35,6 +35,8 @@ TABLES: dict[str, tuple[type, list[tuple[str, str]], list[list[str]]]] = {
     "consent_events": (r.ConsentEvent, [("visit_id", "visits"), ("site_id", "sites")], [["site_id", "phase"]]),
     "errors": (r.ErrorRecord, [("visit_id", "visits"), ("site_id", "sites")], [["site_id"]]),
     "screenshots": (r.Screenshot, [("visit_id", "visits"), ("site_id", "sites")], [["site_id"]]),
+    # written by analysis (``leakmap analyze`` replaces them), never by the crawler
+    "findings": (r.Finding, [("scan_id", "scans"), ("site_id", "sites")], [["scan_id", "rule"], ["site_id"]]),
 }
 TABLE_OF: dict[type, str] = {cls: name for name, (cls, _, _) in TABLES.items()}
 
@@ -87,6 +89,11 @@ class Store:
                 continue
             columns = schema_of(cls)
             pk = "id" if "id" in columns else None
+            if pk and columns["id"] is str:
+                self.db[name].create(columns, pk=pk, foreign_keys=fks, not_null=None)
+                for cols in indexes:
+                    self.db[name].create_index(cols, if_not_exists=True)
+                continue
             if pk is None:
                 columns = {"id": int, **columns}
                 pk = "id"

@@ -148,6 +148,11 @@ class PageRecorder:
             except Exception as exc:  # noqa: BLE001
                 self._fail(c, exc)
 
+    async def loaded(self, page: Page) -> None:
+        for c in self.collectors:
+            if c.name not in self.failed:
+                await self._guard(c, c.on_loaded(page))
+
     def page_gone(self) -> bool:
         return bool(self.sessions) and self.sessions[0].detached
 

@@ -18,7 +18,7 @@ from playwright.async_api import BrowserContext, Error as PlaywrightError, Page,
 
 from leakmap.crawler import consent
 from leakmap.crawler.cdp import Connection
-from leakmap.crawler.collectors.base import VisitContext
+from leakmap.crawler.collectors.base import Collector, VisitContext
 from leakmap.crawler.collectors.cookies import CookieCollector
 from leakmap.crawler.collectors.network import NetworkCollector
 from leakmap.crawler.collectors.page_events import PageEventsCollector
@@ -32,6 +32,9 @@ from leakmap.records import ConsentRecord, Evidence, Visit
 
 _LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]'), a => a.href)
   .filter(h => h.startsWith('http')).slice(0, 2000)"""
+# Collectors that need nothing from the visit but the lifecycle hooks; the core ones above are
+# created by name because the visit steps call them (settle, jar snapshots, screenshots, errors).
+EXTRA_COLLECTORS: list[type[Collector]] = [StorageCollector]
 _SCROLL_STEP = 700
 _MAX_SCROLL_STEPS = 15
 
@@ -88,7 +91,8 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
     cookies = CookieCollector(vc)
     events = PageEventsCollector(vc)
     shots = ScreenshotCollector(vc)
-    recorder = PageRecorder(cdp, [network, cookies, StorageCollector(vc), events, shots], identity=identity)
+    others = [cls(vc) for cls in EXTRA_COLLECTORS]
+    recorder = PageRecorder(cdp, [network, cookies, events, shots, *others], identity=identity)
     visit = Visit(site_id=job.site_id, phase=job.phase, seq=job.seq, depth=job.depth, url=job.url,
                   is_landing=job.seq == 0, started_at=time.time())
     outcome = VisitOutcome(job=job, visit=visit)
@@ -104,10 +108,11 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
         async with asyncio.timeout(config.page_timeout):
             await _load(page, job, visit, outcome, events, quiet, config)
             if outcome.reachable:
+                await recorder.loaded(page)
                 await _scroll(page)
                 await quiet()
                 if job.consent:
-                    outcome.consent = await _consent_step(page, job, phase, cookies, shots, quiet, config)
+                    outcome.consent = await _consent_step(page, job, phase, cookies, shots, recorder, quiet, config)
                 elif job.seq == 0:
                     await shots.take("page")
                 outcome.links = await page.evaluate(_LINKS_JS) if job.seq == 0 else []
@@ -156,7 +161,7 @@ async def _load(page, job, visit, outcome, events, quiet, config) -> None:
     await quiet()
 
 
-async def _consent_step(page, job, phase, cookies, shots, quiet, config) -> ConsentRecord:
+async def _consent_step(page, job, phase, cookies, shots, recorder, quiet, config) -> ConsentRecord:
     await cookies.snapshot("before-consent")
     before_shot = await shots.take(f"before-{job.consent}")
     record = await consent.perform(page, job.consent, config, settle=quiet)
@@ -171,6 +176,7 @@ async def _consent_step(page, job, phase, cookies, shots, quiet, config) -> Cons
         except PlaywrightTimeout:
             pass
         await quiet()
+        await recorder.loaded(page)
         await _scroll(page)
         await quiet()
     return record

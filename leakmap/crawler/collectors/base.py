@@ -53,8 +53,12 @@ class Collector:
     async def on_page(self, page: Page) -> None:
         """The Playwright page exists (before navigation): subscribe to page-level events."""
 
+    async def on_loaded(self, page: Page) -> None:
+        """The page has loaded and settled (called after each load, the post-consent reload included);
+        a collector may act on the page here (e.g. fill forms) before the visit goes on."""
+
     async def finish(self) -> None:
-        """The page is about to close: last reads."""
+        """The page has closed (its unload beacons are in): last reads from the context."""
 
     def records(self) -> list[Any]:
         return []

@@ -127,5 +127,7 @@
     return id;
   };
   window.clearTimeout = function (id) { pending.delete(id); return origClearTimeout.apply(window, arguments); };
-  Object.defineProperty(window, STATE, { value: { pending: () => pending.size, flush: () => post({ t: "flush" }) } });
+  // Other instrumentation scripts (collectors' own) report through the same channel:
+  // window[Symbol.for("__LEAKMAP_STATE__")].post({t: "...", ...}) and .stack() for the calling scripts.
+  Object.defineProperty(window, STATE, { value: { pending: () => pending.size, post, stack, cap } });
 })();

@@ -42,7 +42,7 @@ class PageRecorder:
         self.connection = connection
         self.identity = identity  # Network.setUserAgentOverride params: a headful browser's UA
         self.collectors = collectors
-        self.scripts = (instrumentation(), *extra_scripts)
+        self.scripts = (instrumentation(), *extra_scripts, *(c.script for c in collectors if c.script))
         self.failed: dict[str, str] = {}
         self.sessions: list[Session] = []
         self._setups: set[asyncio.Task] = set()

@@ -37,6 +37,9 @@ class Collector:
     events: frozenset[str] = frozenset()  # DevTools events routed to on_event
     hooks: frozenset[str] = frozenset()  # instrument.js message types routed to on_hook
     target_types: frozenset[str] = frozenset({"page", "iframe", "worker", "service_worker", "shared_worker"})
+    # JavaScript added to every document before its scripts run (after leakmap's instrument.js, whose
+    # window[Symbol.for("__LEAKMAP_STATE__")].post(message) delivers {"t": <one of hooks>, ...} to on_hook)
+    script: str | None = None
 
     def __init__(self, visit: VisitContext):
         self.visit = visit

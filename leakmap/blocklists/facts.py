@@ -1,0 +1,77 @@
+"""Value types of the knowledge base: what one source says, and what the matcher answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Opinion:
+    """What one source says about one domain (or host suffix): kept per source, never merged away."""
+
+    source: str  # source id, e.g. "leakmap", "ddg", "ghostery"
+    key: str  # the domain or host suffix the source listed
+    entity: str | None = None
+    parent: str | None = None
+    categories: tuple[str, ...] = ()
+    country: str | None = None  # ISO 3166-1 alpha-2 of the owner's headquarters
+    broker: bool = False
+    ca_registry: str | None = None  # company name as registered in the California data broker registry
+    reference: str | None = None  # where the fact comes from (policy URL, list entry)
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The answer for one host: the top-precedence opinion plus every source that knows it."""
+
+    host: str
+    domain: str  # registrable domain
+    entity: str | None = None
+    parent: str | None = None
+    categories: tuple[str, ...] = ()
+    country: str | None = None
+    broker: bool = False
+    known: bool = False
+    sources: tuple[str, ...] = ()
+    matched: str | None = None  # the listed domain/suffix the host matched
+    opinions: tuple[Opinion, ...] = ()  # all sources' views, in precedence order
+
+    @property
+    def owner(self) -> str | None:
+        """The ultimate owner: the parent company when there is one, else the entity."""
+        return self.parent or self.entity
+
+
+@dataclass(frozen=True, slots=True)
+class CookieInfo:
+    """A known cookie (or name pattern) and what it is for."""
+
+    name: str  # the name or pattern as listed (``_ga_*``)
+    platform: str
+    category: str  # taxonomy id
+    purpose: str
+    lifetime: str  # typical lifetime as the source states it ("2 years", "session")
+    source: str
+    domain: str | None = None  # the host the source says sets it, if any
+    pattern: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FilterMatch:
+    """A URL matched by a filter list, with the filter text that matched."""
+
+    list: str  # "easyprivacy" or "easylist"
+    filter: str
+    version: str
+    important: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One explainable statement: ``subject`` is ``what`` according to ``source`` at ``version``."""
+
+    subject: str
+    what: str
+    source: str
+    version: str
+    detail: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,270 @@
+"""One lookup over every source: host -> registrable domain -> entity -> categories, explainable.
+
+Precedence (which source answers ``entity``/``categories``/``country`` when several know a host):
+the project's curated map (``leakmap``, reviewed against Ghostery) first, then DuckDuckGo's
+Tracker Data Set (``ddg``), Ghostery TrackerDB (``ghostery``), Disconnect (``disconnect``) and the
+California data broker registry (``ca-registry``). Lower-precedence opinions are never dropped:
+they stay in :attr:`Classification.opinions` and in :meth:`Knowledge.explain`. ``broker`` is true
+when any source says so. Within one source the most specific listed suffix of the host wins.
+
+Hot path: ``classify`` memoises per query string; a miss normalises the host, walks its suffixes
+over one dict, and takes the registrable domain from the matched key when the Public Suffix List
+cannot split below it (no tldextract call), else from tldextract.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import tldextract
+
+from . import bundled
+from .domains import _registrable, host_of, is_public_suffix, registrable_domain, suffix_ancestors
+from .facts import Classification, CookieInfo, Fact, FilterMatch, Opinion
+from .filters import FilterEngine, load_lists
+from .sources import SOURCES, lists_dir, read_meta
+
+PRECEDENCE: tuple[str, ...] = ("leakmap", "ddg", "ghostery", "disconnect", "ca-registry")
+_RANK = {s: i for i, s in enumerate(PRECEDENCE)}
+_MEMO_LIMIT = 500_000
+_NEUTRAL_SITE = "https://leakmap.invalid/"  # first party used when explaining a bare URL
+
+
+def _resolve(key: str, opinions: list[Opinion]) -> tuple:
+    """The fields of a Classification that depend only on the matched key (built once per key)."""
+    with_entity = next((o for o in opinions if o.entity), None)
+    with_cats = next((o for o in opinions if o.categories), None)
+    country = next((o.country for o in opinions if o.country), None)
+    broker = any(o.broker or "data-broker" in o.categories for o in opinions)
+    sources = tuple(dict.fromkeys(o.source for o in opinions))
+    reg = _registrable(key)
+    # every host under `key` has registrable domain `reg` unless the PSL has rules below `reg`
+    fast = reg if "." in reg and reg not in suffix_ancestors() and not is_public_suffix(reg) else None
+    return (
+        with_entity.entity if with_entity else None,
+        with_entity.parent if with_entity else None,
+        with_cats.categories if with_cats else (),
+        country,
+        broker,
+        sources,
+        key,
+        tuple(opinions),
+        fast,
+    )
+
+
+class Knowledge:
+    """The merged knowledge base. Build with :meth:`load`; all queries are offline."""
+
+    def __init__(self, opinions: Iterable[Opinion], cookies: Iterable[CookieInfo],
+                 versions: dict[str, str], filter_root: Path | None = None,
+                 stats: dict[str, int] | None = None):
+        by_key: dict[str, dict[str, Opinion]] = {}
+        for op in opinions:
+            by_key.setdefault(op.key, {}).setdefault(op.source, op)
+        index: dict[str, tuple] = {}
+        for key in by_key:
+            merged: dict[str, Opinion] = {}
+            suffix = key
+            while True:  # the key's own opinions, then those of listed parent suffixes
+                for src, op in by_key.get(suffix, {}).items():
+                    merged.setdefault(src, op)
+                dot = suffix.find(".")
+                if dot < 0:
+                    break
+                suffix = suffix[dot + 1:]
+            ordered = sorted(merged.values(), key=lambda o: _RANK.get(o.source, len(_RANK)))
+            index[key] = _resolve(key, ordered)
+        self._index = index
+        self._memo: dict[str, Classification] = {}
+        self._versions = dict(versions)
+        self._filter_root = filter_root
+        self._filters: FilterEngine | None = None
+        self.stats = dict(stats or {})
+        exact: dict[str, list[CookieInfo]] = {}
+        prefixes: list[tuple[str, CookieInfo]] = []
+        globs: list[tuple[re.Pattern[str], CookieInfo]] = []
+        for ck in sorted(cookies, key=lambda c: _RANK.get(c.source, len(_RANK))):
+            if not ck.pattern:
+                exact.setdefault(ck.name, []).append(ck)
+            elif ck.name.endswith("*") and ck.name.count("*") == 1:
+                prefixes.append((ck.name[:-1], ck))
+            else:
+                globs.append((re.compile(fnmatch.translate(ck.name)), ck))
+        prefixes.sort(key=lambda p: -len(p[0]))  # longest (most specific) prefix first
+        self._cookies = exact
+        self._cookie_prefixes = prefixes
+        self._cookie_starts = tuple({p for p, _ in prefixes})
+        self._cookie_globs = globs
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, root: Path | None = None, sources: Sequence[str] | None = None) -> Knowledge:
+        """Bundled data plus every source cached by ``lists update`` (or only ``sources``)."""
+        bundle = bundled.load_bundle()
+        opinions = bundle.opinions()
+        cookies = list(bundle.cookies)
+        versions = {bundled.SOURCE_ID: bundle.version}
+        stats = {
+            "domains": len(opinions),
+            "entities": len(bundle.entities),
+            "brokers": sum(1 for e in bundle.entities if e.broker),
+            "ca_registered": sum(1 for e in bundle.entities if e.ca_registry),
+            "cookies": len(bundle.cookies),
+        }
+        base = lists_dir(root)
+        for sid, src in SOURCES.items():
+            if src.kind != "facts" or (sources is not None and sid not in sources):
+                continue
+            meta = read_meta(sid, root)
+            compiled = base / sid / "compiled.json"
+            if not meta or not compiled.is_file():
+                continue
+            data = json.loads(compiled.read_text())
+            opinions.extend(Opinion(**{**o, "categories": tuple(o["categories"])}) for o in data["opinions"])
+            cookies.extend(CookieInfo(**c) for c in data["cookies"])
+            versions[sid] = meta["version"]
+        return cls(opinions, cookies, versions, filter_root=root, stats=stats)
+
+    # -- hosts --------------------------------------------------------------------------------
+
+    def classify(self, query: str) -> Classification:
+        """Classify a host or URL. Unknown hosts come back with ``known=False`` and no entity."""
+        hit = self._memo.get(query)
+        if hit is not None:
+            return hit
+        host = query if query.islower() and query.isascii() and "/" not in query and ":" not in query \
+            and not query.endswith(".") else host_of(query)
+        base = None
+        if host and not host[-1].isdigit() and ":" not in host:
+            index = self._index
+            suffix = host
+            while True:
+                base = index.get(suffix)
+                if base is not None:
+                    break
+                dot = suffix.find(".")
+                if dot < 0:
+                    break
+                suffix = suffix[dot + 1:]
+        if base is None:
+            result = Classification(host, _registrable(host))
+        else:
+            entity, parent, cats, country, broker, sources, key, opinions, fast = base
+            domain = fast if fast is not None and (host == key or host.endswith("." + key)) else _registrable(host)
+            result = Classification(host, domain, entity, parent, cats, country, broker, True, sources, key, opinions)
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[query] = result
+        return result
+
+    def _entity_of_domain(self, domain: str) -> str | None:
+        base = self._index.get(domain)
+        return base[0] if base else None
+
+    def is_first_party(self, host: str, site_domain: str, aliases: Iterable[str] = ()) -> bool:
+        """Same registrable domain as the site, a declared alias, or owned by the site's own entity.
+
+        The site's entity is looked up by its exact registrable domain only, so two unrelated
+        ``*.cloudfront.net`` sites never count as one party.
+        """
+        domain = registrable_domain(host)
+        site = registrable_domain(site_domain)
+        own = {site, *(registrable_domain(a) for a in aliases)}
+        if domain in own:
+            return True
+        mine = {e for e in (self._entity_of_domain(d) for d in own) if e}
+        return bool(mine) and self._entity_of_domain(domain) in mine
+
+    # -- cookies ------------------------------------------------------------------------------
+
+    def cookies_named(self, name: str) -> list[CookieInfo]:
+        """Every known-cookie entry matching ``name`` (exact names first, then prefix patterns)."""
+        out = list(self._cookies.get(name, ()))
+        if name.startswith(self._cookie_starts):
+            out.extend(c for p, c in self._cookie_prefixes if name.startswith(p))
+        out.extend(c for rx, c in self._cookie_globs if rx.match(name))
+        return out
+
+    def cookie(self, name: str, host: str | None = None) -> CookieInfo | None:
+        """The best known-cookie entry: one whose listed domain matches ``host`` wins, else the first."""
+        found = self.cookies_named(name)
+        if not found:
+            return None
+        if host:
+            h = host_of(host)
+            domain = registrable_domain(h)
+            for ck in found:
+                if ck.domain and (h == ck.domain or h.endswith("." + ck.domain) or registrable_domain(ck.domain) == domain):
+                    return ck
+            for ck in found:
+                if ck.domain is None:
+                    return ck
+        return found[0]
+
+    # -- URLs ---------------------------------------------------------------------------------
+
+    @property
+    def filters(self) -> FilterEngine:
+        if self._filters is None:
+            self._filters = FilterEngine(load_lists(self._filter_root))
+        return self._filters
+
+    def match_url(self, url: str, source_url: str, resource_type: str) -> FilterMatch | None:
+        """EasyPrivacy/EasyList verdict for one request: the list and filter that block it, or None."""
+        return self.filters.match(url, source_url, resource_type)
+
+    # -- explanations -------------------------------------------------------------------------
+
+    def versions(self) -> dict[str, str]:
+        """Version of every source in use (bundled, cached downloads, filter lists)."""
+        return {**self._versions, **self.filters.versions()}
+
+    def explain(self, query: str) -> list[Fact]:
+        """Every fact any source holds about a host, URL or cookie name, with source and version."""
+        facts: list[Fact] = []
+        q = query.strip()
+        looks_like_host = "." in q and " " not in q or "://" in q or q == "localhost"
+        if looks_like_host:
+            c = self.classify(q)
+            facts.append(Fact(c.host, f"registrable domain: {c.domain}", "public-suffix-list",
+                              f"tldextract {tldextract.__version__} bundled snapshot"))
+            for op in c.opinions:
+                facts.append(Fact(op.key, _describe(op), op.source, self._versions.get(op.source, "?"),
+                                  {k: v for k, v in asdict(op).items() if v not in (None, (), False)}))
+            if not c.known:
+                facts.append(Fact(c.host, "unknown: no source lists this host or its domain", "leakmap",
+                                  self._versions[bundled.SOURCE_ID]))
+            if "://" in q:
+                for rtype in ("script", "xmlhttprequest", "image", "ping", "sub_frame"):
+                    m = self.match_url(q, _NEUTRAL_SITE, rtype)
+                    if m:
+                        facts.append(Fact(q, f"blocked by {m.list} filter {m.filter!r} (as a third-party {rtype})",
+                                          m.list, m.version, {"filter": m.filter, "resource_type": rtype}))
+                        break
+        for ck in self.cookies_named(q):
+            facts.append(Fact(ck.name, f"cookie of {ck.platform}: {ck.category}, lifetime {ck.lifetime or '?'}; {ck.purpose}",
+                              ck.source, self._versions.get(ck.source, "?"),
+                              {k: v for k, v in asdict(ck).items() if v not in (None, "", False)}))
+        return facts
+
+
+def _describe(op: Opinion) -> str:
+    parts = [f"owner: {op.entity or '?'}"]
+    if op.parent and op.parent != op.entity:
+        parts[0] += f" (parent: {op.parent})"
+    if op.country:
+        parts.append(f"HQ {op.country}")
+    if op.categories:
+        parts.append("categories: " + ", ".join(op.categories))
+    if op.ca_registry:
+        parts.append(f"California data broker registry: {op.ca_registry}")
+    if op.reference:
+        parts.append(f"ref: {op.reference}")
+    return "; ".join(parts)

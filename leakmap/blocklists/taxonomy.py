@@ -1,0 +1,109 @@
+"""The one category taxonomy of leakmap: every fact, whatever its source, is mapped onto these ids.
+
+Tracking (a request to such a party before consent or after "reject all" is a finding):
+
+- ``advertising``: ad serving, exchanges (SSP/DSP), retargeting, affiliate and ad-measurement networks.
+- ``analytics``: web analytics, audience measurement, A/B testing and marketing automation that
+  follows visitors.
+- ``social``: social-network pixels, buttons and login widgets.
+- ``data-broker``: data brokers, data-management platforms and identity-resolution / ID-graph
+  companies (they build profiles across sites, often sold on).
+- ``session-replay``: recording of clicks, mouse moves and keystrokes to replay a visit.
+- ``fingerprinting``: device fingerprinting used to recognise a browser without cookies.
+
+Essential (a site may need them to work; never flagged as tracking on their own):
+
+- ``cdn``: content delivery and public libraries/fonts hosting.
+- ``hosting``: cloud hosting, object storage, website builders' infrastructure.
+- ``payment``: payment processing and checkout.
+- ``anti-fraud``: bot protection, captchas, fraud detection.
+- ``consent-management``: consent platforms (CMPs) and their consent-record cookies.
+- ``necessary``: strictly necessary cookies (session, CSRF, load balancing).
+
+Neither (reported, judged by the rules per case):
+
+- ``tag-manager``: tag management systems that load other parties.
+- ``customer-interaction``: chat, support, feedback, survey and review widgets.
+- ``embedded-content``: video/audio players, maps, comment and other embedded widgets.
+- ``functional``: preference cookies (language, player settings) with no cross-site purpose.
+"""
+
+from __future__ import annotations
+
+TRACKING_CATEGORIES: frozenset[str] = frozenset(
+    {"advertising", "analytics", "social", "data-broker", "session-replay", "fingerprinting"}
+)
+ESSENTIAL_CATEGORIES: frozenset[str] = frozenset(
+    {"cdn", "hosting", "payment", "anti-fraud", "consent-management", "necessary"}
+)
+OTHER_CATEGORIES: frozenset[str] = frozenset(
+    {"tag-manager", "customer-interaction", "embedded-content", "functional"}
+)
+ALL_CATEGORIES: frozenset[str] = TRACKING_CATEGORIES | ESSENTIAL_CATEGORIES | OTHER_CATEGORIES
+
+# How the categories of the downloaded lists map onto ours (lower-cased source labels).
+DDG_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "advertising": ("advertising",),
+    "ad motivated tracking": ("advertising",),
+    "action pixels": ("advertising",),
+    "ad fraud": ("anti-fraud",),
+    "analytics": ("analytics",),
+    "audience measurement": ("analytics",),
+    "third-party analytics marketing": ("analytics",),
+    "session replay": ("session-replay",),
+    "social network": ("social",),
+    "social - share": ("social",),
+    "social - comment": ("social",),
+    "federated login": ("social",),
+    "badge": ("social",),
+    "embedded content": ("embedded-content",),
+    "online payment": ("payment",),
+    "cdn": ("cdn",),
+    "tag manager": ("tag-manager",),
+    "support chat widget": ("customer-interaction",),
+    "consent management platform": ("consent-management",),
+}
+DISCONNECT_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "advertising": ("advertising",),
+    "analytics": ("analytics",),
+    "social": ("social",),
+    "content": ("embedded-content",),
+    "fingerprintinginvasive": ("fingerprinting",),
+    "fingerprintinggeneral": ("fingerprinting",),
+    "anti-fraud": ("anti-fraud",),
+    "consentmanagers": ("consent-management",),
+    "email": ("analytics",),
+    "emailaggressive": ("analytics",),
+    "cryptomining": (),
+    "disconnect": (),
+}
+GHOSTERY_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "advertising": ("advertising",),
+    "pornvertising": ("advertising",),
+    "site_analytics": ("analytics",),
+    "social_media": ("social",),
+    "customer_interaction": ("customer-interaction",),
+    "audio_video_player": ("embedded-content",),
+    "consent": ("consent-management",),
+    "hosting": ("hosting",),
+    "utilities": (),
+    "misc": (),
+    "extensions": (),
+}
+# Open Cookie Database cookie categories.
+OCD_CATEGORIES: dict[str, str] = {
+    "marketing": "advertising",
+    "analytics": "analytics",
+    "functional": "functional",
+    "personalization": "functional",
+    "security": "necessary",
+    "necessary": "necessary",
+}
+
+
+def check(categories: list[str] | tuple[str, ...], where: str) -> tuple[str, ...]:
+    """Reject category ids outside the taxonomy, so a typo in the data fails loudly at load."""
+    bad = [c for c in categories if c not in ALL_CATEGORIES]
+    if bad:
+        raise ValueError(f"{where}: unknown categories {bad} (see leakmap.blocklists.taxonomy)")
+    return tuple(categories)

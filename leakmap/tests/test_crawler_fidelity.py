@@ -1,0 +1,218 @@
+"""The browser must behave like a visitor's and the recorder must miss nothing.
+
+Checked against the test web server's own log: third-party cookies are kept
+(a plain Playwright context would drop them), automation is not advertised,
+phases do not share state, and every request the server saw during a visit
+is stored, including cross-origin iframes, workers, redirect hops, late and
+scroll-triggered trackers and beacons sent while the page unloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from leakmap.crawler.browser import find_browser
+from leakmap.crawler.config import ScanConfig
+from leakmap.crawler.session import BrowserSession
+from leakmap.crawler.visit import VisitJob
+from leakmap.records import CookieRecord, JarCookie, RequestRecord
+from leakmap.tests.web.server import TestWeb
+
+SITE = "www.pageshop.fr"
+TRACKER = "px.fidelity-tracker.net"
+PAGES = {
+    f"{SITE}/index.html": f"""
+        <!doctype html><title>Page shop</title>
+        <link rel="icon" href="data:,">
+        <h1 style="height:3000px">Page shop</h1>
+        <img src="https://{TRACKER}/pixel.gif?p=landing">
+        <iframe src="https://{TRACKER}/frame.html"></iframe>
+        <a href="/about.html">about</a>
+        <div id="bottom">bottom</div>
+        <script src="https://{TRACKER}/loader.js"></script>
+        <script>
+          new Worker('/worker.js');
+          fetch('/redirect-start');
+          setTimeout(() => fetch('https://{TRACKER}/late?after=2000'), 2000);
+          new IntersectionObserver((entries, obs) => {{
+            if (entries[0].isIntersecting) {{ new Image().src = 'https://{TRACKER}/scrolled.gif'; obs.disconnect(); }}
+          }}).observe(document.getElementById('bottom'));
+          addEventListener('pagehide', () => navigator.sendBeacon('https://{TRACKER}/beacon?on=pagehide', 'bye'));
+          addEventListener('visibilitychange', () => {{
+            if (document.visibilityState === 'hidden')
+              fetch('https://{TRACKER}/keepalive?on=hidden', {{method: 'POST', body: 'h', keepalive: true}});
+          }});
+          fetch('https://{TRACKER}/env?webdriver=' + navigator.webdriver + '&ua=' + encodeURIComponent(navigator.userAgent));
+        </script>""",
+    f"{SITE}/about.html": "<!doctype html><title>About</title><link rel='icon' href='data:,'><p>About us</p>",
+    f"{SITE}/worker.js": f"fetch('https://{TRACKER}/from-worker');",
+    f"{SITE}/_redirects": f"/redirect-start https://{TRACKER}/hop1 302\n",
+    f"{TRACKER}/_redirects": f"/hop1 https://{TRACKER}/hop2?uid=abc 302\n",
+    f"{TRACKER}/hop2": "ok",
+    f"{TRACKER}/pixel.gif": "GIF89a",
+    f"{TRACKER}/scrolled.gif": "GIF89a",
+    f"{TRACKER}/late": "ok",
+    f"{TRACKER}/env": "ok",
+    f"{TRACKER}/from-worker": "ok",
+    f"{TRACKER}/loader.js": f"var s = document.createElement('script'); s.src = 'https://{TRACKER}/inner.js'; document.head.appendChild(s);",
+    f"{TRACKER}/inner.js": f"setTimeout(() => {{ new Image().src = 'https://{TRACKER}/from-inner.gif'; }}, 10);",
+    f"{TRACKER}/from-inner.gif": "GIF89a",
+    f"{TRACKER}/frame.html": f"""<!doctype html><script>
+        document.cookie = 'js3p=1; SameSite=None; Secure; Max-Age=3600';
+        fetch('https://{TRACKER}/from-iframe', {{credentials: 'include'}});</script>""",
+    f"{TRACKER}/from-iframe": "ok",
+    f"{TRACKER}/_headers": textwrap.dedent("""\
+        /pixel.gif
+          Set-Cookie: uid=42; Max-Age=63072000; Path=/; SameSite=None; Secure
+        """),
+    f"{TRACKER}/beacon": "ok",
+    f"{TRACKER}/keepalive": "ok",
+}
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fidelity-web")
+    for path, body in PAGES.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(body))
+    with TestWeb(root) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser_path():
+    return find_browser()
+
+
+def _config(web: TestWeb, tmp: Path) -> ScanConfig:
+    return ScanConfig(output_dir=tmp, host_rules=web.host_rules, ignore_https_errors=True, screenshots=False)
+
+
+async def _visits(web, tmp, browser_path, jobs):
+    session = BrowserSession(_config(web, tmp), browser_path)
+    try:
+        return [await session.visit(job) for job in jobs]
+    finally:
+        await session.close()
+
+
+def _requests(outcome) -> list[RequestRecord]:
+    return [r for r in outcome.evidence if isinstance(r, RequestRecord)]
+
+
+def _is_browser_service(entry) -> bool:
+    """Chromium's own service calls (account list, component updates), made outside any page."""
+    h = entry.headers
+    return "x-goog-update-appid" in h or (h.get("sec-fetch-site") == "none" and h.get("sec-fetch-dest") == "empty")
+
+
+@pytest.fixture(scope="module")
+def landing(web, browser_path, tmp_path_factory):
+    """One baseline visit of the landing page, then the about page in the same profile."""
+    tmp = tmp_path_factory.mktemp("fidelity-out")
+    start = len(web.log)
+    jobs = [VisitJob(1, "baseline", 0, f"https://{SITE}/"), VisitJob(1, "baseline", 1, f"https://{SITE}/about.html", last=True)]
+    outcomes = asyncio.run(_visits(web, tmp, browser_path, jobs))
+    asyncio.run(asyncio.sleep(0.5))  # let late beacons reach the server log
+    return outcomes, [e for e in web.log[start:] if not _is_browser_service(e)]
+
+
+def test_every_request_the_server_saw_is_stored(landing):
+    outcomes, served = landing
+    stored = {r.url for o in outcomes for r in _requests(o)}
+    missing = [e.url for e in served if e.url not in stored]
+    assert served, "the server saw nothing"
+    assert len(missing) / len(served) <= 0.01, f"not stored: {missing}"
+    # the hard cases, named
+    for path in ("/from-iframe", "/from-worker", "/hop1", "/hop2?uid=abc", "/late?after=2000",
+                 "/scrolled.gif", "/beacon?on=pagehide", "/keepalive?on=hidden"):
+        assert f"https://{TRACKER}{path}" in stored, path
+
+
+def test_redirect_hops_are_chained(landing):
+    requests = {r.url: r for r in _requests(landing[0][0])}
+    assert requests[f"https://{TRACKER}/hop1"].redirect_from == f"https://{SITE}/redirect-start"
+    assert requests[f"https://{TRACKER}/hop2?uid=abc"].redirect_from == f"https://{TRACKER}/hop1"
+    assert requests[f"https://{SITE}/redirect-start"].status == 302
+
+
+def test_frames_and_workers_are_attributed(landing):
+    requests = {r.url: r for r in _requests(landing[0][0])}
+    assert requests[f"https://{TRACKER}/from-iframe"].target_type == "iframe"
+    assert requests[f"https://{TRACKER}/from-worker"].target_type == "worker"
+    assert requests[f"https://{TRACKER}/beacon?on=pagehide"].post_data == "bye"
+
+
+def test_initiator_chain_follows_scripts(landing):
+    requests = {r.url: r for r in _requests(landing[0][0])}
+    inner = requests[f"https://{TRACKER}/from-inner.gif"]
+    assert inner.initiator_url == f"https://{TRACKER}/inner.js"
+    assert requests[f"https://{TRACKER}/inner.js"].initiator_url == f"https://{TRACKER}/loader.js"
+
+
+def test_third_party_cookies_are_kept_and_sent_back(landing):
+    outcomes, served = landing
+    jar = {(c.name, c.domain) for c in outcomes[1].evidence if isinstance(c, JarCookie) and c.moment == "end"}
+    assert ("uid", TRACKER) in jar and ("js3p", TRACKER) in jar
+    # the tracker's later requests carry its cookie: what a real visitor's browser does
+    later = [e for e in served if e.host == TRACKER and e.path.startswith("/scrolled.gif")]
+    assert later and "uid=42" in later[0].headers.get("cookie", "")
+
+
+def test_raw_expiry_is_kept_beyond_the_browser_cap(landing):
+    uid = next(c for c in landing[0][0].evidence if isinstance(c, CookieRecord) and c.name == "uid")
+    assert uid.lifetime == 63072000 and uid.max_age == 63072000  # 2 years asked
+    stored = next(c for c in landing[0][0].evidence if isinstance(c, JarCookie) and c.name == "uid")
+    assert stored.expires - stored.time <= 400 * 86400 + 5  # Chromium keeps at most 400 days
+
+
+def test_script_cookie_writes_name_the_script(landing):
+    js = next(c for c in landing[0][0].evidence if isinstance(c, CookieRecord) and c.name == "js3p")
+    assert js.origin == "js" and js.script_url == f"https://{TRACKER}/frame.html"
+
+
+def test_automation_is_not_advertised(landing):
+    _, served = landing
+    env = next(e for e in served if e.path.startswith("/env"))
+    assert "webdriver=false" in env.path
+    assert "Headless" not in env.headers["user-agent"] and "Headless" not in env.path
+    assert "Headless" not in env.headers.get("sec-ch-ua", "") and env.headers.get("sec-ch-ua")
+    assert env.headers.get("accept-language", "").startswith("fr-FR")
+
+
+def test_a_plain_playwright_context_would_have_lost_them(web, browser_path):
+    """The control: why leakmap launches its own profile. If Chromium ever stops blocking
+    third-party cookies in off-the-record contexts, this test tells us the workaround is moot."""
+    from playwright.async_api import async_playwright
+
+    async def run():
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=str(browser_path), args=[
+                f"--host-resolver-rules={web.host_rules}", "--disable-background-networking", "--no-first-run"])
+            context = await browser.new_context(ignore_https_errors=True)
+            page = await context.new_page()
+            await page.goto(f"https://{SITE}/about.html")
+            await page.evaluate(f"() => new Promise(r => {{ const f = document.createElement('iframe'); "
+                                f"f.src = 'https://{TRACKER}/frame.html'; f.onload = r; document.body.appendChild(f); }})")
+            names = {c["name"] for c in await context.cookies() if c["domain"] == TRACKER}
+            await browser.close()
+            return names
+
+    assert "js3p" not in asyncio.run(run())
+
+
+def test_phases_do_not_share_state(web, browser_path, tmp_path):
+    outcomes = asyncio.run(_visits(web, tmp_path, browser_path, [
+        VisitJob(2, "baseline", 0, f"https://{SITE}/", last=True),
+        VisitJob(2, "accept", 0, f"https://{SITE}/about.html", last=True),
+    ]))
+    accept_jar = {c.name for c in outcomes[1].evidence if isinstance(c, JarCookie)}
+    assert "uid" not in accept_jar and "js3p" not in accept_jar
+    first = [r for r in _requests(outcomes[1]) if r.url == f"https://{SITE}/about.html"][0]
+    assert "cookie" not in first.request_headers

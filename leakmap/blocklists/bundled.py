@@ -72,11 +72,21 @@ def _data(name: str) -> str:
     return (resources.files(__package__) / "data" / name).read_text(encoding="utf-8")
 
 
-def parse_entities(texts: list[str]) -> tuple[Entity, ...]:
+def _tables(files: dict[str, str]) -> list[dict]:
+    out = []
+    for fname, text in files.items():
+        try:
+            out.extend(tomllib.loads(text)["entity"])
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"entities/{fname}: {exc}") from exc
+    return out
+
+
+def parse_entities(files: dict[str, str]) -> tuple[Entity, ...]:
     """Parse and validate the entity files: known categories, ISO country, each domain owned once."""
     owners: dict[str, str] = {}
     entities = []
-    for raw in (e for text in texts for e in tomllib.loads(text)["entity"]):
+    for raw in _tables(files):
         name = raw["name"]
         domains: dict[str, list[str]] = {}
         for key, value in raw.items():
@@ -120,7 +130,7 @@ def parse_cookies(text: str) -> tuple[CookieInfo, ...]:
 def load_bundle() -> Bundle:
     """The bundled data, parsed once per process."""
     folder = resources.files(__package__) / "data" / "entities"
-    texts = [f.read_text(encoding="utf-8") for f in sorted(folder.iterdir(), key=lambda f: f.name)
-             if f.name.endswith(".toml")]
+    texts = {f.name: f.read_text(encoding="utf-8") for f in sorted(folder.iterdir(), key=lambda f: f.name)
+             if f.name.endswith(".toml")}
     version = tomllib.loads(_data("meta.toml"))["version"]
     return Bundle(version, parse_entities(texts), parse_cookies(_data("cookies.csv")))

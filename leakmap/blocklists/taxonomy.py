@@ -26,6 +26,7 @@ Neither (reported, judged by the rules per case):
 - ``customer-interaction``: chat, support, feedback, survey and review widgets.
 - ``embedded-content``: video/audio players, maps, comment and other embedded widgets.
 - ``functional``: preference cookies (language, player settings) with no cross-site purpose.
+- ``monitoring``: error and performance monitoring (RUM) of the site itself.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ ESSENTIAL_CATEGORIES: frozenset[str] = frozenset(
     {"cdn", "hosting", "payment", "anti-fraud", "consent-management", "necessary"}
 )
 OTHER_CATEGORIES: frozenset[str] = frozenset(
-    {"tag-manager", "customer-interaction", "embedded-content", "functional"}
+    {"tag-manager", "customer-interaction", "embedded-content", "functional", "monitoring"}
 )
 ALL_CATEGORIES: frozenset[str] = TRACKING_CATEGORIES | ESSENTIAL_CATEGORIES | OTHER_CATEGORIES
 

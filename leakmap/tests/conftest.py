@@ -1,0 +1,28 @@
+"""Shared test fixtures. Others may append their own below; keep each fixture small."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The reference data in ../shared/data (or $LEAKMAP_SHARED_DATA); skip when it is absent."""
+    path = Path(os.environ.get("LEAKMAP_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")
+    if not path.is_dir():
+        pytest.skip(f"shared reference data not found at {path} (set LEAKMAP_SHARED_DATA)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def trackerdb_json() -> Path:
+    """Ghostery TrackerDB from the test-only npm package (`npm ci --prefix leakmap/tests/npm`)."""
+    path = REPO_ROOT / "leakmap/tests/npm/node_modules/@ghostery/trackerdb/dist/trackerdb.json"
+    if not path.is_file():
+        pytest.skip(f"{path} missing: run `npm ci --prefix leakmap/tests/npm`")
+    return path

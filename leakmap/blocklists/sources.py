@@ -292,3 +292,24 @@ def update(source_ids: list[str] | None = None, root: Path | None = None, mirror
             progress(SOURCES[sid])
         results.append(update_source(SOURCES[sid], root, mirror, timeout))
     return results
+
+
+def noncommercial_notice(source: Source) -> str | None:
+    """The warning printed when a non-commercial list is downloaded."""
+    if not source.noncommercial:
+        return None
+    return (f"{source.title} is licensed {source.license} ({source.license_url}): non-commercial use only. "
+            "It is cached for your own use and never bundled or redistributed by leakmap.")
+
+
+def status(root: Path | None = None) -> list[dict]:
+    """One row per downloadable source: license and, when cached, version, date and size."""
+    rows = []
+    for sid, src in SOURCES.items():
+        meta = read_meta(sid, root) or {}
+        rows.append({
+            "source": sid, "title": src.title, "license": src.license, "noncommercial": src.noncommercial,
+            "cached": bool(meta), "version": meta.get("version"), "fetched_at": meta.get("fetched_at"),
+            "from": meta.get("from"), "domains": meta.get("opinions"), "cookies": meta.get("cookies"),
+        })
+    return rows

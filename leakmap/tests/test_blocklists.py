@@ -1,0 +1,209 @@
+"""Knowledge base: registrable domains, classification, first party, cookies, filters, explanations."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from click.testing import CliRunner
+
+from leakmap.blocklists import (
+    ALL_CATEGORIES,
+    ESSENTIAL_CATEGORIES,
+    TRACKING_CATEGORIES,
+    Knowledge,
+    registrable_domain,
+)
+from leakmap.blocklists.bundled import load_bundle
+from leakmap.cli import main
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory) -> Knowledge:
+    # an empty cache: only the bundled knowledge, whatever the developer has downloaded
+    return Knowledge.load(root=tmp_path_factory.mktemp("empty-cache"))
+
+
+def test_taxonomy_has_the_required_ids():
+    assert {"advertising", "analytics", "social", "data-broker", "session-replay", "fingerprinting"} <= TRACKING_CATEGORIES
+    assert {"cdn", "payment", "anti-fraud", "consent-management", "hosting"} <= ESSENTIAL_CATEGORIES
+    assert not TRACKING_CATEGORIES & ESSENTIAL_CATEGORIES
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("region1.google-analytics.com", "google-analytics.com"),
+    ("https://Region1.Google-Analytics.com:443/g/collect?v=2", "google-analytics.com"),
+    ("a.b.c.example.co.uk", "example.co.uk"),
+    ("shop.example.com.", "example.com"),
+    ("bücher.de", "xn--bcher-kva.de"),
+    ("https://www.BÜCHER.de/x", "xn--bcher-kva.de"),
+    ("xn--bcher-kva.de", "xn--bcher-kva.de"),
+    ("127.0.0.1", "127.0.0.1"),
+    ("http://127.0.0.1:8080/x", "127.0.0.1"),
+    ("http://[::1]:8443/", "::1"),
+    ("localhost", "localhost"),
+    ("http://localhost:3000/", "localhost"),
+    ("alice.github.io", "alice.github.io"),  # private PSL suffix: sites are separate parties
+])
+def test_registrable_domain(query, expected):
+    assert registrable_domain(query) == expected
+
+
+REAL_HOSTS = {
+    "advertising": ["securepubads.g.doubleclick.net", "ib.adnxs.com", "static.criteo.net", "fastlane.rubiconproject.com",
+                    "ads.pubmatic.com", "match.adsrvr.org", "c.amazon-adsystem.com", "cdn.taboola.com",
+                    "widgets.outbrain.com", "bat.bing.com", "ads.yieldmo.com", "sync.smartadserver.com"],
+    "analytics": ["region1.google-analytics.com", "sb.scorecardresearch.com", "api-js.mixpanel.com", "cdn.segment.com",
+                  "secure-gl.imrworldwide.com", "static.chartbeat.com", "mc.yandex.ru", "cdn.matomo.cloud"],
+    "social": ["connect.facebook.net", "platform.twitter.com", "px.ads.linkedin.com", "s.pinimg.com",
+               "analytics.tiktok.com", "www.redditstatic.com"],
+    "data-broker": ["idsync.rlcdn.com", "bcp.crwdcntrl.net", "dpm.demdex.net", "tags.bluekai.com", "pixel.tapad.com",
+                    "ps.eyeota.net", "aa.agkn.com", "loadm.exelator.com", "id5-sync.com", "rp.liadm.com",
+                    "ml314.com", "j.6sc.co", "tag.demandbase.com", "ws.zoominfo.com"],
+    "session-replay": ["static.hotjar.com", "t.contentsquare.net", "www.clarity.ms", "edge.fullstory.com",
+                       "cdn.mouseflow.com", "cdn.logrocket.io"],
+    "fingerprinting": ["h.online-metrix.net", "api.fpjs.io", "mpsnare.iesnare.com"],
+    "cdn": ["cdnjs.cloudflare.com", "cdn.jsdelivr.net", "fonts.gstatic.com", "code.jquery.com", "d111111abcdef8.cloudfront.net"],
+    "payment": ["js.stripe.com", "www.paypalobjects.com", "checkoutshopper-live.adyen.com", "x.klarnacdn.net"],
+    "anti-fraud": ["www.recaptcha.net", "js.hcaptcha.com", "challenges.cloudflare.com", "client.perimeterx.net",
+                   "js.datadome.co"],
+    "consent-management": ["cdn.cookielaw.org", "consent.cookiebot.com", "app.usercentrics.eu", "sdk.privacy-center.org"],
+    "hosting": ["mybucket.s3.amazonaws.com", "myapp.azurewebsites.net"],
+    "tag-manager": ["www.googletagmanager.com", "tags.tiqcdn.com", "assets.adobedtm.com"],
+    "embedded-content": ["www.youtube-nocookie.com", "player.vimeo.com", "w.soundcloud.com"],
+}
+
+
+@pytest.mark.parametrize(("category", "host"), [(c, h) for c, hosts in REAL_HOSTS.items() for h in hosts])
+def test_real_hosts_are_classified(kb, category, host):
+    c = kb.classify(host)
+    assert c.known and c.entity, host
+    assert category in c.categories, (host, c.categories)
+    assert c.country and len(c.country) == 2
+    assert "leakmap" in c.sources
+    if category == "data-broker":
+        assert c.broker
+
+
+def test_subdomain_walks_to_the_longest_listed_suffix(kb):
+    c = kb.classify("https://region1.google-analytics.com/g/collect?v=2&tid=G-1")
+    assert (c.host, c.domain, c.matched) == ("region1.google-analytics.com", "google-analytics.com", "google-analytics.com")
+    assert (c.entity, c.parent, c.country) == ("Google LLC", "Alphabet Inc.", "US")
+    assert c.categories == ("analytics",)
+    assert kb.classify("a.b.c.d.doubleclick.net").entity == "Google LLC"
+
+
+def test_a_listed_domain_does_not_match_lookalikes(kb):
+    for host in ("notdoubleclick.net", "doubleclick.net.evil.example", "google-analytics.com.co"):
+        assert not kb.classify(host).known, host
+
+
+def test_unknown_hosts_stay_unknown(kb):
+    for host in ("www.lemonde.fr", "cdn.some-unknown-shop.example", "intranet", "10.0.0.7", "[2001:db8::1]",
+                 "localhost", "http://localhost:8080/app.js", "münchen.de"):
+        c = kb.classify(host)
+        assert not c.known and c.entity is None and c.categories == () and not c.broker and c.sources == (), host
+
+
+def test_ip_localhost_and_idn_hosts(kb):
+    assert kb.classify("http://127.0.0.1:9000/x").domain == "127.0.0.1"
+    assert kb.classify("http://[::1]/").host == "::1"
+    assert kb.classify("LOCALHOST").domain == "localhost"
+    c = kb.classify("https://www.münchen.de/")
+    assert (c.host, c.domain) == ("www.xn--mnchen-3ya.de", "xn--mnchen-3ya.de")
+    # an IDN spelling of a tracker's host still resolves to it (punycode is what the network sees)
+    assert kb.classify("XN--BCHER-KVA.de").domain == "xn--bcher-kva.de"
+
+
+def test_classification_is_memoised_but_equal(kb):
+    assert kb.classify("static.hotjar.com") is kb.classify("static.hotjar.com")
+    assert kb.classify("Static.Hotjar.com") == kb.classify("static.hotjar.com")
+
+
+def test_first_party(kb):
+    assert kb.is_first_party("www.example.com", "example.com")
+    assert kb.is_first_party("cdn.example-static.net", "https://www.example.com/", aliases=["example-static.net"])
+    assert not kb.is_first_party("cdn.example-static.net", "example.com")
+    # the site's own entity owning several domains
+    assert kb.is_first_party("www.youtube.com", "https://www.google.com/")
+    assert kb.is_first_party("static.xx.fbcdn.net", "www.facebook.com")
+    assert not kb.is_first_party("www.google-analytics.com", "lemonde.fr")
+    # two unrelated sites on a shared hosting suffix are not one party
+    assert not kb.is_first_party("a.cloudfront.net", "b.cloudfront.net")
+    assert not kb.is_first_party("bob.github.io", "alice.github.io")
+
+
+def test_cookies_exact_and_patterns(kb):
+    ga = kb.cookie("_ga")
+    assert (ga.platform, ga.category, ga.lifetime) == ("Google Analytics", "analytics", "2 years")
+    assert kb.cookie("_ga_3XZ9ABCD1").name == "_ga_*"
+    assert kb.cookie("_hjSessionUser_123456").category == "session-replay"
+    assert kb.cookie("mp_0123abcd_mixpanel").platform == "Mixpanel"  # wildcard in the middle
+    assert kb.cookie("OptanonConsent").category == "consent-management"
+    assert kb.cookie("__cf_bm").category == "anti-fraud"
+    assert kb.cookie("definitely-not-a-known-cookie") is None
+
+
+def test_cookie_host_disambiguates(kb):
+    # "i" is set by OpenX and by Yandex with different purposes
+    assert kb.cookie("i", host="u.openx.net").platform == "OpenX"
+    assert kb.cookie("i", host="mc.yandex.ru").platform == "Yandex"
+
+
+def test_filter_lists_report_list_and_filter(kb):
+    m = kb.match_url("https://region1.google-analytics.com/g/collect?v=2", "https://www.lemonde.fr/", "ping")
+    assert m and m.list == "easyprivacy" and "google-analytics" in m.filter and m.version
+    m = kb.match_url("https://securepubads.g.doubleclick.net/tag/js/gpt.js", "https://www.lemonde.fr/", "script")
+    assert m and m.list == "easylist"
+    assert kb.match_url("https://www.lemonde.fr/static/app.js", "https://www.lemonde.fr/", "script") is None
+
+
+def test_explain_gives_sources_and_versions(kb):
+    facts = kb.explain("doubleclick.net")
+    assert any(f.source == "leakmap" and "Google LLC" in f.what and f.version == kb.versions()["leakmap"] for f in facts)
+    assert any(f.source == "public-suffix-list" for f in facts)
+    url_facts = kb.explain("https://securepubads.g.doubleclick.net/tag/js/gpt.js")
+    assert any(f.source == "easylist" and "filter" in f.detail for f in url_facts)
+    assert [f.source for f in kb.explain("_fbp")] == ["leakmap"]
+    unknown = kb.explain("www.lemonde.fr")
+    assert any("unknown" in f.what for f in unknown)
+
+
+def test_bundled_sizes_meet_the_minimums_and_show_prints_them(tmp_path):
+    bundle = load_bundle()
+    domains = sum(len(e.domains) for e in bundle.entities)
+    brokers = [e for e in bundle.entities if e.broker]
+    assert domains >= 600 and len(bundle.entities) >= 250 and len(brokers) >= 80 and len(bundle.cookies) >= 300
+    assert all(e.country and e.sources for e in bundle.entities)
+    assert all(e.domains.get(d) for e in brokers for d in e.domains)
+    result = CliRunner().invoke(main, ["lists", "show"], env={"LEAKMAP_CACHE": str(tmp_path), "COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for number in (domains, len(bundle.entities), len(brokers), len(bundle.cookies)):
+        assert str(number) in result.output
+    print(f"bundled: {domains} domains, {len(bundle.entities)} entities, {len(brokers)} brokers, "
+          f"{len(bundle.cookies)} cookies")
+
+
+def test_bundled_categories_are_in_the_taxonomy():
+    for ent in load_bundle().entities:
+        for cats in ent.domains.values():
+            assert set(cats) <= ALL_CATEGORIES
+    assert {c.category for c in load_bundle().cookies} <= ALL_CATEGORIES
+
+
+def test_broker_registrations_exist_in_the_california_registry(shared_data):
+    with open(shared_data / "ca-data-broker-registry-2025.csv", newline="", encoding="utf-8") as fh:
+        registered = {row["company_name"] for row in csv.DictReader(fh)}
+    claimed = [(e.name, e.ca_registry) for e in load_bundle().entities if e.ca_registry]
+    assert len(claimed) >= 60
+    wrong = [(name, reg) for name, reg in claimed if reg not in registered]
+    assert not wrong, f"claimed registrations not in the registry: {wrong}"
+
+
+def test_knowledge_load_is_fast(tmp_path):
+    import time
+
+    load_bundle.cache_clear()  # measure the parse of the bundled files too
+    start = time.perf_counter()
+    Knowledge.load(root=tmp_path)
+    assert time.perf_counter() - start < 1.0

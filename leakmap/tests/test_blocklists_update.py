@@ -1,0 +1,189 @@
+"""``lists update`` against a local HTTP server serving the real files, loaders on real data, and a
+clear error when offline. Merged facts keep every source's view (owner of crwdcntrl.net)."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import json
+import shutil
+import socket
+import threading
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from leakmap.blocklists import Knowledge, loaders
+from leakmap.blocklists.sources import SOURCES, read_meta, update
+from leakmap.cli import main
+
+MIRROR_FILES = {  # cache file name -> file in ../shared/data (real files; DDG/Disconnect are format samples)
+    "open-cookie-database.csv": "open-cookie-database.csv",
+    "open-cookie-database.LICENSE": "open-cookie-database.LICENSE",
+    "ca-data-broker-registry.csv": "ca-data-broker-registry-2025.csv",
+    "ca-data-broker-registry.LICENSE": "ca-data-broker-registry-2025.LICENSE",
+    "ddg-tds.json": "ddg-tds.sample.json",
+    "disconnect-services.json": "disconnect-services.sample.json",
+    "disconnect-entities.json": "disconnect-entities.sample.json",
+}
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def mirror(tmp_path_factory, shared_data, trackerdb_json):
+    """A local HTTP server with the real upstream files under the names `lists update` asks for."""
+    root = tmp_path_factory.mktemp("mirror")
+    for name, src in MIRROR_FILES.items():
+        shutil.copy(shared_data / src, root / name)
+    shutil.copy(trackerdb_json, root / "trackerdb.json")
+    shutil.copy(trackerdb_json.parent.parent / "LICENSE", root / "ghostery.LICENSE")
+    for name in ("easylist", "easyprivacy"):  # the copies in the braveblock wheel
+        (root / f"{name}.txt").write_bytes(gzip.decompress((resources.files("braveblock") / f"{name}.txt.gz").read_bytes()))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", root
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def updated(mirror, tmp_path_factory):
+    """A cache filled by `leakmap lists update --mirror` (the CLI, as a user runs it)."""
+    url, _ = mirror
+    cache = tmp_path_factory.mktemp("cache")
+    result = CliRunner().invoke(main, ["lists", "update", "--mirror", url], env={"LEAKMAP_CACHE": str(cache)})
+    return cache, result
+
+
+def test_update_downloads_every_source_with_license_and_version(updated):
+    cache, result = updated
+    assert result.exit_code == 0, result.output
+    for sid, src in SOURCES.items():
+        meta = read_meta(sid, cache)
+        assert meta and meta["version"] and meta["fetched_at"] and meta["sha256"], sid
+        folder = cache / "lists" / sid
+        assert (folder / "LICENSE").read_text().startswith(src.title)
+        for remote in src.files:
+            assert (folder / remote.filename).stat().st_size > 0
+    assert "Apache License" in (cache / "lists/ocd/LICENSE").read_text()
+    assert read_meta("easylist", cache)["version"] == "202205241325"  # from the list's own header
+    # non-commercial licenses are announced at download
+    for sid in ("ddg", "disconnect", "ghostery"):
+        assert f"{SOURCES[sid].title} is licensed CC BY-NC-SA 4.0" in result.output
+        assert "Non-commercial use only" in (cache / "lists" / sid / "LICENSE").read_text()
+
+
+def test_loaders_on_the_real_files(shared_data, trackerdb_json):
+    ocd = loaders.parse_ocd((shared_data / "open-cookie-database.csv").read_text(encoding="utf-8"))
+    assert len(ocd.cookies) > 2000
+    assert any(c.name == "_ga_*" and c.pattern and c.platform == "Google Analytics" for c in ocd.cookies)
+    reg = loaders.parse_ca_registry((shared_data / "ca-data-broker-registry-2025.csv").read_text(encoding="utf-8"))
+    by_domain = {o.key: o for o in reg.opinions}
+    assert by_domain["liveramp.com"].ca_registry == "LiveRamp, Inc." and by_domain["liveramp.com"].broker
+    # opt-out pages hosted by privacy vendors do not make the vendor a broker
+    assert "onetrust.com" not in by_domain and "trustarc.eu" not in by_domain
+    ddg = loaders.parse_ddg((shared_data / "ddg-tds.sample.json").read_text(encoding="utf-8"))
+    dc = {o.key: o for o in ddg.opinions}["doubleclick.net"]
+    assert (dc.entity, dc.parent, dc.categories) == ("Google Ads", "Google LLC", ("advertising",))
+    disc = loaders.parse_disconnect((shared_data / "disconnect-services.sample.json").read_text(encoding="utf-8"),
+                                    (shared_data / "disconnect-entities.sample.json").read_text(encoding="utf-8"))
+    assert {o.key: o for o in disc.opinions}["cookielaw.org"].categories == ("consent-management",)
+    gh = loaders.parse_ghostery(trackerdb_json.read_text(encoding="utf-8"))
+    assert len(gh.opinions) > 3000
+    crwd = {o.key: o for o in gh.opinions}["crwdcntrl.net"]
+    assert crwd.entity == "Lotame" and crwd.categories == ("advertising",)
+
+
+def test_merged_lookup_keeps_every_source_and_precedence(updated):
+    cache, _ = updated
+    kb = Knowledge.load(root=cache)
+    assert {"leakmap", "ocd", "ca-registry", "ddg", "disconnect", "ghostery", "easylist", "easyprivacy"} <= set(kb.versions())
+    c = kb.classify("bcp.crwdcntrl.net")
+    # precedence: the curated map answers (Lotame, owned by Publicis)...
+    assert (c.entity, c.parent, c.owner) == ("Lotame Solutions, Inc.", "Publicis Groupe S.A.", "Publicis Groupe S.A.")
+    # ...and the other sources' owners are kept, not merged away
+    views = {o.source: o for o in c.opinions}
+    assert views["ddg"].entity == "Lotame Solutions, Inc." and views["ddg"].parent is None
+    assert views["ghostery"].entity == "Lotame"
+    assert "ca-registry" not in views  # the registry names Lotame's own web site, not its tracking domain
+    assert kb.classify("www.lotame.com").opinions[-1].ca_registry == "Lotame Solutions, Inc."
+    assert c.sources[0] == "leakmap" and {"ddg", "ghostery"} <= set(c.sources)
+    explained = kb.explain("crwdcntrl.net")
+    assert {"leakmap", "ddg", "ghostery"} <= {f.source for f in explained}
+    assert any("Publicis" in f.what for f in explained) and any(f.source == "ddg" and "Lotame" in f.what for f in explained)
+    # a different owner name per source is a real disagreement, kept
+    fb = {o.source: o.entity for o in kb.classify("connect.facebook.net").opinions}
+    assert fb["leakmap"] == "Meta Platforms, Inc." and fb["ddg"] == "Facebook, Inc."
+
+
+def test_downloaded_sources_extend_the_bundled_map(updated):
+    cache, _ = updated
+    kb = Knowledge.load(root=cache)
+    only_ghostery = kb.classify("mmtro.com")  # not in the curated map
+    assert only_ghostery.known and only_ghostery.sources == ("ghostery",) and only_ghostery.country == "FR"
+    broker = kb.classify("www.m1-data.com")  # a registered broker known only from the registry
+    assert broker.broker and broker.sources == ("ca-registry",) and broker.entity == "M1 Data & Analytics, LLC"
+    ocd_only = kb.cookie("cookiePreferences")
+    assert ocd_only and ocd_only.source == "ocd"
+    assert kb.cookie("_ga").source == "leakmap"  # curated cookie facts come first
+    assert {f.source for f in kb.explain("_ga")} >= {"leakmap", "ocd"}
+
+
+def test_load_with_every_source_cached_is_fast(updated):
+    import time
+
+    cache, _ = updated
+    start = time.perf_counter()
+    Knowledge.load(root=cache)
+    assert time.perf_counter() - start < 1.0
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_offline_update_fails_clearly_and_keeps_the_previous_cache(mirror, tmp_path):
+    url, _ = mirror
+    first = update(["ocd"], root=tmp_path, mirror=url)
+    assert first[0].ok
+    before = read_meta("ocd", tmp_path)
+    dead = f"http://127.0.0.1:{_closed_port()}"
+    runner = CliRunner()
+    result = runner.invoke(main, ["lists", "update", "--source", "ocd", "--source", "ddg", "--mirror", dead],
+                           env={"LEAKMAP_CACHE": str(tmp_path)})
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("failed")]
+    assert len(lines) == 2
+    assert any("ocd:" in line and "refused" in line.lower() and "kept the previous download" in line for line in lines)
+    assert read_meta("ocd", tmp_path) == before
+    assert Knowledge.load(root=tmp_path).cookie("cookiePreferences").source == "ocd"
+
+
+def test_partial_failure_exits_zero_and_bad_files_are_rejected(mirror, tmp_path):
+    url, root = mirror
+    results = update(["ocd", "ddg"], root=tmp_path, mirror=url + "/missing")
+    assert not any(r.ok for r in results) and all("HTTP 404" in r.message for r in results)
+    (root / "broken").mkdir(exist_ok=True)
+    (root / "broken" / "ddg-tds.json").write_text("<html>captive portal</html>")
+    shutil.copy(root / "open-cookie-database.csv", root / "broken" / "open-cookie-database.csv")
+    result = CliRunner().invoke(main, ["lists", "update", "--source", "ocd", "--source", "ddg", "--mirror",
+                                       url + "/broken"], env={"LEAKMAP_CACHE": str(tmp_path)})
+    assert result.exit_code == 0, result.output  # one of two sources updated
+    assert "not a valid DuckDuckGo Tracker Data Set file" in result.output
+    assert read_meta("ddg", tmp_path) is None and read_meta("ocd", tmp_path)
+
+
+def test_compiled_cache_round_trips(updated):
+    cache, _ = updated
+    compiled = json.loads((cache / "lists/ghostery/compiled.json").read_text())
+    assert compiled["opinions"] and all(set(o) >= {"source", "key", "entity"} for o in compiled["opinions"][:5])
+    assert not (Path(cache) / "lists" / ".ghostery.old").exists()

@@ -7,6 +7,7 @@ boundaries: ``a.github.io`` and ``b.github.io`` are different parties.
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -17,10 +18,18 @@ import tldextract
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
+# scheme://[userinfo@]host — the RFC 3986 authority's host, without urlsplit's per-call cache churn
+# (request URLs are nearly all distinct).
+_URL_HOST = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)")
+
+
 def host_of(query: str) -> str:
     """Normalise a host or URL to a lower-case ASCII host: no port, no trailing dot, IDN as punycode."""
     q = query.strip()
-    if "/" in q or "@" in q:
+    m = _URL_HOST.match(q)
+    if m:
+        netloc = m.group(1)
+    elif "/" in q or "@" in q:
         netloc = urlsplit(q if "//" in q else "//" + q).hostname or ""
     elif q.startswith("["):
         netloc = q[1 : q.find("]")] if "]" in q else q[1:]
@@ -55,7 +64,8 @@ def is_ip(host: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _registrable(host: str) -> str:
+def registrable_host(host: str) -> str:
+    """eTLD+1 of an already normalised host (see :func:`host_of`)."""
     if not host or "." not in host or is_ip(host):
         return host  # localhost, single-label intranet names, IP literals: as-is
     parts = _EXTRACT.extract_str(host)
@@ -66,7 +76,7 @@ def _registrable(host: str) -> str:
 
 def registrable_domain(query: str) -> str:
     """eTLD+1 of a host or URL (``region1.google-analytics.com`` -> ``google-analytics.com``)."""
-    return _registrable(host_of(query))
+    return registrable_host(host_of(query))
 
 
 def is_public_suffix(name: str) -> bool:

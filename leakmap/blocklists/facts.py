@@ -20,9 +20,13 @@ class Opinion:
     reference: str | None = None  # where the fact comes from (policy URL, list entry)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Classification:
-    """The answer for one host: the top-precedence opinion plus every source that knows it."""
+    """The answer for one host: the top-precedence opinion plus every source that knows it.
+
+    Read-only by contract: instances are memoised and shared. Not frozen because a frozen
+    dataclass costs ~1.2 µs more per construction on the matcher's hot path.
+    """
 
     host: str
     domain: str  # registrable domain

@@ -7,9 +7,9 @@ California data broker registry (``ca-registry``). Lower-precedence opinions are
 they stay in :attr:`Classification.opinions` and in :meth:`Knowledge.explain`. ``broker`` is true
 when any source says so. Within one source the most specific listed suffix of the host wins.
 
-Hot path: ``classify`` memoises per query string; a miss normalises the host, walks its suffixes
-over one dict, and takes the registrable domain from the matched key when the Public Suffix List
-cannot split below it (no tldextract call), else from tldextract.
+Hot path: ``classify`` memoises per host (a URL costs one parse, then the host's entry). A miss
+walks the host's suffixes over one dict and takes the registrable domain from the matched key when
+the Public Suffix List cannot split below it (no tldextract call), else from tldextract.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 import tldextract
 
 from . import bundled
-from .domains import _registrable, host_of, is_public_suffix, registrable_domain, suffix_ancestors
+from .domains import host_of, is_public_suffix, registrable_domain, registrable_host, suffix_ancestors
 from .facts import Classification, CookieInfo, Fact, FilterMatch, Opinion
 from .filters import FilterEngine, load_lists
 from .sources import SOURCES, lists_dir, read_meta
@@ -42,7 +42,7 @@ def _resolve(key: str, opinions: list[Opinion]) -> tuple:
     country = next((o.country for o in opinions if o.country), None)
     broker = any(o.broker or "data-broker" in o.categories for o in opinions)
     sources = tuple(dict.fromkeys(o.source for o in opinions))
-    reg = _registrable(key)
+    reg = registrable_host(key)
     # every host under `key` has registrable domain `reg` unless the PSL has rules below `reg`
     fast = reg if "." in reg and reg not in suffix_ancestors() and not is_public_suffix(reg) else None
     return (
@@ -141,6 +141,10 @@ class Knowledge:
             return hit
         host = query if query.islower() and query.isascii() and "/" not in query and ":" not in query \
             and not query.endswith(".") else host_of(query)
+        if host != query:  # a URL or unusual spelling: answer per host, never memoise each URL
+            hit = self._memo.get(host)
+            if hit is not None:
+                return hit
         base = None
         if host and not host[-1].isdigit() and ":" not in host:
             index = self._index
@@ -154,14 +158,14 @@ class Knowledge:
                     break
                 suffix = suffix[dot + 1:]
         if base is None:
-            result = Classification(host, _registrable(host))
+            result = Classification(host, registrable_host(host))
         else:
             entity, parent, cats, country, broker, sources, key, opinions, fast = base
-            domain = fast if fast is not None and (host == key or host.endswith("." + key)) else _registrable(host)
+            domain = fast if fast is not None else registrable_host(host)  # host is `key` or under it
             result = Classification(host, domain, entity, parent, cats, country, broker, True, sources, key, opinions)
         if len(self._memo) >= _MEMO_LIMIT:
             self._memo.clear()
-        self._memo[query] = result
+        self._memo[host] = result
         return result
 
     def _entity_of_domain(self, domain: str) -> str | None:

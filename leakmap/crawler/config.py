@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from leakmap.records import PHASES
+
+
+def canary_email() -> str:
+    """A fresh address nobody else uses, so finding it in a request proves it came from our typing."""
+    return f"leakmap.{secrets.token_hex(4)}@example.org"
+
+
+def canary_phone() -> str:
+    """A number from Ofcom's range reserved for drama (07700 900000-900999): it reaches nobody."""
+    return f"+447700900{secrets.randbelow(1000):03d}"
 
 
 @dataclass
@@ -42,6 +53,12 @@ class ScanConfig:
     first_party: tuple[str, ...] = ()  # extra domains that belong to the audited site
     retries: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
+    # Forms: canary values typed into the fields a page shows (never submitted) to catch data that
+    # leaves before submission
+    fill_forms: bool = True
+    email: str = field(default_factory=canary_email)
+    phone: str = field(default_factory=canary_phone)
+    name: str = "Sam Leakmapper"
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -21,6 +21,7 @@
       }
       msg.time = Date.now() / 1000;
       msg.frame = location.href;
+      msg.top = window === window.top;
       const text = JSON.stringify(msg);
       if (send) {
         while (queue.length) send(queue.shift());

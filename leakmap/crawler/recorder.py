@@ -42,7 +42,7 @@ class PageRecorder:
         self.connection = connection
         self.identity = identity  # Network.setUserAgentOverride params: a headful browser's UA
         self.collectors = collectors
-        self.scripts = (instrumentation(), *extra_scripts, *(c.script for c in collectors if c.script))
+        self.scripts = (instrumentation(), *extra_scripts, *(s for c in collectors for s in (*c.scripts, c.script) if s))
         self.failed: dict[str, str] = {}
         self.sessions: list[Session] = []
         self._setups: set[asyncio.Task] = set()
@@ -125,7 +125,7 @@ class PageRecorder:
             return
         if method == "Runtime.bindingCalled":
             if params.get("name") == BINDING:
-                self._on_hook(session, params.get("payload", ""))
+                self._on_hook(session, params.get("payload", ""), params.get("executionContextId"))
             return
         for c in self._by_event.get(method, ()):
             if c.name in self.failed:
@@ -135,11 +135,12 @@ class PageRecorder:
             except Exception as exc:  # noqa: BLE001
                 self._fail(c, exc)
 
-    def _on_hook(self, session: Session, payload: str) -> None:
+    def _on_hook(self, session: Session, payload: str, context_id: int | None) -> None:
         try:
             message = json.loads(payload)
         except ValueError:
             return
+        message["_context"] = context_id  # lets a collector answer in the very frame that spoke
         for c in self._by_hook.get(message.get("t"), ()):
             if c.name in self.failed:
                 continue

@@ -25,6 +25,7 @@ from leakmap.crawler.collectors.page_events import PageEventsCollector
 from leakmap.crawler.collectors.screenshots import ScreenshotCollector
 from leakmap.crawler.collectors.storage import StorageCollector
 from leakmap.crawler.config import ScanConfig
+from leakmap.crawler.consent.engine import AutoconsentEngine
 from leakmap.crawler.errors import describe_navigation_error
 from leakmap.crawler.recorder import PageRecorder
 from leakmap.crawler.settle import drain, settle
@@ -91,8 +92,9 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
     cookies = CookieCollector(vc)
     events = PageEventsCollector(vc)
     shots = ScreenshotCollector(vc)
+    engine = AutoconsentEngine(vc)
     others = [cls(vc) for cls in EXTRA_COLLECTORS]
-    recorder = PageRecorder(cdp, [network, cookies, events, shots, *others], identity=identity)
+    recorder = PageRecorder(cdp, [network, cookies, events, shots, engine, *others], identity=identity)
     visit = Visit(site_id=job.site_id, phase=job.phase, seq=job.seq, depth=job.depth, url=job.url,
                   is_landing=job.seq == 0, started_at=time.time())
     outcome = VisitOutcome(job=job, visit=visit)
@@ -109,12 +111,16 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
             await _load(page, job, visit, outcome, events, quiet, config)
             if outcome.reachable:
                 await recorder.loaded(page)
-                await _scroll(page)
-                await quiet()
-                if job.consent:
-                    outcome.consent = await _consent_step(page, job, phase, cookies, shots, recorder, quiet, config)
-                elif job.seq == 0:
-                    await shots.take("page")
+                if job.consent:  # before any scrolling: some banners take scrolling as consent
+                    outcome.consent = await _consent_step(page, job, phase, cookies, engine, shots, recorder,
+                                                          quiet, config)
+                else:
+                    if job.seq == 0 and job.phase == "baseline":
+                        outcome.consent = await consent.observe(page, engine, shots)
+                    await _scroll(page)
+                    await quiet()
+                    if job.seq == 0:
+                        await shots.take("page")
                 outcome.links = await page.evaluate(_LINKS_JS) if job.seq == 0 else []
                 visit.title = (await page.title())[:500]
                 visit.final_url = page.url
@@ -161,14 +167,11 @@ async def _load(page, job, visit, outcome, events, quiet, config) -> None:
     await quiet()
 
 
-async def _consent_step(page, job, phase, cookies, shots, recorder, quiet, config) -> ConsentRecord:
+async def _consent_step(page, job, phase, cookies, engine, shots, recorder, quiet, config) -> ConsentRecord:
     await cookies.snapshot("before-consent")
-    before_shot = await shots.take(f"before-{job.consent}")
-    record = await consent.perform(page, job.consent, config, settle=quiet)
-    record.screenshot_before = before_shot
+    record = await consent.perform(page, job.consent, config, engine, quiet, shots)
     if record.time is not None:
         phase.consent_time = record.time
-        record.screenshot_after = await shots.take(f"after-{job.consent}")
         await cookies.snapshot("after-consent")
         # the choice applies from the next load on, as for a visitor who clicks then browses
         try:
@@ -177,8 +180,8 @@ async def _consent_step(page, job, phase, cookies, shots, recorder, quiet, confi
             pass
         await quiet()
         await recorder.loaded(page)
-        await _scroll(page)
-        await quiet()
+    await _scroll(page)
+    await quiet()
     return record
 
 

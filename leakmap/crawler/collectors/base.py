@@ -37,9 +37,11 @@ class Collector:
     events: frozenset[str] = frozenset()  # DevTools events routed to on_event
     hooks: frozenset[str] = frozenset()  # instrument.js message types routed to on_hook
     target_types: frozenset[str] = frozenset({"page", "iframe", "worker", "service_worker", "shared_worker"})
-    # JavaScript added to every document before its scripts run (after leakmap's instrument.js, whose
-    # window[Symbol.for("__LEAKMAP_STATE__")].post(message) delivers {"t": <one of hooks>, ...} to on_hook)
-    script: str | None = None
+    # JavaScript added to every document before its scripts run, in order, after leakmap's
+    # instrument.js, whose window[Symbol.for("__LEAKMAP_STATE__")].post(message) delivers
+    # {"t": <one of hooks>, ...} to on_hook (with "_context": the sender's execution context id)
+    scripts: tuple[str, ...] = ()
+    script: str | None = None  # a single script: shorthand for scripts = (script,)
 
     def __init__(self, visit: VisitContext):
         self.visit = visit

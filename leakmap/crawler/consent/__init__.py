@@ -1,23 +1,41 @@
-"""The consent step of the accept and reject phases.
+"""The consent step: what the banner offered and what leakmap did about it.
 
-Order of means: the user's own selector (``--accept-selector`` /
-``--reject-selector``), then a multilingual text heuristic. Every action is
-verified by its effect (the banner is gone and a consent record changed);
-an action that cannot be verified is recorded as such, never passed off as done.
+Means, in order: DuckDuckGo's autoconsent (hundreds of CMP rules), the
+user's own selector (``--accept-selector`` / ``--reject-selector``), then a
+multilingual text heuristic, which for "reject" also walks a banner's
+second layer (settings, untick, save). Every action is verified by its
+effect: the banner's buttons are gone and a consent record (cookie or
+storage) changed; autoconsent's own self-test must not fail. An action that
+cannot be verified is recorded as such, never passed off as done.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from playwright.async_api import Error as PlaywrightError, Page
 
+from leakmap.crawler.collectors.screenshots import ScreenshotCollector
 from leakmap.crawler.config import ScanConfig
-from leakmap.crawler.consent.heuristic import find_button, find_selector
+from leakmap.crawler.consent.bundle import VERSION, bundle_dir
+from leakmap.crawler.consent.engine import AutoconsentEngine
+from leakmap.crawler.consent.heuristic import (
+    click,
+    find_button,
+    find_selector,
+    first_layer,
+    reject_in_second_layer,
+)
+from leakmap.crawler.consent.signals import read_signals
 from leakmap.records import ConsentRecord
 
+POPUP_WAIT = 4.0  # seconds for autoconsent to find a banner once the page is quiet
+ACTION_WAIT = 10.0  # seconds for autoconsent to go through a CMP's opt-in/opt-out steps
 _STORAGE_JS = "() => { try { return Object.assign({}, localStorage); } catch (e) { return {}; } }"
+
+Settle = Callable[[], Awaitable[object]]
 
 
 async def consent_state(page: Page) -> dict[str, str]:
@@ -30,42 +48,119 @@ async def consent_state(page: Page) -> dict[str, str]:
     return state
 
 
-async def perform(page: Page, action: str, config: ScanConfig, settle: Callable[[], Awaitable[object]]) -> ConsentRecord:
-    record = ConsentRecord(action=action)
-    selector = config.accept_selector if action == "accept" else config.reject_selector
-    before = await consent_state(page)
-    if selector:
-        record.method = "selector"
-        found = await find_selector(page, selector)
-        if found is None:
-            record.error = f"--{action}-selector {selector!r} matched no visible element on {page.url}"
-            return record
-    else:
-        record.method = "heuristic"
-        found = await find_button(page, action)
-        if found is None:
-            record.error = f"no visible '{action}' button found on {page.url}"
-            return record
-    element, frame = found
-    record.banner_found = True
-    record.details["button_text"] = ((await element.text_content()) or "").strip()[:200]
-    record.details["frame_url"] = frame.url
-    record.time = time.time()
-    try:
-        await element.click(timeout=5000)
-        record.success, record.steps = True, 1
-    except PlaywrightError as exc:
-        record.error = f"click on the {action} button failed: {exc.message.splitlines()[0]}"
-        return record
-    await settle()
-    try:
-        banner_gone = not await element.is_visible()
-    except PlaywrightError:
-        banner_gone = True  # detached with its frame
+def _engine_note(engine: AutoconsentEngine, record: ConsentRecord) -> None:
+    if not engine.available:
+        record.details["engine"] = (f"autoconsent {VERSION} is not installed in {bundle_dir()} "
+                                    "(make installs it; or: python -m leakmap.crawler.consent.bundle --ensure): "
+                                    "only selectors and the text heuristic were used")
+    record.cmp = (engine.popup or {}).get("cmp") or (engine.cmps[0] if engine.cmps else None)
+    if engine.cmps:
+        record.details["cmps_detected"] = list(engine.cmps)
+
+
+async def observe(page: Page, engine: AutoconsentEngine, shots: ScreenshotCollector) -> ConsentRecord:
+    """``baseline``: find out what the banner offers, touch nothing."""
+    record = ConsentRecord(action="none", method="autoconsent" if engine.available else "heuristic")
+    popup = await engine.detect(POPUP_WAIT) if engine.available else False
+    _engine_note(engine, record)
+    layer = await first_layer(page)
+    record.details["first_layer"] = layer
+    record.banner_found = popup or bool(layer["accept"] or layer["reject"])
+    if record.banner_found:
+        record.screenshot_before = await shots.take("banner")
+    record.details.update(await read_signals(page))
+    return record
+
+
+async def _verify(page: Page, before: dict[str, str], engine: AutoconsentEngine | None) -> dict[str, Any]:
     after = await consent_state(page)
     changed = sorted(k for k in {**before, **after} if before.get(k) != after.get(k))
-    record.details.update(banner_gone=banner_gone, changed=changed[:50])
-    record.verified = banner_gone and bool(changed)
-    if not record.verified:
-        record.error = "after the click " + ("the banner is still visible" if not banner_gone else "no consent record changed")
+    layer = await first_layer(page)
+    verdict: dict[str, Any] = {
+        "banner_gone": not (layer["accept"] or layer["reject"]),
+        "changed": changed[:50],
+        "stored_choice": {k: after.get(k, "")[:300] for k in changed[:20]},
+    }
+    if engine is not None:
+        verdict["self_test"] = await engine.self_test(3)
+    verdict["verified"] = verdict["banner_gone"] and bool(changed) and verdict.get("self_test") is not False
+    return verdict
+
+
+async def perform(page: Page, action: str, config: ScanConfig, engine: AutoconsentEngine, settle: Settle,
+                  shots: ScreenshotCollector) -> ConsentRecord:
+    """``accept`` / ``reject``: act on the banner, verify the effect, say how it went."""
+    record = ConsentRecord(action=action)
+    before = await consent_state(page)
+    popup = await engine.detect(POPUP_WAIT) if engine.available else False
+    _engine_note(engine, record)
+    record.details["first_layer"] = layer = await first_layer(page)
+    record.banner_found = popup or bool(layer["accept"] or layer["reject"])
+    record.screenshot_before = await shots.take(f"before-{action}")
+    attempts: list[dict[str, Any]] = []
+    record.details["attempts"] = attempts
+
+    async def done(method: str, steps: int, verdict: dict[str, Any]) -> ConsentRecord:
+        record.method, record.steps, record.success = method, steps, True
+        record.verified = verdict["verified"]
+        record.details.update({k: v for k, v in verdict.items() if k != "verified"})
+        record.details.update(await read_signals(page))
+        record.screenshot_after = await shots.take(f"after-{action}")
+        if not record.verified:
+            record.error = "the action could not be verified: " + (
+                "the banner is still shown" if not verdict["banner_gone"] else
+                "no consent record changed" if not verdict["changed"] else "the CMP's self-test failed")
+        return record
+
+    if popup:
+        record.time = time.time()
+        result = await engine.act(action, ACTION_WAIT)
+        ok = bool(result and result.get("result"))
+        attempts.append({"method": "autoconsent", "cmp": record.cmp, "result": ok, "clicks": engine.done_clicks()})
+        if ok:
+            await settle()
+            verdict = await _verify(page, before, engine)
+            if verdict["verified"] or verdict["banner_gone"]:
+                return await done("autoconsent", engine.done_clicks() or 1, verdict)
+
+    selector = config.accept_selector if action == "accept" else config.reject_selector
+    found = None
+    if selector:
+        found = await find_selector(page, selector)
+        attempts.append({"method": "selector", "selector": selector, "found": found is not None})
+        method = "selector"
+    if found is None:
+        found = await find_button(page, action)
+        method = "heuristic"
+        attempts.append({"method": "heuristic", "found": found is not None})
+    if found is not None:
+        element, frame = found
+        record.banner_found = True
+        record.details["button_text"] = ((await element.text_content()) or "").strip()[:200]
+        record.details["frame_url"] = frame.url
+        record.time = record.time or time.time()
+        try:
+            await click(element)
+        except PlaywrightError as exc:
+            record.error = f"the {action} button could not be clicked: {exc.message.splitlines()[0]}"
+            return record
+        await settle()
+        return await done(method, 1, await _verify(page, before, None))
+    if action == "reject" and layer["settings"]:
+        record.time = record.time or time.time()
+        try:
+            clicks, error = await reject_in_second_layer(page, settle)
+        except PlaywrightError as exc:
+            clicks, error = 0, exc.message.splitlines()[0]
+        attempts.append({"method": "second-layer", "clicks": clicks, "error": error})
+        if error is None:
+            record.banner_found = True
+            await settle()
+            return await done("heuristic-second-layer", clicks, await _verify(page, before, None))
+    if selector and not any(a.get("found") for a in attempts if a["method"] == "selector"):
+        record.error = f"--{action}-selector {selector!r} matched no visible element on {page.url}"
+    elif not record.banner_found:
+        record.error = "no consent banner found"
+    else:
+        record.error = f"the banner was seen but no way to {action} was found"
     return record

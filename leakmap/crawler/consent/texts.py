@@ -59,3 +59,29 @@ BANNER_WORDS = (
     "cookie", "consent", "privacy", "gdpr", "rgpd", "dsgvo", "confidentialité", "données personnelles",
     "datenschutz", "privacidad", "riservatezza", "traceurs", "tracking", "partenaires", "partners",
 )
+
+# The way to a banner's second layer, and the buttons that close it with the choices made there.
+SETTINGS = (
+    "settings", "cookie settings", "cookies settings", "manage settings", "customize", "customise",
+    "manage preferences", "manage cookies", "cookie preferences", "preferences", "more options", "options",
+    "set preferences", "manage options", "show purposes", "learn more and customize",
+    "paramétrer", "paramètres", "personnaliser", "gérer mes préférences", "gérer les cookies",
+    "gérer mes choix", "personnaliser mes choix", "en savoir plus et personnaliser", "préférences",
+    "einstellungen", "cookie-einstellungen", "anpassen", "individuelle einstellungen", "mehr optionen",
+    "einstellungen verwalten", "details anzeigen",
+    "configurar", "personalizar", "configuración", "gestionar cookies", "más opciones",
+    "impostazioni", "personalizza", "gestisci preferenze", "più opzioni", "preferenze",
+    "instellingen", "aanpassen", "voorkeuren", "cookie-instellingen", "meer opties",
+)
+SAVE = (
+    "save", "save settings", "save preferences", "save choices", "save my choices", "save and close",
+    "save & exit", "save and exit", "confirm choices", "confirm my choices", "confirm selection", "confirm",
+    "accept selected", "allow selection", "accept selection", "submit",
+    "enregistrer", "enregistrer mes choix", "enregistrer et fermer", "valider", "valider mes choix",
+    "confirmer mes choix", "confirmer", "sauvegarder",
+    "speichern", "auswahl speichern", "einstellungen speichern", "auswahl bestätigen", "bestätigen",
+    "auswahl erlauben", "speichern und schließen",
+    "guardar", "guardar configuración", "guardar preferencias", "confirmar", "confirmar mis preferencias",
+    "salva", "salva preferenze", "salva impostazioni", "conferma", "conferma scelte",
+    "opslaan", "voorkeuren opslaan", "instellingen opslaan", "bevestigen", "keuze bevestigen",
+)

@@ -232,31 +232,42 @@ class Knowledge:
 
     def explain(self, query: str) -> list[Fact]:
         """Every fact any source holds about a host, URL or cookie name, with source and version."""
-        facts: list[Fact] = []
         q = query.strip()
-        looks_like_host = "." in q and " " not in q or "://" in q or q == "localhost"
-        if looks_like_host:
+        cookie_facts = [
+            Fact(ck.name, f"cookie of {ck.platform}: {ck.category}, lifetime {ck.lifetime or '?'}; {ck.purpose}",
+                 ck.source, self._versions.get(ck.source, "?"),
+                 {k: v for k, v in asdict(ck).items() if v not in (None, "", False)})
+            for ck in self.cookies_named(q)
+        ]
+        is_url = "://" in q
+        facts: list[Fact] = []
+        if is_url or ("." in q and " " not in q) or q.lower() == "localhost":
             c = self.classify(q)
-            facts.append(Fact(c.host, f"registrable domain: {c.domain}", "public-suffix-list",
-                              f"tldextract {tldextract.__version__} bundled snapshot"))
-            for op in c.opinions:
-                facts.append(Fact(op.key, _describe(op), op.source, self._versions.get(op.source, "?"),
-                                  {k: v for k, v in asdict(op).items() if v not in (None, (), False)}))
-            if not c.known:
-                facts.append(Fact(c.host, "unknown: no source lists this host or its domain", "leakmap",
-                                  self._versions[bundled.SOURCE_ID]))
-            if "://" in q:
-                for rtype in ("script", "xmlhttprequest", "image", "ping", "sub_frame"):
-                    m = self.match_url(q, _NEUTRAL_SITE, rtype)
-                    if m:
-                        facts.append(Fact(q, f"blocked by {m.list} filter {m.filter!r} (as a third-party {rtype})",
-                                          m.list, m.version, {"filter": m.filter, "resource_type": rtype}))
-                        break
-        for ck in self.cookies_named(q):
-            facts.append(Fact(ck.name, f"cookie of {ck.platform}: {ck.category}, lifetime {ck.lifetime or '?'}; {ck.purpose}",
-                              ck.source, self._versions.get(ck.source, "?"),
-                              {k: v for k, v in asdict(ck).items() if v not in (None, "", False)}))
+            if is_url or c.known or not cookie_facts:  # "_ce.s" is a cookie name, not a host
+                facts.extend(self._host_facts(c))
+            if is_url:
+                facts.extend(self._filter_facts(q))
+        return facts + cookie_facts
+
+    def _host_facts(self, c: Classification) -> list[Fact]:
+        facts = [Fact(c.host, f"registrable domain: {c.domain}", "public-suffix-list",
+                      f"tldextract {tldextract.__version__} bundled snapshot")]
+        for op in c.opinions:
+            facts.append(Fact(op.key, _describe(op), op.source, self._versions.get(op.source, "?"),
+                              {k: v for k, v in asdict(op).items() if v not in (None, (), False)}))
+        if not c.known:
+            facts.append(Fact(c.host, "unknown: no source lists this host or its domain", "leakmap",
+                              self._versions[bundled.SOURCE_ID]))
         return facts
+
+    def _filter_facts(self, url: str) -> list[Fact]:
+        """The first filter that blocks the URL as a third-party request of a common type."""
+        for rtype in ("script", "xmlhttprequest", "image", "ping", "sub_frame"):
+            m = self.match_url(url, _NEUTRAL_SITE, rtype)
+            if m:
+                return [Fact(url, f"blocked by {m.list} filter {m.filter!r} (as a third-party {rtype})",
+                             m.list, m.version, {"filter": m.filter, "resource_type": rtype})]
+        return []
 
 
 def _describe(op: Opinion) -> str:

@@ -13,8 +13,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import tarfile
 import tempfile
 import time
 import urllib.error
@@ -24,6 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from leakmap import __version__
+from leakmap.npm import NpmError, npm_pack
 
 from . import loaders
 
@@ -145,36 +144,6 @@ def _get(url: str, timeout: float) -> bytes:
         raise DownloadError(f"{url}: {reason}") from exc
 
 
-def _npm_pack(package: str, timeout: float) -> dict[str, bytes]:
-    """Fetch a package tarball with the npm client into a temp dir; return its files by path."""
-    npm = shutil.which("npm")
-    if not npm:
-        raise DownloadError(f"npm is not on PATH (needed to fetch {package})")
-    with tempfile.TemporaryDirectory(prefix="leakmap-npm-") as tmp:
-        try:
-            proc = subprocess.run(
-                [npm, "pack", package, "--json", "--pack-destination", tmp],
-                cwd=tmp, capture_output=True, text=True, timeout=timeout, check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise DownloadError(f"npm pack {package}: timed out after {timeout:.0f}s") from exc
-        if proc.returncode != 0:
-            last = (proc.stderr.strip().splitlines() or ["failed"])[-1]
-            raise DownloadError(f"npm pack {package}: {last}")
-        tarballs = list(Path(tmp).glob("*.tgz"))
-        if not tarballs:
-            raise DownloadError(f"npm pack {package}: no tarball produced")
-        files: dict[str, bytes] = {}
-        with tarfile.open(tarballs[0]) as tar:
-            for member in tar.getmembers():
-                if member.isfile() and member.name in ("package/package.json", "package/LICENSE",
-                                                       "package/dist/trackerdb.json"):
-                    fh = tar.extractfile(member)
-                    if fh:
-                        files[member.name.removeprefix("package/")] = fh.read()
-        return files
-
-
 def _fetch(source: Source, mirror: str | None, timeout: float) -> tuple[dict[str, bytes], str | None, str, str | None]:
     """Download a source's files; return (files by cache name, license text, where from, version)."""
     version = None
@@ -188,9 +157,10 @@ def _fetch(source: Source, mirror: str | None, timeout: float) -> tuple[dict[str
         except DownloadError:
             license_text = None
     elif source.npm_package:
-        packed = _npm_pack(source.npm_package, timeout)
-        if "dist/trackerdb.json" not in packed:
-            raise DownloadError(f"{source.npm_package}: dist/trackerdb.json missing from the package")
+        try:
+            packed = npm_pack(source.npm_package, ("dist/trackerdb.json", "package.json", "LICENSE"), timeout=timeout)
+        except NpmError as exc:
+            raise DownloadError(str(exc)) from exc
         files = {source.files[0].filename: packed["dist/trackerdb.json"]}
         license_text = packed.get("LICENSE", b"").decode("utf-8", "replace") or None
         version = json.loads(packed.get("package.json", b"{}")).get("version")

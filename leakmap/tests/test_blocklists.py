@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -167,6 +168,8 @@ def test_explain_gives_sources_and_versions(kb):
     assert [f.source for f in kb.explain("_fbp")] == ["leakmap"]
     unknown = kb.explain("www.lemonde.fr")
     assert any("unknown" in f.what for f in unknown)
+    assert {f.source for f in kb.explain("_ce.s")} == {"leakmap"}  # a cookie name with a dot
+    assert not any("unknown" in f.what for f in kb.explain("_ce.s"))
 
 
 def test_bundled_sizes_meet_the_minimums_and_show_prints_them(tmp_path):
@@ -198,6 +201,10 @@ def test_broker_registrations_exist_in_the_california_registry(shared_data):
     assert len(claimed) >= 60
     wrong = [(name, reg) for name, reg in claimed if reg not in registered]
     assert not wrong, f"claimed registrations not in the registry: {wrong}"
+    # and each claim names the same company (a word of the registered name in the entity's names)
+    names = {e.name: " ".join((e.name, *e.aka)).lower() for e in load_bundle().entities}
+    unrelated = [(n, r) for n, r in claimed if not any(w in names[n] for w in re.findall(r"[a-z0-9]{4,}", r.lower()))]
+    assert not unrelated, unrelated
 
 
 def test_knowledge_load_is_fast(tmp_path):

@@ -187,3 +187,22 @@ def test_compiled_cache_round_trips(updated):
     compiled = json.loads((cache / "lists/ghostery/compiled.json").read_text())
     assert compiled["opinions"] and all(set(o) >= {"source", "key", "entity"} for o in compiled["opinions"][:5])
     assert not (Path(cache) / "lists" / ".ghostery.old").exists()
+
+
+def test_npm_package_path_extracts_trackerdb(trackerdb_json, tmp_path, monkeypatch):
+    """Without a mirror, Ghostery comes from `npm pack`; packing the installed package runs offline."""
+    from dataclasses import replace
+
+    from leakmap.blocklists import sources
+
+    if not shutil.which("npm"):
+        pytest.skip("npm not on PATH")
+    local = replace(SOURCES["ghostery"], npm_package=str(trackerdb_json.parent.parent))
+    monkeypatch.delenv("LEAKMAP_LISTS_MIRROR", raising=False)
+    res = sources.update_source(local, root=tmp_path, timeout=120)
+    assert res.ok, res.message
+    meta = read_meta("ghostery", tmp_path)
+    installed = json.loads((trackerdb_json.parent.parent / "package.json").read_text())["version"]
+    assert meta["version"] == installed and meta["opinions"] > 3000
+    license_text = (tmp_path / "lists/ghostery/LICENSE").read_text()
+    assert "Non-commercial use only" in license_text and "Ghostery GmbH" in license_text  # notice + upstream text

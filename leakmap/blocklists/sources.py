@@ -138,10 +138,10 @@ def _get(url: str, timeout: float) -> bytes:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.read()
     except urllib.error.HTTPError as exc:
-        raise DownloadError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
+        raise DownloadError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from exc
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise DownloadError(f"{url}: {reason}") from exc
+        raise DownloadError(f"cannot download {url}: {reason} (offline? --mirror points to a local copy)") from exc
 
 
 def _fetch(source: Source, mirror: str | None, timeout: float) -> tuple[dict[str, bytes], str | None, str, str | None]:

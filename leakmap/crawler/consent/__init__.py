@@ -11,6 +11,7 @@ cannot be verified is recorded as such, never passed off as done.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -72,12 +73,24 @@ async def observe(page: Page, engine: AutoconsentEngine, shots: ScreenshotCollec
     return record
 
 
+async def _banner_gone(page: Page, within: float = 2.0) -> bool:
+    """Banners often leave with an animation: give them a moment."""
+    deadline = time.monotonic() + within
+    while True:
+        layer = await first_layer(page)
+        if not (layer["accept"] or layer["reject"]):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.2)
+
+
 async def _verify(page: Page, before: dict[str, str], engine: AutoconsentEngine | None) -> dict[str, Any]:
+    gone = await _banner_gone(page)
     after = await consent_state(page)
     changed = sorted(k for k in {**before, **after} if before.get(k) != after.get(k))
-    layer = await first_layer(page)
     verdict: dict[str, Any] = {
-        "banner_gone": not (layer["accept"] or layer["reject"]),
+        "banner_gone": gone,
         "changed": changed[:50],
         "stored_choice": {k: after.get(k, "")[:300] for k in changed[:20]},
     }
@@ -116,10 +129,12 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
         record.time = time.time()
         result = await engine.act(action, ACTION_WAIT)
         ok = bool(result and result.get("result"))
-        attempts.append({"method": "autoconsent", "cmp": record.cmp, "result": ok, "clicks": engine.done_clicks()})
+        attempt = {"method": "autoconsent", "cmp": record.cmp, "result": ok, "clicks": engine.done_clicks()}
+        attempts.append(attempt)
         if ok:
             await settle()
             verdict = await _verify(page, before, engine)
+            attempt["verdict"] = {k: verdict[k] for k in ("verified", "banner_gone", "self_test")}
             if verdict["verified"] or verdict["banner_gone"]:
                 return await done("autoconsent", engine.done_clicks() or 1, verdict)
 

@@ -16,10 +16,14 @@ _FIND_JS = """
   const norm = (s) => (s || "").replace(/\\s+/g, " ").trim().toLowerCase()
       .replace(/^[\\s"'«»›>→✓✔×✕]+|[\\s"'«»›>→✓✔×✕.!]+$/g, "");
   const wantedSet = new Map(wanted.map((w, i) => [w, i]));
-  const visible = (el) => {
+  const visible = (el) => {  // shown to a visitor: rendered, opaque up the tree, inside the viewport
     const r = el.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1) return false;
+    if (r.bottom <= 0 || r.right <= 0 || r.top >= innerHeight || r.left >= innerWidth) return false;
+    if (el.closest('[aria-hidden="true"], [inert]')) return false;  // a closing dialog says so
+    if (el.checkVisibility) return el.checkVisibility({ opacityProperty: true, visibilityProperty: true, contentVisibilityAuto: true });
     const st = getComputedStyle(el);
-    return r.width > 1 && r.height > 1 && st.visibility !== "hidden" && st.display !== "none" && st.opacity !== "0";
+    return st.visibility !== "hidden" && st.display !== "none" && st.opacity !== "0";
   };
   const bannerish = (el) => {
     let node = el.parentElement, depth = 0;

@@ -26,3 +26,14 @@ def trackerdb_json() -> Path:
     if not path.is_file():
         pytest.skip(f"{path} missing: run `npm ci --prefix leakmap/tests/npm`")
     return path
+
+
+@pytest.fixture(scope="session")
+def testweb():
+    """The project's test web (leakmap/tests/web): every fixture site and fake tracker on one
+    loopback port, TLS and plain HTTP; point Chromium at it with ``testweb.host_rules``."""
+    from leakmap.tests.web.server import TestWeb
+
+    web = TestWeb().start()
+    yield web
+    web.stop()

@@ -3,14 +3,21 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NPM_TEST  := leakmap/tests/npm
+NPM_STAMP := $(NPM_TEST)/node_modules/.installed
 
 .PHONY: demo test install browser lint bench clean
 
 demo: install
 	$(BIN)/leakmap demo -o demo-output
 
-test: install
+test: install $(NPM_STAMP)
 	$(BIN)/python -m pytest
+
+# Test-only npm packages (reference data and real consent platforms for the test web).
+$(NPM_STAMP): $(NPM_TEST)/package.json $(NPM_TEST)/package-lock.json
+	npm ci --prefix $(NPM_TEST) --no-audit --no-fund --loglevel=error
+	@touch $@
 
 install: $(STAMP) browser
 

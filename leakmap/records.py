@@ -252,5 +252,33 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class ApiCallRecord(Evidence):
+    """What one script did with one family of fingerprinting APIs in one document, aggregated by the
+    page hook (raw counts and capped arguments; whether it is fingerprinting is judged in analysis)."""
+
+    api: str = ""  # canvas, canvas-font, webgl, audio, navigator
+    script_url: str | None = None  # the calling script (innermost script URL on the stack)
+    frame_url: str = ""
+    document: str = ""  # id of the document (one per frame load), to tell reloads apart
+    calls: int = 0
+    details: dict[str, Any] = field(default_factory=dict)  # counters and capped arguments, per api
+    stack: list[str] = field(default_factory=list)  # script URLs of the first call, innermost first
+
+
+@dataclass
+class FormFill(Evidence):
+    """A canary value typed into a form field (never submitted), to catch data sent before submission."""
+
+    page_url: str = ""
+    frame_url: str = ""
+    field: str = ""  # email, phone, name, given-name, family-name
+    value: str = ""
+    selector: str = ""  # a CSS path to the input
+    input_type: str | None = None
+    input_name: str | None = None
+    autocomplete: str | None = None
+
+
 def columns(cls: type) -> list[str]:
     return [f.name for f in fields(cls)]

@@ -37,6 +37,8 @@ TABLES: dict[str, tuple[type, list[tuple[str, str]], list[list[str]]]] = {
     "screenshots": (r.Screenshot, [("visit_id", "visits"), ("site_id", "sites")], [["site_id"]]),
     # written by analysis (``leakmap analyze`` replaces them), never by the crawler
     "findings": (r.Finding, [("scan_id", "scans"), ("site_id", "sites")], [["scan_id", "rule"], ["site_id"]]),
+    "api_calls": (r.ApiCallRecord, [("visit_id", "visits"), ("site_id", "sites")], [["site_id", "phase"]]),
+    "form_fills": (r.FormFill, [("visit_id", "visits"), ("site_id", "sites")], [["site_id", "phase"]]),
 }
 TABLE_OF: dict[type, str] = {cls: name for name, (cls, _, _) in TABLES.items()}
 

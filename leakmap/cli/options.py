@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from leakmap.crawler.config import ScanConfig
+from leakmap.crawler.config import ScanConfig, canary_email
 from leakmap.records import PHASES
 
 
@@ -50,6 +50,9 @@ def browsing_options(func: Callable) -> Callable:
         click.option("--no-screenshots", is_flag=True, help="Do not take screenshots."),
         click.option("--fixed-wait", type=float, hidden=True,
                      help="Sleep this long per wait instead of detecting quiet (benchmark reference)."),
+        click.option("--email", help="Canary e-mail typed into form fields (never submitted) to catch leaks "
+                                     "before submission (default: a generated leakmap.<random>@example.org)."),
+        click.option("--no-forms", is_flag=True, help="Do not type canary values into form fields."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -68,4 +71,5 @@ def config_from(kwargs: dict[str, Any]) -> ScanConfig:
         page_timeout=kwargs.pop("page_timeout"), site_timeout=kwargs.pop("site_timeout"), locale=locale,
         accept_language=f"{locale},{lang};q=0.9,en;q=0.8" if lang != "en" else f"{locale},en;q=0.9",
         screenshots=not kwargs.pop("no_screenshots"), fixed_wait=kwargs.pop("fixed_wait"),
+        fill_forms=not kwargs.pop("no_forms"), email=kwargs.pop("email") or canary_email(),
     )

@@ -1,0 +1,289 @@
+"""Stored evidence of one site, loaded once and shared by every rule.
+
+Rules run per site so a scan of any size is analysed in bounded memory. Only the columns the
+rules read are loaded; bulky per-request details (header maps, initiator chains) are fetched
+by id for the few requests that end up as a finding's evidence (:meth:`SiteData.request_detail`).
+Referer and redirect ``Location`` are pulled out of the JSON header maps by SQLite itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+VERIFIABLE_PHASES = ("accept", "reject")
+
+
+@dataclass(slots=True)
+class Req:
+    """A request row, reduced to what the rules read."""
+
+    id: int
+    visit_id: int
+    phase: str
+    time: float
+    before: bool  # before any consent action (the whole baseline phase included)
+    t_consent: float | None
+    url: str
+    host: str
+    method: str
+    resource_type: str
+    redirect_from: str | None
+    initiator_url: str | None
+    post_data: str | None
+    referer: str | None
+    location: str | None  # redirect target announced by this hop's response
+    source: str
+    frame_url: str | None
+
+
+_REQ_SQL = """select id, visit_id, phase, time, before_consent, t_consent, url, host, method, resource_type,
+  redirect_from, initiator_url, post_data, json_extract(request_headers, '$.referer'),
+  json_extract(response_headers, '$.location'), source, frame_url
+from requests where site_id = ? order by time, id"""
+
+
+@dataclass(slots=True)
+class CookieWrite:
+    """A raw cookie write (Set-Cookie line or ``document.cookie`` assignment)."""
+
+    id: int
+    visit_id: int
+    phase: str
+    time: float
+    before: bool
+    t_consent: float | None
+    origin: str
+    url: str
+    host: str
+    name: str
+    value: str
+    domain: str | None
+    path: str | None
+    expires: str | None
+    max_age: int | None
+    lifetime: float | None
+    secure: bool
+    http_only: bool
+    same_site: str | None
+    raw: str
+    script_url: str | None
+    blocked: str | None
+
+    @property
+    def domain_key(self) -> str:
+        """The cookie's domain as the jar keys it, without the leading dot."""
+        return (self.domain or self.host or "").lstrip(".").lower()
+
+
+_COOKIE_SQL = """select id, visit_id, phase, time, before_consent, t_consent, origin, url, host, name, value,
+  domain, path, expires, max_age, lifetime, secure, http_only, same_site, raw, script_url, blocked
+from cookies where site_id = ? order by time, id"""
+
+
+@dataclass(slots=True)
+class JarEntry:
+    visit_id: int
+    phase: str
+    moment: str
+    time: float
+    name: str
+    value: str
+    domain: str
+    expires: float | None
+
+    @property
+    def domain_key(self) -> str:
+        return self.domain.lstrip(".").lower()
+
+
+_JAR_SQL = """select visit_id, phase, moment, time, name, value, domain, expires
+from cookie_jar where site_id = ? order by time, id"""
+
+
+@dataclass(slots=True)
+class StorageWrite:
+    id: int
+    visit_id: int
+    phase: str
+    time: float
+    before: bool
+    t_consent: float | None
+    kind: str
+    origin: str
+    frame_url: str
+    key: str | None
+    value: str | None
+    script_url: str | None
+    stack: list[str]
+
+
+_STORAGE_SQL = """select id, visit_id, phase, time, before_consent, t_consent, kind, origin, frame_url, key, value,
+  script_url, stack from storage where site_id = ? and op = 'set' order by time, id"""
+
+
+@dataclass(slots=True)
+class ApiCall:
+    id: int
+    visit_id: int
+    phase: str
+    time: float
+    before: bool
+    t_consent: float | None
+    api: str
+    script_url: str | None
+    frame_url: str
+    document: str
+    calls: int
+    details: dict[str, Any]
+    stack: list[str]
+
+
+_API_SQL = """select id, visit_id, phase, time, before_consent, t_consent, api, script_url, frame_url, document,
+  calls, details, stack from api_calls where site_id = ? order by time, id"""
+
+
+@dataclass(slots=True)
+class Fill:
+    id: int
+    visit_id: int
+    phase: str
+    time: float
+    before: bool
+    t_consent: float | None
+    page_url: str
+    frame_url: str
+    field: str
+    value: str
+    selector: str
+    input_name: str | None
+
+
+_FILL_SQL = """select id, visit_id, phase, time, before_consent, t_consent, page_url, frame_url, field, value,
+  selector, input_name from form_fills where site_id = ? order by time, id"""
+
+
+@dataclass
+class ConsentState:
+    """The consent row of one phase (accept/reject; the engine may also write one for baseline)."""
+
+    phase: str
+    method: str
+    action: str
+    banner_found: bool
+    cmp: str | None
+    success: bool
+    verified: bool
+    time: float | None
+    steps: int
+    details: dict[str, Any]
+    error: str | None
+
+
+@dataclass
+class SiteData:
+    """Everything stored about one site of a scan."""
+
+    id: int
+    start_url: str
+    domain: str
+    aliases: tuple[str, ...]
+    scan_time: float  # when the scan started: the reference for "looks like a timestamp"
+    pages: dict[int, str] = field(default_factory=dict)  # visit id -> page URL
+    visit_seq: dict[int, int] = field(default_factory=dict)  # visit id -> position in the phase's page list
+    phases: tuple[str, ...] = ()
+    requests: list[Req] = field(default_factory=list)
+    cookies: list[CookieWrite] = field(default_factory=list)
+    jar: list[JarEntry] = field(default_factory=list)
+    storage: list[StorageWrite] = field(default_factory=list)
+    api_calls: list[ApiCall] = field(default_factory=list)
+    fills: list[Fill] = field(default_factory=list)
+    consent: dict[str, ConsentState] = field(default_factory=dict)
+    consent_events: list[dict[str, Any]] = field(default_factory=list)
+    db: sqlite3.Connection | None = None
+    memo: dict[str, Any] = field(default_factory=dict)  # shared intermediate results of the rules
+
+    def unverified(self, phase: str | None) -> bool:
+        """True for an accept/reject phase whose consent action was not verified (or not recorded)."""
+        if phase not in VERIFIABLE_PHASES or phase not in self.phases:
+            return False
+        state = self.consent.get(phase)
+        return state is None or not state.verified
+
+    def acted(self, phase: str) -> bool:
+        """The phase's consent click happened (its rows have a time relative to it)."""
+        state = self.consent.get(phase)
+        return state is not None and state.time is not None
+
+    def page(self, visit_id: int | None) -> str | None:
+        return self.pages.get(visit_id) if visit_id is not None else None
+
+    def request_detail(self, request_id: int) -> dict[str, Any]:
+        """The columns left out of :class:`Req` (initiator chain, headers, status), for evidence."""
+        if self.db is None:
+            return {}
+        row = self.db.execute(
+            "select initiator_type, initiator_stack, status, request_headers, post_data_size, post_data_sha256, "
+            "target_type, from_cache, failed from requests where id = ?", [request_id]).fetchone()
+        if row is None:
+            return {}
+        headers = json.loads(row[3] or "{}")
+        return {
+            "initiator_type": row[0],
+            "initiator_stack": json.loads(row[1] or "[]"),
+            "status": row[2],
+            "cookie_header": bool(headers.get("cookie")),
+            "post_data_size": row[4],
+            "post_data_sha256": row[5],
+            "target_type": row[6],
+            "from_cache": bool(row[7]),
+            "failed": row[8],
+        }
+
+
+def _json(text: str | None, default: Any) -> Any:
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except ValueError:
+        return default
+
+
+def _tables(db: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in db.execute("select name from sqlite_master where type = 'table'")}
+
+
+def load_site(db: sqlite3.Connection, site: dict[str, Any], aliases: tuple[str, ...], scan_time: float) -> SiteData:
+    """Read one site's evidence (``site``: its row from ``sites``)."""
+    sid = site["id"]
+    data = SiteData(sid, site["start_url"], site["domain"] or "", aliases, scan_time, db=db)
+    phases = []
+    for vid, phase, seq, url in db.execute("select id, phase, seq, url from visits where site_id = ? order by id", [sid]):
+        data.pages[vid] = url
+        data.visit_seq[vid] = seq
+        if phase not in phases:
+            phases.append(phase)
+    data.phases = tuple(phases)
+    data.requests = [Req(*row) for row in db.execute(_REQ_SQL, [sid])]
+    data.cookies = [CookieWrite(*row) for row in db.execute(_COOKIE_SQL, [sid])]
+    data.jar = [JarEntry(*row) for row in db.execute(_JAR_SQL, [sid])]
+    data.storage = [StorageWrite(*row[:12], _json(row[12], [])) for row in db.execute(_STORAGE_SQL, [sid])]
+    tables = _tables(db)
+    if "api_calls" in tables:
+        data.api_calls = [ApiCall(*row[:11], _json(row[11], {}), _json(row[12], []))
+                          for row in db.execute(_API_SQL, [sid])]
+    if "form_fills" in tables:
+        data.fills = [Fill(*row) for row in db.execute(_FILL_SQL, [sid])]
+    for row in db.execute("select phase, method, action, banner_found, cmp, success, verified, time, steps, details, "
+                          "error from consent where site_id = ? order by id", [sid]):
+        data.consent[row[0]] = ConsentState(row[0], row[1], row[2], bool(row[3]), row[4], bool(row[5]), bool(row[6]),
+                                            row[7], row[8] or 0, _json(row[9], {}), row[10])
+    data.consent_events = [
+        {"phase": p, "time": t, "kind": k, "data": _json(d, {})}
+        for p, t, k, d in db.execute("select phase, time, kind, data from consent_events where site_id = ? "
+                                     "order by time, id", [sid])
+    ]
+    return data

@@ -1,0 +1,117 @@
+"""Running the rules over a stored scan, and replacing its findings.
+
+``analyze(store, scan_id, kb)`` is pure: it reads the store and returns the findings, sorted
+by site, severity, rule and id. ``reanalyze`` also replaces the scan's rows in ``findings`` in
+one transaction, so running it twice leaves the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from leakmap.analysis.data import load_site
+from leakmap.analysis.parties import Parties
+from leakmap.analysis.rules import RULES
+from leakmap.blocklists import Knowledge
+from leakmap.records import Finding
+from leakmap.store import Store, to_row
+
+_SEVERITY_ORDER = {"high": 0, "medium": 1, "info": 2}
+
+
+class AnalysisError(RuntimeError):
+    """The store cannot be analysed as asked (no such scan, conflicting findings)."""
+
+
+@dataclass
+class AnalysisResult:
+    scan_id: int
+    findings: list[Finding]
+    sites: int
+    seconds: float
+    versions: dict[str, str] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)  # "rule on site: error", a failing rule loses its own findings
+
+
+def _scan_row(store: Store, scan_id: int | None) -> dict[str, Any]:
+    sid = scan_id if scan_id is not None else store.latest_scan_id()
+    row = store.db.execute("select id, started_at, config from scans where id = ?", [sid]).fetchone() if sid else None
+    if row is None:
+        raise AnalysisError(f"no scan {scan_id} in {store.path}" if scan_id is not None else f"no scan in {store.path}")
+    return {"id": row[0], "started_at": row[1] or time.time(), "config": json.loads(row[2] or "{}")}
+
+
+def _sort_key(f: Finding) -> tuple:
+    return (f.site_id or 0, _SEVERITY_ORDER.get(f.severity, 9), list(RULES).index(f.rule) if f.rule in RULES else 99, f.id)
+
+
+def run(store: Store, scan_id: int | None = None, kb: Knowledge | None = None,
+        rules: Iterable[str] | None = None) -> AnalysisResult:
+    """Classify and judge every site of a scan (default: the latest); nothing is written."""
+    started = time.perf_counter()
+    scan = _scan_row(store, scan_id)
+    kb = kb or Knowledge.load()
+    parties = Parties(kb)
+    aliases = tuple(scan["config"].get("first_party") or ())
+    chosen = {name: RULES[name] for name in (rules or RULES)}
+    conn = store.db.conn
+    sites = [dict(zip(("id", "start_url", "domain"), row, strict=True)) for row in
+             conn.execute("select id, start_url, domain from sites where scan_id = ? order by id", [scan["id"]])]
+    findings: list[Finding] = []
+    failures: list[str] = []
+    for site_row in sites:
+        parties.register(site_row["id"], site_row["domain"] or "", aliases)
+        site = load_site(conn, site_row, aliases, scan["started_at"])
+        seen: set[str] = set()
+        for name, rule in chosen.items():
+            try:
+                produced = rule(site, parties)
+            except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others' findings
+                failures.append(f"{name} on {site.start_url}: {type(exc).__name__}: {exc}")
+                continue
+            for f in produced:
+                if f.id not in seen:
+                    seen.add(f.id)
+                    f.scan_id = scan["id"]
+                    findings.append(f)
+    findings.sort(key=_sort_key)
+    return AnalysisResult(scan["id"], findings, len(sites), time.perf_counter() - started, parties.versions, failures)
+
+
+def analyze(store: Store, scan_id: int, kb: Knowledge) -> list[Finding]:
+    """The findings of one scan (pure: the store is only read)."""
+    return run(store, scan_id, kb).findings
+
+
+def save_findings(store: Store, scan_id: int, findings: list[Finding]) -> None:
+    """Replace the scan's findings with ``findings`` in one transaction."""
+    conn = store.db.conn
+    rows = [to_row(f) for f in findings]
+    ids = [f.id for f in findings]
+    with conn:
+        conn.execute("delete from findings where scan_id = ?", [scan_id])
+        clash = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            clash += conn.execute(f"select id, scan_id from findings where id in ({','.join('?' * len(chunk))})",
+                                  chunk).fetchall()
+        if clash:
+            raise AnalysisError(
+                f"{len(clash)} finding id(s) of scan {scan_id} are stored for scan {clash[0][1]} too "
+                f"(e.g. {clash[0][0]}): the findings table keys findings by id alone, so one database "
+                "holds the findings of one scan of a site; analyse a copy, or scan into another directory")
+        if rows:
+            columns = list(rows[0])
+            conn.executemany(f'insert into findings ({", ".join(columns)}) values ({", ".join("?" * len(columns))})',
+                             [tuple(r[c] for c in columns) for r in rows])
+
+
+def reanalyze(store: Store, scan_id: int | None = None, kb: Knowledge | None = None) -> AnalysisResult:
+    """Re-classify and re-judge a stored scan with the current lists, replacing its findings."""
+    result = run(store, scan_id, kb)
+    save_findings(store, result.scan_id, result.findings)
+    return result

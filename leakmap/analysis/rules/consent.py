@@ -1,0 +1,191 @@
+"""Rules about the banner and the consent signals.
+
+They read what the consent engine stored. ``consent`` rows (one per phase; accept/reject, and
+baseline when the engine records one): ``banner_found``, ``cmp``, ``success``, ``verified``,
+``steps`` (clicks the action took), ``error``, and these ``details`` keys when present:
+
+- ``first_layer_reject`` / ``first_layer_accept`` (bool): the banner's first layer offers a
+  reject / accept control;
+- ``tcf``: the IAB TCF state read after the action (in baseline: without any choice), as the
+  engine stores it: ``{"tcString": ..., "eventStatus": ..., "cmpId": ..., "decoded":
+  {"purposes_consent": [...], "vendors_consent": [...]}}``; a bare TC string also works;
+- ``tcf_before``: the same, read before the action;
+- ``gpp``: the GPP ping (reported, not judged).
+
+``consent_events`` rows of kind ``tcf`` (data: a TCF state as above) are placed before/after the
+action by their time; kinds ``cmpDetected`` and ``popupFound`` count as a detected banner.
+Google Consent Mode ``gcs``/``gcd`` and TC strings in request parameters are parsed from the
+requests themselves (:mod:`leakmap.analysis.signals`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leakmap.analysis.data import SiteData
+from leakmap.analysis.findings import (
+    AFTER_ACCEPT,
+    AFTER_REJECT,
+    BEFORE,
+    make,
+    party_evidence,
+    request_evidence,
+)
+from leakmap.analysis.parties import Parties
+from leakmap.analysis.rules.common import Hit, third_party_hits
+from leakmap.analysis.rules.cookies import classified_writes
+from leakmap.analysis.signals import GVL_IDS, decode_tc, granted, grants_anything, tc_strings, tcf_state
+from leakmap.records import Finding
+
+_BANNER_EVENTS = {"popupFound", "cmpDetected"}
+
+
+def _consent_summary(site: SiteData) -> list[dict[str, Any]]:
+    return [{"phase": c.phase, "method": c.method, "action": c.action, "banner_found": c.banner_found, "cmp": c.cmp,
+             "success": c.success, "verified": c.verified, "steps": c.steps, "error": c.error}
+            for c in site.consent.values()]
+
+
+# -- consent-signal-mismatch -------------------------------------------------------------------
+
+
+def _recorded_tcf(site: SiteData) -> list[tuple[str, str, dict[str, Any], str]]:
+    """(phase, window, state, where) for every TCF state the consent engine recorded."""
+    out = []
+    for phase, c in site.consent.items():
+        acted = c.time is not None
+        if (state := tcf_state(c.details.get("tcf_before"))) is not None:
+            out.append((phase, BEFORE, state, "consent.details.tcf_before"))
+        if (state := tcf_state(c.details.get("tcf"))) is not None:
+            when = BEFORE if not acted or phase == "baseline" else (AFTER_REJECT if phase == "reject" else AFTER_ACCEPT)
+            out.append((phase, when, state, "consent.details.tcf"))
+    for e in site.consent_events:
+        if e["kind"] != "tcf" or (state := tcf_state(e["data"])) is None:
+            continue
+        c = site.consent.get(e["phase"])
+        if c is None or c.time is None or e["time"] < c.time:
+            when = BEFORE
+        else:
+            when = AFTER_REJECT if e["phase"] == "reject" else AFTER_ACCEPT
+        out.append((e["phase"], when, state, "consent_events"))
+    return out
+
+
+def _request_tcf(hits: list[Hit]) -> list[tuple[Hit, dict[str, Any]]]:
+    out = []
+    for h in hits:
+        for text in (h.req.url, h.req.post_data or ""):
+            for tc in tc_strings(text):
+                decoded = decode_tc(tc)
+                if decoded is not None:
+                    out.append((h, {"tc_string": tc, **decoded}))
+    return out
+
+
+def consent_signal_mismatch(site: SiteData, parties: Parties) -> list[Finding]:
+    """A consent signal contradicts the recorded choice (or grants consent before any choice)."""
+    hits = third_party_hits(site, parties)
+    out: dict[str, Finding] = {}
+
+    def add(kind: str, phase: str | None, domain: str | None, title: str, evidence: dict[str, Any], hit: Hit | None,
+            severity: str = "high") -> None:
+        f = make(site, "consent-signal-mismatch", severity, phase=phase, domain=domain, key=kind, title=title,
+                 evidence={"signal": kind, **evidence}, party=hit.party if hit else None,
+                 category=hit.category if hit else None, page=site.page(hit.req.visit_id) if hit else None)
+        out.setdefault(f.id, f)
+
+    for h in hits:  # Google Consent Mode
+        grants = granted(h.consent_mode)
+        if not grants or h.window == AFTER_ACCEPT:
+            continue
+        kind = "gcs-granted-after-reject" if h.window == AFTER_REJECT else "gcs-granted-before-choice"
+        when = 'after "reject all"' if h.window == AFTER_REJECT else "before any choice"
+        add(kind, h.req.phase, h.party.domain, f"Google Consent Mode says {', '.join(grants)} granted {when}",
+            {"consent_mode": h.consent_mode, "request": request_evidence(site, h.req),
+             "classification": party_evidence(parties, h.party, h.match)}, h)
+
+    for h, state in _request_tcf(hits):  # TC strings sent along with requests
+        if h.window == BEFORE and grants_anything(state):
+            add("tcf-granted-before-choice", h.req.phase, h.party.domain,
+                f"TC string sent to {h.party.label} grants consent before any choice",
+                {"tcf": state, "request": request_evidence(site, h.req)}, h)
+        elif h.window == AFTER_REJECT and state.get("purposes_consent"):
+            add("tcf-granted-after-reject", h.req.phase, h.party.domain,
+                f"TC string sent to {h.party.label} grants purposes {state['purposes_consent']} after \"reject all\"",
+                {"tcf": state, "request": request_evidence(site, h.req)}, h)
+
+    recorded = _recorded_tcf(site)
+    for phase, when, state, where in recorded:  # TCF state the page itself reports
+        if when == BEFORE and grants_anything(state):
+            add("tcf-granted-before-choice", phase, None, "the page's TCF API grants consent before any choice",
+                {"tcf": state, "recorded_in": where}, None)
+        elif when == AFTER_REJECT and state.get("purposes_consent"):
+            add("tcf-granted-after-reject", phase, None,
+                f"the page's TCF API grants purposes {state['purposes_consent']} after \"reject all\"",
+                {"tcf": state, "recorded_in": where}, None)
+
+    # vendors without TCF consent receiving data after the choice
+    after: dict[str, dict[str, Any]] = {}
+    for phase, when, state, _ in recorded:
+        if when != BEFORE:
+            after[phase] = state
+    for h, state in _request_tcf(hits):
+        if h.window != BEFORE:
+            after.setdefault(h.req.phase, state)
+    for h in hits:
+        state = after.get(h.req.phase)
+        vendor = GVL_IDS.get(h.party.domain)
+        if state is None or vendor is None or not h.category or h.window == BEFORE:
+            continue
+        if vendor not in state.get("vendors_consent", []):
+            add(f"tcf-vendor-without-consent:{vendor}", h.req.phase, h.party.domain,
+                f"{h.party.label} (TCF vendor {vendor}) received data without TCF consent",
+                {"vendor_id": vendor, "tcf": state, "request": request_evidence(site, h.req),
+                 "classification": party_evidence(parties, h.party, h.match)}, h,
+                severity="high" if h.window == AFTER_REJECT else "medium")
+    return list(out.values())
+
+
+# -- banner ------------------------------------------------------------------------------------
+
+
+def _banner_detected(site: SiteData) -> bool:
+    return any(c.banner_found or c.cmp for c in site.consent.values()) or any(
+        e["kind"] in _BANNER_EVENTS for e in site.consent_events)
+
+
+def no_reject_option(site: SiteData, parties: Parties) -> list[Finding]:
+    """The first layer of the banner offers accept but no reject."""
+    accept, reject = site.consent.get("accept"), site.consent.get("reject")
+    stated = next((c.details["first_layer_reject"] for c in site.consent.values()
+                   if isinstance(c.details.get("first_layer_reject"), bool)), None)
+    basis = None
+    if stated is False and _banner_detected(site):
+        basis = "the consent engine found no reject control on the banner's first layer"
+    elif stated is None and reject is not None and reject.success and reject.steps > 1:
+        basis = f"refusing took {reject.steps} clicks: there is no reject control on the first layer"
+    elif stated is None and accept is not None and accept.success and reject is not None and not reject.success:
+        basis = "an accept control was found and clicked, but no reject control was found"
+    if basis is None:
+        return []
+    return [make(site, "no-reject-option", "medium", phase="reject" if reject else None, domain=site.domain,
+                 title="the consent banner offers \"accept\" but no \"reject\" on its first layer",
+                 evidence={"basis": basis, "consent": _consent_summary(site),
+                           "accept_button": accept.details.get("button_text") if accept else None},
+                 unverified=stated is None)]
+
+
+def consent_banner_missing(site: SiteData, parties: Parties) -> list[Finding]:
+    """Tracking happens and no consent banner was detected (needs an accept or reject attempt)."""
+    attempts = [c for p, c in site.consent.items() if p in ("accept", "reject")]
+    if not attempts or _banner_detected(site):
+        return []
+    tracked = sorted({h.party.domain for h in third_party_hits(site, parties) if h.category and h.window == BEFORE})
+    cookies = sorted({c.write.name for c in classified_writes(site, parties) if c.window == BEFORE})
+    if not tracked and not cookies:
+        return []
+    return [make(site, "consent-banner-missing", "high", phase=None, domain=site.domain,
+                 title=f"no consent banner detected while {len(tracked)} tracking part"
+                       f"{'y' if len(tracked) == 1 else 'ies'} received data",
+                 evidence={"tracking_domains_before_consent": tracked[:50], "tracking_cookies": cookies[:50],
+                           "consent": _consent_summary(site)})]

@@ -1,0 +1,193 @@
+"""``id-sync``: one party's identifier is sent to another party.
+
+Identifier tokens come from long-lived cookies (:mod:`leakmap.analysis.identifiers`); each
+token belongs to the party that set the cookie (its ``Set-Cookie`` response host, or the script
+that wrote it). A request to a third party of another registrable domain and another owner that
+carries the token in its URL, POST body, Referer or redirect ``Location`` is a sync; so is a
+redirect from one tracker straight to another that carries an identifier-looking parameter
+(the classic ``cm.g.doubleclick.net -> idsync.rlcdn.com`` chains) when no cookie explains it.
+Tokens are searched in the same phase only: each phase is its own browser profile.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from leakmap.analysis.data import SiteData
+from leakmap.analysis.findings import AFTER_ACCEPT, make, party_evidence, request_evidence
+from leakmap.analysis.identifiers import LONG_LIVED, bounded, identifier_tokens, looks_random, tokens
+from leakmap.analysis.parties import Parties, Party
+from leakmap.analysis.rules.common import Hit, memo, third_party_hits
+from leakmap.analysis.rules.cookies import refused, setter
+from leakmap.records import Finding
+
+_PARAM = re.compile(r"([^?&;=/:]+)=([^&;]*)")
+
+
+@dataclass(slots=True)
+class IdSource:
+    """An identifier token of a cookie in one profile."""
+
+    name: str
+    domain_key: str
+    owner: Party
+    token: str
+    value: str
+    lifetime: float | None
+    confirmed: bool  # compared across fresh profiles (False: judged by its looks, one profile only)
+    profiles: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class IdMatch:
+    hit: Hit
+    party: Party  # the receiver
+    source: IdSource
+    where: str  # url, post_data, referer, location
+    param: str | None
+
+    @property
+    def req(self):
+        return self.hit.req
+
+
+def id_sources(site: SiteData, parties: Parties) -> dict[str, dict[str, list[IdSource]]]:
+    """phase -> token -> the cookies holding it."""
+    return memo(site, "id_sources", lambda: _sources(site, parties))
+
+
+def _sources(site: SiteData, parties: Parties) -> dict[str, dict[str, list[IdSource]]]:
+    # (name, domain) -> phase -> (value, lifetime, owner)
+    values: dict[tuple[str, str], dict[str, tuple[str, float | None, Party]]] = {}
+    for w in site.cookies:
+        if w.lifetime is None or w.lifetime < LONG_LIVED or refused(w) or not tokens(w.value):
+            continue
+        values.setdefault((w.name, w.domain_key), {})[w.phase] = (w.value, w.lifetime, setter(site, parties, w))
+    for j in site.jar:
+        if j.expires is None or j.expires - j.time < LONG_LIVED or not tokens(j.value):
+            continue
+        per_phase = values.setdefault((j.name, j.domain_key), {})
+        if j.phase not in per_phase:
+            per_phase[j.phase] = (j.value, j.expires - j.time, parties.of(site.id, j.domain_key))
+    out: dict[str, dict[str, list[IdSource]]] = {}
+    for (name, dkey), per_phase in values.items():
+        for phase, (value, lifetime, owner) in per_phase.items():
+            others = [v for p, (v, _, _) in per_phase.items() if p != phase]
+            ids, confirmed = identifier_tokens(value, others, site.scan_time)
+            for token in ids:
+                out.setdefault(phase, {}).setdefault(token, []).append(
+                    IdSource(name, dkey, owner, token, value, lifetime, confirmed, tuple(sorted(per_phase))))
+    return out
+
+
+def _same_party(a: Party, b: Party) -> bool:
+    return a.domain == b.domain or (a.entity is not None and a.entity == b.entity)
+
+
+def _param(text: str, token: str) -> str | None:
+    for name, value in _PARAM.findall(text):
+        if token in value:
+            return name
+    return None
+
+
+def id_matches(site: SiteData, parties: Parties) -> list[IdMatch]:
+    return memo(site, "id_matches", lambda: _matches(site, parties))
+
+
+def _matches(site: SiteData, parties: Parties) -> list[IdMatch]:
+    sources = id_sources(site, parties)
+    if not sources:
+        return []
+    out = []
+    for hit in third_party_hits(site, parties):
+        req = hit.req
+        index = sources.get(req.phase)
+        if not index:
+            continue
+        places = [("url", req.url, hit.party), ("post_data", req.post_data, hit.party),
+                  ("referer", req.referer, hit.party)]
+        if req.location:
+            receiver = parties.of_url(site.id, req.location)
+            if receiver is not None and not receiver.first_party:
+                places.append(("location", req.location, receiver))
+        for where, text, receiver in places:
+            if not text:
+                continue
+            for token, holders in index.items():
+                if token not in text or not bounded(text, token):
+                    continue
+                for source in holders:
+                    if not _same_party(source.owner, receiver):
+                        out.append(IdMatch(hit, receiver, source, where,
+                                           _param(text, token) if where != "post_data" else None))
+    return out
+
+
+def _redirect_syncs(site: SiteData, parties: Parties, explained: set[tuple[str, str, str]]) -> list[tuple[Hit, Party, str, str]]:
+    """Tracker-to-tracker redirects carrying an identifier-looking parameter no cookie explains."""
+    out = []
+    for hit in third_party_hits(site, parties):
+        req = hit.req
+        if not req.redirect_from or not (hit.category or hit.party.broker):
+            continue
+        previous = parties.of_url(site.id, req.redirect_from)
+        if previous is None or previous.first_party or _same_party(previous, hit.party):
+            continue
+        if not (previous.tracking or previous.broker):
+            continue
+        if (req.phase, previous.domain, hit.party.domain) in explained:
+            continue
+        query = req.url.partition("?")[2] or req.url.rpartition("/")[2]
+        for name, value in _PARAM.findall(query):
+            token = next((t for t in tokens(value) if looks_random(t, site.scan_time)), None)
+            if token:
+                out.append((hit, previous, name, token))
+                break
+    return out
+
+
+def _source_evidence(s: IdSource) -> dict[str, Any]:
+    return {"cookie": s.name, "cookie_domain": s.domain_key, "owner": s.owner.domain, "owner_entity": s.owner.entity,
+            "value": s.value[:300], "identifier": s.token,
+            "lifetime_days": round(s.lifetime / 86400, 1) if s.lifetime else None,
+            "compared_across_profiles": s.confirmed, "profiles": list(s.profiles)}
+
+
+def id_sync(site: SiteData, parties: Parties) -> list[Finding]:
+    groups: dict[tuple[str, str, str, str], list[IdMatch]] = {}
+    for m in id_matches(site, parties):
+        groups.setdefault((m.req.phase, m.source.name, m.source.domain_key, m.party.domain), []).append(m)
+    out = []
+    explained = set()
+    for (phase, name, dkey, receiver), matches in groups.items():
+        violating = [m for m in matches if m.hit.window != AFTER_ACCEPT]
+        first = (violating or matches)[0]
+        explained.add((phase, first.source.owner.domain, receiver))
+        out.append(make(
+            site, "id-sync", "high" if violating else "medium", phase=phase, domain=receiver,
+            key=f"{first.source.owner.domain}:{name}@{dkey}", party=first.party, category=first.hit.category,
+            page=site.page(first.req.visit_id),
+            title=f"identifier of {first.source.owner.label} (cookie {name}) sent to {first.party.label}",
+            evidence={"identifier": _source_evidence(first.source), "found_in": first.where, "parameter": first.param,
+                      "request": request_evidence(site, first.req), "requests": len(matches),
+                      "receiver": party_evidence(parties, first.party, first.hit.match),
+                      "owner": party_evidence(parties, first.source.owner)}))
+    for hit, previous, param, token in _redirect_syncs(site, parties, explained):
+        key = (hit.req.phase, previous.domain, hit.party.domain)
+        if key in explained:
+            continue
+        explained.add(key)
+        out.append(make(
+            site, "id-sync", "high" if hit.window != AFTER_ACCEPT else "medium", phase=hit.req.phase,
+            domain=hit.party.domain, key=f"redirect:{previous.domain}", party=hit.party, category=hit.category,
+            page=site.page(hit.req.visit_id),
+            title=f"{previous.label} redirected to {hit.party.label} with an identifier ({param})",
+            evidence={"identifier": {"value": token, "compared_across_profiles": False}, "found_in": "url",
+                      "parameter": param, "request": request_evidence(site, hit.req),
+                      "receiver": party_evidence(parties, hit.party, hit.match),
+                      "sender": party_evidence(parties, previous)}))
+    return out
+

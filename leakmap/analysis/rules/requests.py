@@ -1,0 +1,108 @@
+"""Rules over requests to third parties: tracking before consent or after "reject all", session
+replay, data brokers. One finding per phase and registrable domain; its evidence is the first
+request that made it (Consent Mode "cookieless" pings only when nothing else was sent)."""
+
+from __future__ import annotations
+
+from leakmap.analysis.data import SiteData
+from leakmap.analysis.findings import (
+    AFTER_ACCEPT,
+    AFTER_REJECT,
+    BEFORE,
+    make,
+    party_evidence,
+    request_evidence,
+)
+from leakmap.analysis.parties import Parties
+from leakmap.analysis.rules.common import Hit, group, third_party_hits
+from leakmap.analysis.rules.idsync import id_matches
+from leakmap.analysis.rules.pii import pii_matches
+from leakmap.analysis.signals import denied_ping
+from leakmap.records import Finding
+
+_WHEN = {BEFORE: "before consent", AFTER_REJECT: "after \"reject all\"", AFTER_ACCEPT: "after \"accept all\""}
+
+
+def _summary(site: SiteData, parties: Parties, hits: list[Hit], extra: dict | None = None) -> tuple[dict, Hit]:
+    """Evidence for a group of requests to one domain: the first real (not cookieless) request."""
+    first = next((h for h in hits if not denied_ping(h.consent_mode)), hits[0])
+    evidence = {
+        "request": request_evidence(site, first.req),
+        "requests": len(hits),
+        "hosts": sorted({h.req.host for h in hits}),
+        "first_t_consent": hits[0].req.t_consent,
+        "classification": party_evidence(parties, first.party, first.match),
+    }
+    pings = sum(1 for h in hits if denied_ping(h.consent_mode))
+    if pings or first.consent_mode:
+        evidence["consent_mode"] = {"denied_pings": pings, "first": first.consent_mode}
+    if site.phases and first.req.phase in site.consent:
+        c = site.consent[first.req.phase]
+        evidence["consent_action"] = {"action": c.action, "method": c.method, "verified": c.verified,
+                                      "time": c.time, "error": c.error}
+    evidence.update(extra or {})
+    return evidence, first
+
+
+def _tracking_in(site: SiteData, parties: Parties, rule: str, windows: tuple[str, ...]) -> list[Finding]:
+    hits = [h for h in third_party_hits(site, parties) if h.category and h.window in windows]
+    out = []
+    for (phase, domain), group_hits in group(hits, lambda h: (h.req.phase, h.party.domain)).items():
+        evidence, first = _summary(site, parties, group_hits)
+        cookieless = all(denied_ping(h.consent_mode) for h in group_hits)
+        when = _WHEN[first.window]
+        title = (f"{first.party.label} ({first.category}) received only Consent Mode cookieless pings (gcs=G100) {when}"
+                 if cookieless else
+                 f"{first.party.label} ({first.category}) received {len(group_hits)} request(s) {when}")
+        out.append(make(site, rule, "info" if cookieless else "high", phase=phase, domain=domain, title=title,
+                        evidence=evidence, party=first.party, category=first.category,
+                        page=site.page(first.req.visit_id)))
+    return out
+
+
+def tracking_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
+    """A tracking third party receives a request before any consent action."""
+    return _tracking_in(site, parties, "tracking-before-consent", (BEFORE,))
+
+
+def tracking_after_reject(site: SiteData, parties: Parties) -> list[Finding]:
+    """A tracking third party receives a request after "reject all"."""
+    return _tracking_in(site, parties, "tracking-after-reject", (AFTER_REJECT,))
+
+
+def session_replay(site: SiteData, parties: Parties) -> list[Finding]:
+    """A session-replay vendor loads before consent or after "reject all"."""
+    hits = [h for h in third_party_hits(site, parties)
+            if "session-replay" in h.party.categories and h.window != AFTER_ACCEPT]
+    out = []
+    for (phase, domain), group_hits in group(hits, lambda h: (h.req.phase, h.party.domain)).items():
+        evidence, first = _summary(site, parties, group_hits)
+        out.append(make(site, "session-replay", "high", phase=phase, domain=domain, evidence=evidence,
+                        party=first.party, category="session-replay", page=site.page(first.req.visit_id),
+                        title=f"session-replay vendor {first.party.label} loaded {_WHEN[first.window]}"))
+    return out
+
+
+def broker_exposure(site: SiteData, parties: Parties) -> list[Finding]:
+    """A request reaches a data broker. High before consent or after "reject all"; after "accept
+    all", medium when identifiers or typed personal data ride along, else info."""
+    hits = [h for h in third_party_hits(site, parties) if h.party.broker]
+    if not hits:
+        return []
+    carried: dict[tuple[str, str], list[str]] = {}
+    for m in id_matches(site, parties):
+        carried.setdefault((m.req.phase, m.party.domain), []).append(f"identifier from cookie {m.source.name}")
+    for m in pii_matches(site, parties):
+        carried.setdefault((m.req.phase, m.party.domain), []).append(f"{m.fill.field} ({m.encoding})")
+    out = []
+    for (phase, domain), group_hits in group(hits, lambda h: (h.req.phase, h.party.domain)).items():
+        violating = [h for h in group_hits if h.window != AFTER_ACCEPT]
+        payload = sorted(set(carried.get((phase, domain), [])))
+        evidence, first = _summary(site, parties, violating or group_hits, {"carried": payload})
+        severity = "high" if violating else ("medium" if payload else "info")
+        what = f" carrying {', '.join(payload)}" if payload else ""
+        out.append(make(site, "broker-exposure", severity, phase=phase, domain=domain, evidence=evidence,
+                        party=first.party, category="data-broker", page=site.page(first.req.visit_id),
+                        title=f"data broker {first.party.label} received {len(group_hits)} request(s){what} "
+                              f"({_WHEN[first.window]})"))
+    return out

@@ -1,0 +1,52 @@
+"""``storage-before-consent``: a tracking script writes an identifier to local/session storage
+before consent. The writer is the innermost script of the write's stack that is a third party;
+a tracking one (by category, or by the filter lists for mixed/unknown hosts) makes the finding
+when the value holds an identifier-looking token (see :mod:`leakmap.analysis.identifiers`)."""
+
+from __future__ import annotations
+
+from leakmap.analysis.data import SiteData, StorageWrite
+from leakmap.analysis.findings import BEFORE, make, party_evidence, timing, window
+from leakmap.analysis.identifiers import looks_random, tokens
+from leakmap.analysis.parties import Parties, Party
+from leakmap.blocklists import FilterMatch
+from leakmap.records import Finding
+
+
+def _tracking_writer(site: SiteData, parties: Parties, w: StorageWrite) -> tuple[str, Party, str, FilterMatch | None] | None:
+    for url in dict.fromkeys([*(w.stack or []), *([w.script_url] if w.script_url else [])]):
+        party = parties.of_url(site.id, url)
+        if party is None or party.first_party:
+            continue
+        category, match = parties.tracking(party, url, site.page(w.visit_id), "Script")
+        if category:
+            return url, party, category, match
+    return None
+
+
+def storage_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
+    seen: set[tuple[str, str, str, str]] = set()
+    out = []
+    for w in site.storage:
+        if window(site, w.phase, w.before, w.visit_id) != BEFORE or not w.value:
+            continue
+        ids = [t for t in tokens(w.value) if looks_random(t, site.scan_time)]
+        if not ids:
+            continue
+        writer = _tracking_writer(site, parties, w)
+        if writer is None:
+            continue
+        script, party, category, match = writer
+        key = (w.phase, party.domain, w.kind, w.key or "")
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(make(site, "storage-before-consent", "high", phase=w.phase, domain=party.domain,
+                        key=f"{w.kind}:{w.key}", party=party, category=category, page=site.page(w.visit_id),
+                        title=f"{party.label} ({category}) stored an identifier in {w.kind}Storage "
+                              f"key {w.key!r} before consent",
+                        evidence={"storage": {"kind": w.kind, "origin": w.origin, "frame_url": w.frame_url,
+                                              "key": w.key, "value": w.value[:300], "identifier": ids[0],
+                                              "script_url": script, "stack": w.stack, **timing(w)},
+                                  "classification": party_evidence(parties, party, match)}))
+    return out

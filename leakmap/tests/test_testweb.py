@@ -95,7 +95,7 @@ def test_unknown_host_and_missing_file_are_404(testweb):
 
 def test_underscore_files_and_paths_outside_a_site_are_never_served(testweb):
     site = "https://www.maison-lumiere.fr"
-    for path in ("/_expect.toml", "/_headers", "/_redirects", "/_mounts", "/../www.ledgerly.io/index.html",
+    for path in ("/_expect.toml", "/_headers", "/_redirects", "/_mounts", "/_head.html", "/../www.ledgerly.io/index.html",
                  "/assets/kit/../../endpoints.py"):
         assert fetch(testweb, site + path).status == 404, path
 
@@ -123,6 +123,20 @@ def test_mounts_serve_shared_first_party_code_without_copies(testweb):
         assert (reply.status, reply.body) == (200, shared)
         assert reply.headers["Content-Type"].startswith("text/javascript")
     assert fetch(testweb, "https://www.ledgerly.io/assets/kit/consent-banner.js").status == 404  # no _mounts there
+
+
+def test_server_side_includes_assemble_pages_from_partials(testweb, tmp_path):
+    page = fetch(testweb, "https://www.maison-lumiere.fr/boutique.html").text
+    assert "<!--#include" not in page
+    assert (SITES_DIR / "www.maison-lumiere.fr" / "_header.html").read_text().strip() in page
+    assert page.index("<title>") < page.index('src="/assets/kit/consent-banner.js"') < page.index("</head>")
+    site = tmp_path / "www.partials.fr"
+    site.mkdir()
+    (site / "_nav.html").write_text("<nav>menu</nav>\n")
+    (tmp_path / "secret.html").write_text("secret")
+    (site / "index.html").write_text('<!--#include virtual="/_nav.html" --><!--#include virtual="/../secret.html" -->')
+    with TestWeb(tmp_path) as web:
+        assert fetch(web, "https://www.partials.fr/").text == '<nav>menu</nav><!-- include failed: /../secret.html -->'
 
 
 def test_prefix_routes_and_whole_host_routes(testweb):

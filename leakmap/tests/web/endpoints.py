@@ -188,6 +188,33 @@ def png(width: int, height: int, seed: str) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b"")
 
 
+# -- fake vendor scripts and frames served as they are ---------------------------
+
+STATIC_FAKES = {
+    ("connect.facebook.net", "/en_US/fbevents.js"): "fbevents.js",
+    ("static.criteo.net", "/js/ld/publishertag.js"): "criteo.js",
+    ("static.criteo.net", "/js/ld/ld.js"): "criteo.js",
+    ("securepubads.g.doubleclick.net", "/tag/js/gpt.js"): "gpt.js",
+    ("tpc.googlesyndication.com", "/safeframe/*"): "safeframe-container.html",
+    ("www.youtube.com", "/s/player/*"): "youtube-player.js",
+    ("bat.bing.com", "/bat.js"): "bat.js",
+    ("analytics.tiktok.com", "/i18n/pixel/events.js"): "tiktok.js",
+    ("snap.licdn.com", "/li.lms-analytics/insight.min.js"): "insight.js",
+    ("js.stripe.com", "/v3/"): "stripe.js",
+    ("js.stripe.com", "/v3"): "stripe.js",
+    ("js.stripe.com", "/v3/controller-*"): "stripe-controller.html",
+    ("js.stripe.com", "/v3/elements-inner-card-*"): "stripe-card.html",
+}
+
+
+def _static_fake(name: str) -> Callable[[Request], Response]:
+    return (lambda request: fake_script(name)) if name.endswith(".js") else (lambda request: tracker_html(name))
+
+
+for _key, _name in STATIC_FAKES.items():
+    ROUTES[_key] = _static_fake(_name)
+
+
 # -- Google: Tag Manager, gtag.js, Analytics 4 ------------------------------
 
 
@@ -248,11 +275,6 @@ def cookie_matching(request: Request) -> Response:
     return pixel(ide_cookie(request)[1])
 
 
-@route("securepubads.g.doubleclick.net", "/tag/js/gpt.js")
-def gpt(request: Request) -> Response:
-    return fake_script("gpt.js")
-
-
 @route("securepubads.g.doubleclick.net", "/gampad/ads")
 def gampad_ads(request: Request) -> Response:
     size = request.query.get("prev_iu_szs", "300x250")
@@ -271,11 +293,6 @@ def gampad_ads(request: Request) -> Response:
 @route("securepubads.g.doubleclick.net", "/pcs/view")
 def ad_impression(request: Request) -> Response:
     return pixel(ide_cookie(request)[1])
-
-
-@route("tpc.googlesyndication.com", "/safeframe/*")
-def safeframe(request: Request) -> Response:
-    return tracker_html("safeframe-container.html")
 
 
 @route("tpc.googlesyndication.com", "/simgad/*")
@@ -334,11 +351,6 @@ def youtube_embed(request: Request) -> Response:
                         duration=str(seconds))
 
 
-@route("www.youtube.com", "/s/player/*")
-def youtube_player(request: Request) -> Response:
-    return fake_script("youtube-player.js")
-
-
 @route("www.youtube.com", "/youtubei/v1/log_event")
 def youtube_log(request: Request) -> Response:
     return json_response({"responseContext": {"visitorData": request.cookies.get("VISITOR_INFO1_LIVE", "")}})
@@ -355,11 +367,6 @@ def youtube_thumbnail(request: Request) -> Response:
 
 
 # -- Meta -----------------------------------------------------------------------
-
-
-@route("connect.facebook.net", "/en_US/fbevents.js")
-def fbevents(request: Request) -> Response:
-    return fake_script("fbevents.js")
 
 
 @route("connect.facebook.net", "/signals/config/*")
@@ -384,11 +391,6 @@ def facebook_tr(request: Request) -> Response:
 
 def criteo_uid(request: Request) -> tuple[str, list]:
     return visitor_id(request, "uid", lambda: str(uuid.uuid4()), ".criteo.com", expires=730 * DAY)
-
-
-@route("static.criteo.net", "/js/ld/publishertag.js", "/js/ld/ld.js")
-def criteo_script(request: Request) -> Response:
-    return fake_script("criteo.js")
 
 
 def criteo_bundle(uid: str) -> str:
@@ -500,11 +502,6 @@ WEBSOCKETS[("ws.hotjar.com", "/api/v2/client/ws")] = hotjar_socket
 # -- Microsoft (Bing UET), TikTok, LinkedIn, Taboola ----------------------------------
 
 
-@route("bat.bing.com", "/bat.js")
-def bing_bat(request: Request) -> Response:
-    return fake_script("bat.js")
-
-
 @route("bat.bing.com", "/action/0")
 def bing_action(request: Request) -> Response:
     if not request.query.get("ti"):
@@ -514,19 +511,9 @@ def bing_action(request: Request) -> Response:
     return Response(204, "", "text/plain", headers)
 
 
-@route("analytics.tiktok.com", "/i18n/pixel/events.js")
-def tiktok_pixel(request: Request) -> Response:
-    return fake_script("tiktok.js")
-
-
 @route("analytics.tiktok.com", "/api/v2/pixel")
 def tiktok_collect(request: Request) -> Response:
     return json_response({"code": 0, "message": "OK"})
-
-
-@route("snap.licdn.com", "/li.lms-analytics/insight.min.js")
-def linkedin_insight(request: Request) -> Response:
-    return fake_script("insight.js")
 
 
 @route("px.ads.linkedin.com", "/collect/", "/collect")
@@ -557,21 +544,6 @@ def taboola_log(request: Request) -> Response:
 
 
 # -- Stripe (payment: essential) ----------------------------------------------------------
-
-
-@route("js.stripe.com", "/v3/", "/v3")
-def stripe_js(request: Request) -> Response:
-    return fake_script("stripe.js")
-
-
-@route("js.stripe.com", "/v3/controller-*")
-def stripe_controller(request: Request) -> Response:
-    return tracker_html("stripe-controller.html")
-
-
-@route("js.stripe.com", "/v3/elements-inner-card-*")
-def stripe_card(request: Request) -> Response:
-    return tracker_html("stripe-card.html")
 
 
 @route("m.stripe.com", "/6")

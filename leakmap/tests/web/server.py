@@ -11,7 +11,10 @@ may hold a ``_headers`` file (Netlify format: a path line, then indented
 ``Name: value`` lines), a ``_redirects`` file (``/from /to [status]``) and a
 ``_mounts`` file (``/url/prefix/ dir``: serve a directory of the web package,
 e.g. ``shared``, under that prefix, so fixture sites share first-party code
-without copies). Files whose name starts with ``_`` are never served.
+without copies). Files whose name starts with ``_`` are never served, but an
+HTML page may pull one in with an Apache-style server-side include,
+``<!--#include virtual="/_header.html" -->`` (one level, same site), so a
+site's pages share their head, navigation and footer.
 
 Dynamic endpoints (tracker pixels, ID-sync redirects) are Python functions
 registered in :mod:`leakmap.tests.web.endpoints` as ``ROUTES[(host, path)]``;
@@ -27,6 +30,7 @@ import base64
 import hashlib
 import json
 import mimetypes
+import re
 import socket
 import ssl
 import struct
@@ -43,6 +47,7 @@ from leakmap.tests.web.certs import server_context
 WEB_DIR = Path(__file__).parent
 SITES_DIR = WEB_DIR / "sites"
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+SSI_INCLUDE = re.compile(rb'<!--#include virtual="(/[^"]+)" -->')
 
 
 @dataclass
@@ -170,7 +175,18 @@ class Site:
         if ctype.startswith("text/") or ctype in ("application/javascript", "application/xml"):
             ctype += "; charset=utf-8"
         headers = list(self.header_rules.get(path, [])) + list(self.header_rules.get("/*", []))
-        return Response(200, file.read_bytes(), ctype, headers)
+        body = file.read_bytes()
+        if ctype.startswith("text/html"):
+            body = SSI_INCLUDE.sub(self._include, body)
+        return Response(200, body, ctype, headers)
+
+    def _include(self, match: re.Match) -> bytes:
+        """The file an SSI directive names, inside this site; ``_`` files allowed, like Apache's."""
+        root = self.root.resolve()
+        part = (root / match.group(1).decode().lstrip("/")).resolve()
+        if not part.is_relative_to(root) or not part.is_file():
+            return b"<!-- include failed: " + match.group(1) + b" -->"
+        return part.read_bytes().rstrip(b"\n")
 
 
 class _Server(ThreadingHTTPServer):

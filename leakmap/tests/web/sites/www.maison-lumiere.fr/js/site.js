@@ -72,8 +72,8 @@ function renderCart() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  showCount();
   renderCart();
+  showCount();
   const product = document.querySelector("[data-product]");
   if (product) track("track", "ViewContent", { content_ids: [product.dataset.product], currency: "EUR", value: PRODUCTS[product.dataset.product].price });
 });

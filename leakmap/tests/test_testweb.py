@@ -24,19 +24,14 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import pytest
-import tldextract
 
+from leakmap.blocklists.domains import registrable_domain as registrable
 from leakmap.tests.web import endpoints
 from leakmap.tests.web.server import SITES_DIR, WEB_DIR, TestWeb
 
-EXTRACT = tldextract.TLDExtract(suffix_list_urls=())
 FIXTURES = sorted(p.parent.name for p in SITES_DIR.glob("*/_expect.toml"))
 PHASES = ("baseline", "accept", "reject")
 TLS = ssl._create_unverified_context()
-
-
-def registrable(host: str) -> str:
-    return EXTRACT(host).top_domain_under_public_suffix or host
 
 
 def served_hosts(web: TestWeb) -> set[str]:
@@ -324,9 +319,10 @@ def load_expect(host: str) -> dict:
     return tomllib.loads((SITES_DIR / host / "_expect.toml").read_text())
 
 
-def test_there_are_at_least_nine_fixture_sites():
+def test_there_are_at_least_nine_fixture_sites_and_one_demo():
     assert len(FIXTURES) >= 9
     assert all(not host.endswith((".test", ".example", ".localhost")) for host in FIXTURES)
+    assert [host for host in FIXTURES if load_expect(host).get("demo")] == ["www.maison-lumiere.fr"]
 
 
 @pytest.mark.parametrize("host", FIXTURES)

@@ -22,16 +22,10 @@ import time
 import tomllib
 from pathlib import Path
 
-import tldextract
-
+from leakmap.blocklists.domains import registrable_domain as registrable
 from leakmap.tests.web.server import SITES_DIR, TestWeb
 
-EXTRACT = tldextract.TLDExtract(suffix_list_urls=())
 MIN_DWELL, QUIET, CAP = 2.5, 0.8, 20.0
-
-
-def registrable(host: str) -> str:
-    return EXTRACT(host).top_domain_under_public_suffix or host
 
 
 def fixture_sites(hosts: list[str]) -> dict[str, dict]:

@@ -217,6 +217,13 @@ class SiteData:
         state = self.consent.get(phase)
         return state is not None and state.time is not None
 
+    def banner_detected(self) -> bool:
+        """Some consent row or engine event saw a banner (or a consent platform)."""
+        if "banner" not in self.memo:
+            self.memo["banner"] = any(c.banner_found or c.cmp for c in self.consent.values()) or any(
+                e["kind"] in ("popupFound", "cmpDetected") for e in self.consent_events)
+        return self.memo["banner"]
+
     def page(self, visit_id: int | None) -> str | None:
         return self.pages.get(visit_id) if visit_id is not None else None
 

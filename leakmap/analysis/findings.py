@@ -128,10 +128,12 @@ BEFORE, AFTER_REJECT, AFTER_ACCEPT = "before-consent", "after-reject", "after-ac
 
 
 def window(site: SiteData, phase: str, before: bool, visit_id: int | None) -> str:
-    """Which consent situation a row belongs to. When the reject click never happened, the pages
-    browsed after the landing page count as after "reject all" (the visitor tried and could not
-    refuse; such findings are unverified); the landing page itself stays before consent."""
-    if phase == "reject" and not site.acted("reject") and visit_id is not None and site.visit_seq.get(visit_id, 0) > 0:
+    """Which consent situation a row belongs to. When a banner was seen but the reject click never
+    happened, the pages browsed after the landing page count as after "reject all" (the visitor
+    tried and could not refuse; such findings are unverified); the landing page stays before
+    consent. Without any banner, there was nothing to answer: all of it is before consent."""
+    if (phase == "reject" and visit_id is not None and site.visit_seq.get(visit_id, 0) > 0
+            and not site.acted("reject") and site.banner_detected()):
         return AFTER_REJECT
     if before:
         return BEFORE

@@ -20,6 +20,8 @@ from leakmap.crawler import consent
 from leakmap.crawler.cdp import Connection
 from leakmap.crawler.collectors.base import Collector, VisitContext
 from leakmap.crawler.collectors.cookies import CookieCollector
+from leakmap.crawler.collectors.fingerprint import FingerprintCollector
+from leakmap.crawler.collectors.forms import FormsCollector
 from leakmap.crawler.collectors.network import NetworkCollector
 from leakmap.crawler.collectors.page_events import PageEventsCollector
 from leakmap.crawler.collectors.screenshots import ScreenshotCollector
@@ -35,7 +37,7 @@ _LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]'), a => a.hre
   .filter(h => h.startsWith('http')).slice(0, 2000)"""
 # Collectors that need nothing from the visit but the lifecycle hooks; the core ones above are
 # created by name because the visit steps call them (settle, jar snapshots, screenshots, errors).
-EXTRA_COLLECTORS: list[type[Collector]] = [StorageCollector]
+EXTRA_COLLECTORS: list[type[Collector]] = [StorageCollector, FingerprintCollector, FormsCollector]
 _SCROLL_STEP = 700
 _MAX_SCROLL_STEPS = 15
 

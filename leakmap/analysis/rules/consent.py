@@ -4,8 +4,8 @@ They read what the consent engine stored. ``consent`` rows (one per phase; accep
 baseline when the engine records one): ``banner_found``, ``cmp``, ``success``, ``verified``,
 ``steps`` (clicks the action took), ``error``, and these ``details`` keys when present:
 
-- ``first_layer_reject`` / ``first_layer_accept`` (bool): the banner's first layer offers a
-  reject / accept control;
+- ``first_layer``: ``{"accept": <text or null>, "reject": <text or null>, "settings": ...}``, the
+  controls the banner's first layer showed (also ``first_layer_reject``: a plain bool);
 - ``tcf``: the IAB TCF state read after the action (in baseline: without any choice), as the
   engine stores it: ``{"tcString": ..., "eventStatus": ..., "cmpId": ..., "decoded":
   {"purposes_consent": [...], "vendors_consent": [...]}}``; a bare TC string also works;
@@ -36,8 +36,6 @@ from leakmap.analysis.rules.common import Hit, third_party_hits
 from leakmap.analysis.rules.cookies import classified_writes
 from leakmap.analysis.signals import GVL_IDS, decode_tc, granted, grants_anything, tc_strings, tcf_state
 from leakmap.records import Finding
-
-_BANNER_EVENTS = {"popupFound", "cmpDetected"}
 
 
 def _consent_summary(site: SiteData) -> list[dict[str, Any]]:
@@ -149,18 +147,25 @@ def consent_signal_mismatch(site: SiteData, parties: Parties) -> list[Finding]:
 # -- banner ------------------------------------------------------------------------------------
 
 
-def _banner_detected(site: SiteData) -> bool:
-    return any(c.banner_found or c.cmp for c in site.consent.values()) or any(
-        e["kind"] in _BANNER_EVENTS for e in site.consent_events)
+def _first_layer_reject(site: SiteData) -> bool | None:
+    """Whether the banner's first layer has a reject control, as the consent engine saw it
+    (None: it did not say, or saw no banner)."""
+    seen = []
+    for c in site.consent.values():
+        if isinstance(c.details.get("first_layer_reject"), bool):
+            seen.append(c.details["first_layer_reject"])
+        layer = c.details.get("first_layer")
+        if isinstance(layer, dict) and layer.get("accept"):
+            seen.append(bool(layer.get("reject")))
+    return any(seen) if seen else None
 
 
 def no_reject_option(site: SiteData, parties: Parties) -> list[Finding]:
     """The first layer of the banner offers accept but no reject."""
     accept, reject = site.consent.get("accept"), site.consent.get("reject")
-    stated = next((c.details["first_layer_reject"] for c in site.consent.values()
-                   if isinstance(c.details.get("first_layer_reject"), bool)), None)
+    stated = _first_layer_reject(site)
     basis = None
-    if stated is False and _banner_detected(site):
+    if stated is False and site.banner_detected():
         basis = "the consent engine found no reject control on the banner's first layer"
     elif stated is None and reject is not None and reject.success and reject.steps > 1:
         basis = f"refusing took {reject.steps} clicks: there is no reject control on the first layer"
@@ -178,7 +183,7 @@ def no_reject_option(site: SiteData, parties: Parties) -> list[Finding]:
 def consent_banner_missing(site: SiteData, parties: Parties) -> list[Finding]:
     """Tracking happens and no consent banner was detected (needs an accept or reject attempt)."""
     attempts = [c for p, c in site.consent.items() if p in ("accept", "reject")]
-    if not attempts or _banner_detected(site):
+    if not attempts or site.banner_detected():
         return []
     tracked = sorted({h.party.domain for h in third_party_hits(site, parties) if h.category and h.window == BEFORE})
     cookies = sorted({c.write.name for c in classified_writes(site, parties) if c.window == BEFORE})

@@ -146,8 +146,9 @@ def cookie_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
 
 def cookie_after_reject(site: SiteData, parties: Parties) -> list[Finding]:
     """A non-essential cookie is set, or left in place, after "reject all"."""
-    if "reject" not in site.phases:
-        return []
+    acted = site.acted("reject")
+    if "reject" not in site.phases or not (acted or site.banner_detected()):
+        return []  # no banner: nothing could be refused (tracking before consent covers it)
     set_after: dict[tuple[str, str], list[Classified]] = {}
     writers: dict[tuple[str, str], Classified] = {}
     for c in classified_writes(site, parties):
@@ -158,10 +159,12 @@ def cookie_after_reject(site: SiteData, parties: Parties) -> list[Finding]:
         if c.window == AFTER_REJECT:
             set_after.setdefault(key, []).append(c)
     left: dict[tuple[str, str], JarEntry] = {}
-    moments = ("after-consent", "end") if site.acted("reject") else ("end",)
+    moments = ("after-consent", "end") if acted else ("end",)
     for j in site.jar:
         if j.phase != "reject" or j.moment not in moments or (j.expires is not None and j.expires < j.time):
             continue
+        if not acted and site.visit_seq.get(j.visit_id, 0) == 0:
+            continue  # the click never happened: only the pages browsed after the landing page count
         key = (j.name, j.domain_key)
         if key in left:
             continue

@@ -1,0 +1,130 @@
+"""Canary values typed into the form fields a page shows, never submitted.
+
+After each load has settled (the post-consent reload included), visible e-mail, phone and name
+inputs of every frame get the scan's canary values (``ScanConfig.email/phone/name``), typed key
+by key like a visitor, then blurred: scripts that read fields on input, change or blur send what
+they read before any submission, which is what ``pii-leak`` looks for. Nothing is ever submitted
+(no Enter key, no click on a button). What went into which field is recorded as ``FormFill``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Frame, Page
+
+from leakmap.crawler.collectors.base import Collector
+from leakmap.records import FormFill
+
+MAX_FIELDS = 12  # per page load
+_TIMEOUT = 3000  # ms per field action
+
+# Visible, editable text-like inputs with what a person (or autofill) reads to know the field.
+_FIELDS_JS = """() => {
+  const path = (el) => {
+    if (el.id && /^[A-Za-z][\\w-]*$/.test(el.id) && document.querySelectorAll('#' + el.id).length === 1) return '#' + el.id;
+    const parts = [];
+    for (let n = el; n && n.nodeType === 1 && n !== document.documentElement; n = n.parentElement) {
+      let i = 1;
+      for (let s = n.previousElementSibling; s; s = s.previousElementSibling) if (s.tagName === n.tagName) i++;
+      parts.unshift(n.tagName.toLowerCase() + ':nth-of-type(' + i + ')');
+    }
+    return 'html > ' + parts.join(' > ');
+  };
+  const out = [];
+  for (const el of document.querySelectorAll('input')) {
+    const r = el.getBoundingClientRect(), st = getComputedStyle(el);
+    if (el.disabled || el.readOnly || r.width < 2 || r.height < 2 || st.visibility === 'hidden' || st.display === 'none') continue;
+    const label = el.labels && el.labels.length ? el.labels[0].innerText : '';
+    out.push({ selector: path(el), type: (el.getAttribute('type') || 'text').toLowerCase(), name: el.name || '',
+               id: el.id || '', placeholder: el.getAttribute('placeholder') || '', aria: el.getAttribute('aria-label') || '',
+               label: (label || '').slice(0, 200), autocomplete: (el.getAttribute('autocomplete') || '').toLowerCase() });
+    if (out.length >= 200) break;
+  }
+  return out;
+}"""
+
+_TEXT_TYPES = {"text", "email", "tel", ""}
+_EMAIL = re.compile(r"e-?mail|courriel|correo")
+_PHONE = re.compile(r"phone|t[ée]l[ée]phone|(^|[^a-z])tel([^a-z]|$)|mobile|handy|telefon|portable|cell")
+_GIVEN = re.compile(r"first.?name|given|pr[ée]nom|vorname|nombre")
+_FAMILY = re.compile(r"last.?name|surname|family|nom de famille|nachname|apellido")
+_NAME = re.compile(r"(^|[^a-z])(full.?)?name([^a-z]|$)|(^|[^a-z])nom([^a-z]|$)")
+_NOT_NAME = re.compile(r"user|login|company|firma|soci[ée]t[ée]|organi|card|holder")
+
+
+def field_kind(f: dict[str, Any]) -> str | None:
+    """email, phone, name, given-name, family-name, or None for fields left alone."""
+    kind = (f.get("type") or "text").lower()
+    if kind not in _TEXT_TYPES:
+        return None
+    auto = f.get("autocomplete") or ""
+    hint = " ".join(str(f.get(k) or "") for k in ("name", "id", "placeholder", "aria", "label", "autocomplete")).lower()
+    if kind == "email" or "email" in auto or _EMAIL.search(hint):
+        return "email"
+    if kind == "tel" or auto.startswith("tel") or _PHONE.search(hint):
+        return "phone"
+    if "given-name" in auto or _GIVEN.search(hint):
+        return "given-name"
+    if "family-name" in auto or _FAMILY.search(hint):
+        return "family-name"
+    if (auto == "name" or _NAME.search(hint)) and not _NOT_NAME.search(hint):
+        return "name"
+    return None
+
+
+class FormsCollector(Collector):
+    name = "forms"
+    target_types = frozenset()
+
+    def __init__(self, visit):
+        super().__init__(visit)
+        self._fills: list[FormFill] = []
+
+    def value(self, kind: str) -> str:
+        config = self.visit.config
+        first, _, rest = config.name.partition(" ")
+        return {"email": config.email, "phone": config.phone, "name": config.name, "given-name": first,
+                "family-name": rest or first}[kind]
+
+    async def on_loaded(self, page: Page) -> None:
+        if not self.visit.config.fill_forms:
+            return
+        budget = MAX_FIELDS
+        for frame in page.frames:
+            if budget <= 0:
+                break
+            budget -= await self._fill_frame(page, frame, budget)
+
+    async def _fill_frame(self, page: Page, frame: Frame, budget: int) -> int:
+        try:
+            fields = await frame.evaluate(_FIELDS_JS)
+        except PlaywrightError:
+            return 0
+        typed = 0
+        for f in fields:
+            kind = field_kind(f)
+            if kind is None or typed >= budget:
+                continue
+            value = self.value(kind)
+            started = time.time()
+            try:
+                field = frame.locator(f["selector"]).first
+                await field.fill("", timeout=_TIMEOUT)
+                await field.press_sequentially(value, timeout=_TIMEOUT)
+                await field.evaluate("e => e.blur()", timeout=_TIMEOUT)
+            except PlaywrightError:
+                continue
+            typed += 1
+            self._fills.append(FormFill(
+                time=started, page_url=page.url, frame_url=frame.url, field=kind, value=value, selector=f["selector"],
+                input_type=f.get("type") or None, input_name=f.get("name") or f.get("id") or None,
+                autocomplete=f.get("autocomplete") or None,
+            ))
+        return typed
+
+    def records(self) -> list[Any]:
+        return list(self._fills)

@@ -15,6 +15,7 @@ from typing import Any
 
 from playwright.async_api import Browser, Error as PlaywrightError, Playwright, async_playwright
 
+from leakmap import __version__
 from leakmap.crawler.browser import BrowserProcess
 from leakmap.crawler.cdp import Connection
 from leakmap.crawler.config import ScanConfig
@@ -72,11 +73,13 @@ class BrowserSession:
             self.version = self.browser.version
             self.identity = await self._identity()
 
+    async def _user_agent(self) -> str:
+        return (await self.cdp.send("Browser.getVersion")).get("userAgent", "")
+
     async def _identity(self) -> dict[str, Any] | None:
         """The user agent of the same browser with a window: headless mode says "HeadlessChrome",
         which sites and consent platforms may treat differently."""
-        version = await self.cdp.send("Browser.getVersion")
-        user_agent = version.get("userAgent", "")
+        user_agent = await self._user_agent()
         if "HeadlessChrome" not in user_agent:
             return None
         context = await self.browser.new_context()
@@ -99,13 +102,14 @@ class BrowserSession:
             },
         }
 
-    async def _context(self) -> PhaseState:
+    async def _context(self, **options: Any) -> PhaseState:
         width, height = self.config.viewport
         context = await self.browser.new_context(
             ignore_https_errors=self.config.ignore_https_errors,
             viewport={"width": width, "height": height},
             timezone_id=self.config.timezone,
             accept_downloads=False,
+            **options,
         )
         return PhaseState(context=context)
 
@@ -136,8 +140,9 @@ class BrowserSession:
     async def fetch(self, url: str) -> Fetched:
         """Fetch a discovery resource (robots.txt, sitemap) through the browser, outside every phase."""
         await self.start()
-        if self._discovery is None:
-            self._discovery = await self._context()
+        if self._discovery is None:  # says who it is: these requests are leakmap's, not a visitor's
+            agent = (self.identity or {}).get("userAgent") or await self._user_agent()
+            self._discovery = await self._context(user_agent=f"{agent} leakmap-discovery/{__version__}")
         page = await self._discovery.context.new_page()
         try:
             response = await page.goto(url, timeout=self.config.navigation_timeout * 1000)

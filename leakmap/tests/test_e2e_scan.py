@@ -1,0 +1,137 @@
+"""End to end: ``leakmap scan`` over every fixture site of the test web, as a user runs it.
+
+One scan process audits all sites (three phases each); the store is then
+compared with each site's ``_expect.toml`` (third parties per phase, before
+and after the consent action, pages found) and with the test web's own
+request log (capture completeness, each request stored in a phase whose
+visit was running when the server received it).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from leakmap.blocklists import Knowledge, registrable_domain
+from leakmap.store import Store
+from leakmap.tests.web.server import SITES_DIR, LogEntry
+
+EXPECTATIONS = {p.parent.name: tomllib.loads(p.read_text()) for p in sorted(SITES_DIR.glob("*/_expect.toml"))}
+
+
+@dataclass
+class Run:
+    proc: subprocess.CompletedProcess
+    store: Store
+    served: list[LogEntry]
+
+
+def browser_service(entry: LogEntry) -> bool:
+    """Chromium's own calls (account list, component updates), made outside any page."""
+    h = entry.headers
+    return "x-goog-update-appid" in h or (h.get("sec-fetch-site") == "none" and h.get("sec-fetch-dest") == "empty")
+
+
+@pytest.fixture(scope="module")
+def run(testweb, tmp_path_factory) -> Run:
+    out = tmp_path_factory.mktemp("e2e")
+    starts = [e["start"] for e in EXPECTATIONS.values()]
+    began = len(testweb.log)
+    proc = subprocess.run(
+        [sys.executable, "-m", "leakmap", "scan", *starts, "-o", str(out), "--host-rules", testweb.host_rules,
+         "--ignore-https-errors", "--concurrency", "4"],
+        capture_output=True, text=True, timeout=900,
+    )
+    time.sleep(0.5)
+    served = [e for e in testweb.log[began:] if not browser_service(e)]
+    return Run(proc, Store(out / "leakmap.db"), served)
+
+
+def site_row(run: Run, start: str) -> dict:
+    return next(run.store.db.query("select * from sites where start_url = ?", [start]))
+
+
+def third_parties(run: Run, site: dict, phase: str, before_consent: bool | None = None) -> set[str]:
+    kb = Knowledge.load()
+    where = "site_id = ? and phase = ?" + ("" if before_consent is None else " and before_consent = ?")
+    params = [site["id"], phase] + ([] if before_consent is None else [int(before_consent)])
+    hosts = {row["host"] for row in run.store.db.query(f"select distinct host from requests where {where}", params)}
+    return {registrable_domain(h) for h in hosts if h and not kb.is_first_party(h, site["domain"])}
+
+
+def test_scan_runs_clean(run):
+    assert run.proc.returncode == 0, run.proc.stderr[-3000:]
+    for expect in EXPECTATIONS.values():
+        assert expect["start"] in run.proc.stdout  # the summary names every site
+    assert "requests to third parties per phase" in run.proc.stdout
+
+
+@pytest.mark.parametrize("host", sorted(EXPECTATIONS))
+def test_third_parties_per_phase(run, host):
+    expect = EXPECTATIONS[host]
+    site = site_row(run, expect["start"])
+    for phase, wanted in expect["phases"].items():
+        assert third_parties(run, site, phase) == set(wanted["third_parties"]), phase
+        if "before_action" in wanted:
+            assert third_parties(run, site, phase, before_consent=True) == set(wanted["before_action"]), phase
+
+
+@pytest.mark.parametrize("host", sorted(h for h, e in EXPECTATIONS.items() if e.get("pages")))
+def test_pages_found(run, host):
+    expect = EXPECTATIONS[host]
+    site = site_row(run, expect["start"])
+    pages = {urlsplit(u).path for u in json.loads(site["pages"])}
+    assert set(expect["pages"]) <= pages
+    for phase in ("baseline", "accept", "reject"):  # the same list in every phase
+        visited = {urlsplit(r["url"]).path for r in run.store.db.query(
+            "select url from visits where site_id = ? and phase = ?", [site["id"], phase])}
+        assert visited == pages, phase
+
+
+@pytest.mark.parametrize("host", sorted(h for h, e in EXPECTATIONS.items() if e.get("banner")))
+def test_consent_actions_verified(run, host):
+    site = site_row(run, EXPECTATIONS[host]["start"])
+    rows = {r["phase"]: r for r in run.store.db.query("select * from consent where site_id = ?", [site["id"]])}
+    for phase in ("accept", "reject"):
+        assert rows[phase]["verified"] == 1, (phase, rows[phase]["error"], rows[phase]["details"])
+        assert rows[phase]["time"] is not None
+    assert rows["baseline"]["banner_found"] == 1 and rows["baseline"]["action"] == "none"
+
+
+def test_banner_free_sites_are_recorded_as_such(run):
+    for host, expect in EXPECTATIONS.items():
+        if expect.get("banner"):
+            continue
+        site = site_row(run, expect["start"])
+        rows = list(run.store.db.query("select * from consent where site_id = ?", [site["id"]]))
+        assert rows and not any(r["banner_found"] for r in rows), host
+        assert not any(r["verified"] for r in rows), host  # nothing clicked, nothing claimed
+
+
+def test_every_request_the_server_saw_is_stored_in_its_phase(run):
+    visits = {v["id"]: v for v in run.store.db.query("select * from visits")}
+    stored = defaultdict(list)
+    for r in run.store.db.query("select url, method, visit_id from requests"):
+        stored[(r["url"], r["method"])].append(visits[r["visit_id"]])
+    # leakmap's own discovery fetches (robots.txt, sitemaps) say who they are and belong to no phase
+    relevant = [e for e in run.served if "leakmap-discovery" not in e.headers.get("user-agent", "")
+                and e.method != "OPTIONS"]
+    missing = []
+    for entry in relevant:
+        candidates = stored.get((entry.url, entry.method), [])
+        match = next((v for v in candidates if v["started_at"] - 0.5 <= entry.time <= (v["ended_at"] or 0) + 0.5), None)
+        if match is None:
+            missing.append(entry.url)
+        else:
+            candidates.remove(match)
+    assert len(relevant) > 300
+    assert len(missing) <= 0.01 * len(relevant), (len(missing), len(relevant), missing)

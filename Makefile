@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NPM_TEST  := leakmap/tests/npm
 NPM_STAMP := $(NPM_TEST)/node_modules/.installed
 
-.PHONY: demo test install browser lint bench clean
+.PHONY: demo test install setup lint bench clean
 
 demo: install
 	$(BIN)/leakmap demo -o demo-output
@@ -19,7 +19,7 @@ $(NPM_STAMP): $(NPM_TEST)/package.json $(NPM_TEST)/package-lock.json
 	npm ci --prefix $(NPM_TEST) --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: $(STAMP) browser
+install: $(STAMP) setup
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-# A Chromium: Playwright's own if present, else the system one; installs Debian's as root.
-browser: $(STAMP)
-	@$(BIN)/python -m leakmap.crawler.browser --ensure
+# A Chromium (Playwright's own if present, else the system one; Debian's installed as root) and
+# DuckDuckGo's autoconsent, pinned and integrity-checked, from npm into the user cache.
+setup: $(STAMP)
+	@$(BIN)/leakmap setup
 
 lint: install
 	$(BIN)/ruff check leakmap bench

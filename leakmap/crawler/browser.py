@@ -243,8 +243,3 @@ def ensure_browser() -> int:
     print(f"leakmap: {message}", file=sys.stderr)
     return 2
 
-
-if __name__ == "__main__":
-    if sys.argv[1:] == ["--ensure"]:
-        sys.exit(ensure_browser())
-    print(find_browser())

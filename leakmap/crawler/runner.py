@@ -102,6 +102,7 @@ def scrapy_settings(config: ScanConfig, browser: Path, store_path: Path) -> dict
         "REQUEST_FINGERPRINTER_CLASS": "leakmap.crawler.fingerprint.VisitFingerprinter",
         "ITEM_PIPELINES": {"leakmap.crawler.pipeline.StorePipeline": 100},
         "LOG_LEVEL": "ERROR",
+        "LOG_INSTALL_ROOT_HANDLER": False,  # leakmap reports through its own summary and the store
         "LEAKMAP_CONFIG": config,
         "LEAKMAP_BROWSER": str(browser),
         "LEAKMAP_STORE": str(store_path),
@@ -127,7 +128,7 @@ def run_scan(urls: list[str], config: ScanConfig, on_progress: Callable[[str, in
         plans.append(SitePlan(site_id=site_id, start_url=url, domains=[domain, *config.first_party], order=order))
 
     logging.getLogger("scrapy").setLevel(logging.ERROR)
-    process = AsyncCrawlerProcess(scrapy_settings(config, browser, store.path), install_root_handler=False)
+    process = AsyncCrawlerProcess(scrapy_settings(config, browser, store.path))
     crawler = process.create_crawler(AuditSpider)
     expected = {"visits": len(plans)}  # landing pages first; the rest once each page list is known
 

@@ -14,6 +14,15 @@ from leakmap.records import PHASES
 from leakmap.store import Store
 
 
+def consent_line(row: dict) -> str:
+    cmp = f" ({row['cmp']})" if row["cmp"] else ""
+    if row["action"] == "none":
+        return f"banner shown{cmp}, left unanswered" if row["banner_found"] else "no consent banner seen"
+    if row["verified"]:
+        return f"{row['action']} via {row['method']}{cmp}, verified ({row['steps']} click(s))"
+    return f"{row['action']} NOT verified{cmp}: {row['error']}"
+
+
 def print_summary(store_path: Path, scan_id: int, console: Console | None = None) -> None:
     console = console or Console()
     store = Store(store_path)
@@ -32,10 +41,7 @@ def print_summary(store_path: Path, scan_id: int, console: Console | None = None
         visits = db.execute("select count(*) from visits where site_id = ?", [site["id"]]).fetchone()[0]
         console.rule(f"[bold]{site['start_url']}[/] ({site['status']}, {visits} page visits)")
         for consent in db.query("select * from consent where site_id = ? order by id", [site["id"]]):
-            verdict = "verified" if consent["verified"] else "NOT verified"
-            detail = f" — {consent['error']}" if consent["error"] else ""
-            console.print(f"  {consent['phase']}: {consent['action']} via {consent['method']}, {verdict}{detail}",
-                          markup=False)
+            console.print(f"  {consent['phase']}: {consent_line(consent)}", markup=False)
         domains = by_site.get(site["id"], {})
         if domains:
             table = Table("third party", "owner", "categories", *phases, title="requests to third parties per phase")

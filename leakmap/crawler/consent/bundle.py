@@ -63,19 +63,16 @@ def install_bundle() -> Path:
     return root
 
 
-def ensure_bundle() -> int:
+def ensure_bundle() -> bool:
+    """Install the bundle if it is missing; False (with the reason on stderr) when it cannot be."""
     if load_bundle() is not None:
         print(f"consent engine: autoconsent {VERSION} ({bundle_dir()})")
-        return 0
+        return True
     try:
         path = install_bundle()
     except NpmError as exc:
         print(f"leakmap: could not install the consent engine: {exc}", file=sys.stderr)
         print("leakmap: scans still run, with --accept/--reject-selector and the text heuristic only", file=sys.stderr)
-        return 1
+        return False
     print(f"consent engine: autoconsent {VERSION} installed in {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(ensure_bundle() if sys.argv[1:] == ["--ensure"] else 0)
+    return True

@@ -17,7 +17,7 @@ from leakmap.analysis.rules.cookies import (
     cookie_before_consent,
     excessive_cookie_lifetime,
 )
-from leakmap.analysis.rules.fingerprinting import fingerprinting
+from leakmap.analysis.rules.fingerprints import fingerprinting
 from leakmap.analysis.rules.idsync import id_sync
 from leakmap.analysis.rules.pii import pii_leak
 from leakmap.analysis.rules.requests import (

@@ -24,7 +24,7 @@ from leakmap.analysis.rules.common import Hit, memo, third_party_hits
 from leakmap.records import Finding
 
 MIN_VALUE = 5
-_CLOCK_SLACK = 1.0  # seconds: page and crawler clocks are the same machine's, events are batched
+_CLOCK_SLACK = 0.25  # seconds: the browser stamps requests with the same machine clock as the typing
 
 
 @dataclass(frozen=True, slots=True)

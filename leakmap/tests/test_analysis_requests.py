@@ -1,0 +1,187 @@
+"""Rules over requests: tracking before consent / after reject, session replay, data brokers,
+third-country transfers; and the properties every finding has (stable ids, evidence, unverified)."""
+
+from __future__ import annotations
+
+import pytest
+
+from leakmap.analysis import reanalyze
+from leakmap.tests.analysis_store import CLICK, StoreBuilder, knowledge, request
+
+SITE = "https://www.maison-exemple.fr/"
+GA = "https://region1.google-analytics.com/g/collect?v=2&tid=G-AB12CD34EF&cid=7123649219.1790000000"
+
+
+@pytest.fixture
+def b(tmp_path):
+    builder = StoreBuilder(tmp_path / "leakmap.db", SITE)
+    yield builder
+    builder.store.close()
+
+
+def by_rule(findings, rule):
+    return [f for f in findings if f.rule == rule]
+
+
+def test_tracking_before_consent_fires_with_evidence(b):
+    b.visit("baseline", [
+        request(SITE, 0.0, resource_type="Document"),
+        request("https://connect.facebook.net/en_US/fbevents.js", 0.5, initiator_url=SITE, initiator_type="parser"),
+        request("https://www.facebook.com/tr/?id=1&ev=PageView", 0.8, resource_type="Image",
+                initiator_url="https://connect.facebook.net/en_US/fbevents.js",
+                initiator_stack=["https://connect.facebook.net/en_US/fbevents.js", SITE]),
+    ])
+    found = by_rule(b.findings("tracking-before-consent"), "tracking-before-consent")
+    assert {f.domain for f in found} == {"facebook.net", "facebook.com"}
+    tr = next(f for f in found if f.domain == "facebook.com")
+    assert tr.severity == "high" and tr.phase == "baseline" and tr.entity == "Meta Platforms, Inc."
+    ev = tr.evidence["request"]
+    assert ev["url"] == "https://www.facebook.com/tr/?id=1&ev=PageView" and ev["method"] == "GET"
+    assert ev["page"] == SITE and ev["before_consent"] is True and ev["t_consent"] is None
+    assert ev["initiator"]["chain"] == ["https://connect.facebook.net/en_US/fbevents.js", SITE]
+    cls = tr.evidence["classification"]
+    assert cls["sources"][0]["source"] == "leakmap" and cls["list_versions"]["leakmap"]
+
+
+def test_essential_and_first_party_requests_are_not_tracking(b):
+    b.visit("baseline", [
+        request(SITE + "app.js", 0.1),
+        request("https://cdnjs.cloudflare.com/ajax/libs/x/1.0/x.min.js", 0.2),
+        request("https://js.stripe.com/v3/", 0.3),
+        request("https://fonts.googleapis.com/css2?family=Inter", 0.4, resource_type="Stylesheet"),
+        request("https://www.googletagmanager.com/gtm.js?id=GTM-AB12", 0.5),  # a tag manager alone
+    ])
+    assert b.findings("tracking-before-consent") == []
+
+
+def test_unknown_host_is_judged_by_the_filter_lists(b):
+    b.visit("baseline", [request("https://stats.unlisted-counter.fr/matomo.php?idsite=1&rec=1", 0.1, resource_type="Image"),
+                         request("https://cdn.unlisted-widgets.fr/widget.js", 0.2)])
+    [f] = b.findings("tracking-before-consent")
+    assert f.domain == "unlisted-counter.fr" and f.category == "analytics" and f.entity is None
+    assert f.evidence["classification"]["filter"] == {"list": "easyprivacy", "filter": "/matomo.php",
+                                                      "version": knowledge().versions()["easyprivacy"]}
+
+
+def test_consent_mode_denied_pings_are_info(b):
+    b.visit("baseline", [request(GA + "&gcs=G100&gcd=13p3p3p3p5", 1.0, resource_type="Ping")])
+    [f] = b.findings("tracking-before-consent")
+    assert f.severity == "info" and f.evidence["consent_mode"]["denied_pings"] == 1
+    assert "cookieless" in f.title
+
+
+def test_a_granted_ping_among_denied_ones_is_high(b):
+    b.visit("baseline", [request(GA + "&gcs=G100", 1.0, resource_type="Ping"),
+                         request(GA + "&gcs=G111", 2.0, resource_type="Ping")])
+    [f] = b.findings("tracking-before-consent")
+    assert f.severity == "high" and "gcs=G111" in f.evidence["request"]["url"]
+
+
+def test_before_the_click_in_accept_counts_after_does_not(b):
+    b.consent("accept")
+    b.visit("accept", [request("https://www.facebook.com/tr/?id=1&ev=PageView", CLICK - 2, resource_type="Image"),
+                       request("https://bat.bing.com/action/0?ti=5", CLICK + 1, resource_type="Image")])
+    found = b.findings("tracking-before-consent")
+    assert [(f.phase, f.domain) for f in found] == [("accept", "facebook.com")]
+    assert found[0].evidence["request"]["t_consent"] == -2.0 and not found[0].unverified
+
+
+def test_tracking_after_reject(b):
+    b.consent("reject")
+    b.visit("reject", [request("https://www.facebook.com/tr/?id=1&ev=PageView", CLICK - 1, resource_type="Image")])
+    b.visit("reject", [request("https://bat.bing.com/action/0?ti=5", 3.0 + CLICK, resource_type="Image")], seq=1)
+    found = b.findings("tracking-after-reject")
+    assert [(f.domain, f.severity) for f in found] == [("bing.com", "high")]  # the pre-click one is before consent
+    assert found[0].evidence["request"]["t_consent"] == 3.0
+    assert found[0].evidence["consent_action"]["action"] == "reject"
+
+
+def test_unverified_reject_marks_findings(b):
+    b.consent("reject", verified=False, error="after the click the banner is still visible")
+    b.visit("reject", [request("https://bat.bing.com/action/0?ti=5", CLICK + 1, resource_type="Image")])
+    [f] = b.findings("tracking-after-reject")
+    assert f.unverified is True
+
+
+def test_reject_never_clicked_on_a_banner_site_is_not_a_silent_pass(b):
+    b.consent("reject", clicked=False, verified=False, error="no visible 'reject' button found")
+    b.visit("reject", [request("https://bat.bing.com/action/0?ti=5", 1.0, resource_type="Image")])
+    b.visit("reject", [request("https://bat.bing.com/action/0?ti=5&p=2", 20.0, resource_type="Image")], seq=1)
+    before = b.findings("tracking-before-consent")
+    after = b.findings("tracking-after-reject")
+    assert [(f.phase, f.unverified) for f in before] == [("reject", True)]
+    assert [(f.phase, f.unverified) for f in after] == [("reject", True)]
+    assert "p=2" in after[0].evidence["request"]["url"]
+
+
+def test_session_replay(b):
+    b.consent("accept")
+    b.visit("baseline", [request("https://static.hotjar.com/c/hotjar-3817264.js?sv=7", 0.3)])
+    b.visit("accept", [request("https://static.hotjar.com/c/hotjar-3817264.js?sv=7", CLICK + 2)])
+    found = b.findings("session-replay")
+    assert [(f.phase, f.domain, f.severity) for f in found] == [("baseline", "hotjar.com", "high")]
+
+
+def test_broker_exposure_severity_by_phase(b):
+    b.consent("accept")
+    b.visit("baseline", [request("https://idsync.rlcdn.com/711187.gif?partner_uid=abc", 1.0, resource_type="Image")])
+    b.visit("accept", [request("https://dpm.demdex.net/ibs:dpid=2340", CLICK + 1, resource_type="Image")])
+    found = {f.phase: f for f in b.findings("broker-exposure")}
+    assert found["baseline"].severity == "high" and found["baseline"].domain == "rlcdn.com"
+    assert found["accept"].severity == "info"  # consented, and no identifier rides along
+    assert found["accept"].category == "data-broker"
+
+
+def test_broker_exposure_after_accept_with_an_identifier_is_medium(b):
+    b.consent("accept")
+    from leakmap.tests.analysis_store import cookie
+    b.visit("accept", [
+        cookie("uid", "7c0e2b9a-52f1-4d7e-9a4b-3f1e8d2c6b5a", CLICK + 0.5, host="gum.criteo.com", domain=".criteo.com",
+               lifetime=730 * 86400),
+        request("https://idsync.rlcdn.com/711187.gif?partner_uid=7c0e2b9a-52f1-4d7e-9a4b-3f1e8d2c6b5a", CLICK + 1,
+                resource_type="Image", redirect_from="https://gum.criteo.com/sync"),
+    ])
+    [f] = b.findings("broker-exposure")
+    assert f.severity == "medium" and f.evidence["carried"] == ["identifier from cookie uid"]
+
+
+def test_third_country_transfer_is_info_with_adequacy(b):
+    b.visit("baseline", [request("https://www.facebook.com/tr/?id=1&ev=PageView", 1.0),
+                         request("https://widget.criteo.com/event", 1.5)])  # Criteo: France, no finding
+    found = b.findings("third-country-transfer")
+    assert [(f.domain, f.severity, f.phase) for f in found] == [("facebook.com", "info", None)]
+    assert found[0].evidence["country"] == "US" and "Data Privacy Framework" in found[0].evidence["adequacy"]
+
+
+def test_ids_are_stable_across_times_and_scans(tmp_path):
+    ids = []
+    for i, shift in enumerate((0.0, 7.5)):
+        b = StoreBuilder(tmp_path / f"s{i}.db", SITE)
+        b.consent("reject")
+        b.visit("baseline", [request("https://www.facebook.com/tr/?id=1&ev=PageView", 1.0 + shift)])
+        b.visit("reject", [request("https://bat.bing.com/action/0?ti=5", CLICK + 2 + shift)])
+        ids.append(sorted(f.id for f in b.findings()))
+        b.store.close()
+    assert ids[0] == ids[1] and ids[0]
+    assert all(":" in i and i.split(":")[0] for i in ids[0])
+
+
+def test_ids_differ_by_site_phase_and_domain(tmp_path):
+    a = StoreBuilder(tmp_path / "a.db", SITE)
+    a.visit("baseline", [request("https://www.facebook.com/tr/?id=1", 1.0), request("https://bat.bing.com/action/0", 1.0)])
+    other = StoreBuilder(tmp_path / "b.db", "https://www.autre-site.fr/")
+    other.visit("baseline", [request("https://www.facebook.com/tr/?id=1", 1.0)])
+    first = {f.domain: f.id for f in a.findings("tracking-before-consent")}
+    second = {f.domain: f.id for f in other.findings("tracking-before-consent")}
+    assert first["facebook.com"] != first["bing.com"] and first["facebook.com"] != second["facebook.com"]
+
+
+def test_reanalyze_is_idempotent(b):
+    b.consent("reject")
+    b.visit("baseline", [request("https://www.facebook.com/tr/?id=1&ev=PageView", 1.0)])
+    b.visit("reject", [request("https://bat.bing.com/action/0?ti=5", CLICK + 2)])
+    reanalyze(b.store, b.scan_id, knowledge())
+    first = list(b.store.db.execute("select * from findings order by id"))
+    reanalyze(b.store, b.scan_id, knowledge())
+    second = list(b.store.db.execute("select * from findings order by id"))
+    assert first == second and len(first) >= 3

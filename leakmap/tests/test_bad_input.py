@@ -89,7 +89,7 @@ def broken_scan(broken_web, tmp_path_factory):
                    "https://www.only-json.fr/data.json", "https://www.dialogs.fr/", "https://www.download.fr/",
                    "https://www.never-loads.fr/", "https://www.fine-site.fr/",
                    "-o", str(out), "--host-rules", rules, "--ignore-https-errors", "--phases", "baseline,accept",
-                   "--page-timeout", "12", "--pages", "1")
+                   "--page-timeout", "8", "--pages", "1")
     tls = leakmap("scan", "https://www.fine-site.fr/", "-o", str(out / "tls"), "--host-rules", broken_web.host_rules,
                   "--phases", "baseline", "--pages", "1")
     return proc, Store(out / "leakmap.db"), tls, Store(out / "tls" / "leakmap.db")

@@ -7,8 +7,12 @@
 const cfg = window.ytcfg;
 const cpn = T.hex(8);
 const year = 365 * 24 * 3600 * 1000;
-localStorage.setItem("yt-remote-device-id", JSON.stringify({ data: T.uuid(), expiration: Date.now() + year, creation: Date.now() }));
-localStorage.setItem("ytidb::LAST_RESULT_ENTRY_KEY", JSON.stringify({ data: cfg.VISITOR_DATA, creation: Date.now() }));
+try {
+  localStorage.setItem("yt-remote-device-id", JSON.stringify({ data: T.uuid(), expiration: Date.now() + year, creation: Date.now() }));
+  localStorage.setItem("ytidb::LAST_RESULT_ENTRY_KEY", JSON.stringify({ data: cfg.VISITOR_DATA, creation: Date.now() }));
+} catch {
+  // third-party storage blocked (a browser that blocks third-party cookies): play on without it
+}
 
 fetch("https://googleads.g.doubleclick.net/pagead/id", { credentials: "include" });
 T.load("https://static.doubleclick.net/instream/ad_status.js");

@@ -41,7 +41,7 @@ class Req:
 
 _REQ_SQL = """select id, visit_id, phase, time, before_consent, t_consent, url, host, method, resource_type,
   redirect_from, initiator_url, post_data, json_extract(request_headers, '$.referer'),
-  json_extract(response_headers, '$.location'), source, frame_url
+  case when status between 300 and 399 then json_extract(response_headers, '$.location') end, source, frame_url
 from requests where site_id = ? order by time, id"""
 
 
@@ -232,16 +232,16 @@ class SiteData:
         if self.db is None:
             return {}
         row = self.db.execute(
-            "select initiator_type, initiator_stack, status, request_headers, post_data_size, post_data_sha256, "
-            "target_type, from_cache, failed from requests where id = ?", [request_id]).fetchone()
+            "select initiator_type, initiator_stack, status, json_extract(request_headers, '$.cookie') is not null, "
+            "post_data_size, post_data_sha256, target_type, from_cache, failed from requests where id = ?",
+            [request_id]).fetchone()
         if row is None:
             return {}
-        headers = json.loads(row[3] or "{}")
         return {
             "initiator_type": row[0],
             "initiator_stack": json.loads(row[1] or "[]"),
             "status": row[2],
-            "cookie_header": bool(headers.get("cookie")),
+            "cookie_header": bool(row[3]),
             "post_data_size": row[4],
             "post_data_sha256": row[5],
             "target_type": row[6],

@@ -8,6 +8,9 @@ one transaction, so running it twice leaves the same rows.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +24,8 @@ from leakmap.records import Finding
 from leakmap.store import Store, to_row
 
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "info": 2}
+PARALLEL_FROM = 20  # sites: below this, forking costs more than it saves
+MAX_WORKERS = 4
 
 
 class AnalysisError(RuntimeError):
@@ -49,25 +54,16 @@ def _sort_key(f: Finding) -> tuple:
     return (f.site_id or 0, _SEVERITY_ORDER.get(f.severity, 9), list(RULES).index(f.rule) if f.rule in RULES else 99, f.id)
 
 
-def run(store: Store, scan_id: int | None = None, kb: Knowledge | None = None,
-        rules: Iterable[str] | None = None) -> AnalysisResult:
-    """Classify and judge every site of a scan (default: the latest); nothing is written."""
-    started = time.perf_counter()
-    scan = _scan_row(store, scan_id)
-    kb = kb or Knowledge.load()
-    parties = Parties(kb)
-    aliases = tuple(scan["config"].get("first_party") or ())
-    chosen = {name: RULES[name] for name in (rules or RULES)}
-    conn = store.db.conn
-    sites = [dict(zip(("id", "start_url", "domain"), row, strict=True)) for row in
-             conn.execute("select id, start_url, domain from sites where scan_id = ? order by id", [scan["id"]])]
+def _judge(conn: sqlite3.Connection, parties: Parties, sites: list[dict[str, Any]], rules: dict[str, Any],
+           aliases: tuple[str, ...], scan_time: float, scan_id: int) -> tuple[list[Finding], list[str]]:
+    """Every rule over each site in turn: one site's evidence in memory at a time."""
     findings: list[Finding] = []
     failures: list[str] = []
     for site_row in sites:
         parties.register(site_row["id"], site_row["domain"] or "", aliases)
-        site = load_site(conn, site_row, aliases, scan["started_at"])
+        site = load_site(conn, site_row, aliases, scan_time)
         seen: set[str] = set()
-        for name, rule in chosen.items():
+        for name, rule in rules.items():
             try:
                 produced = rule(site, parties)
             except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others' findings
@@ -76,10 +72,63 @@ def run(store: Store, scan_id: int | None = None, kb: Knowledge | None = None,
             for f in produced:
                 if f.id not in seen:
                     seen.add(f.id)
-                    f.scan_id = scan["id"]
+                    f.scan_id = scan_id
                     findings.append(f)
+    return findings, failures
+
+
+_FORKED: dict[str, Any] = {}  # what forked workers inherit: the knowledge base and the job
+
+
+def _worker(part: int) -> tuple[list[Finding], list[str]]:
+    job = _FORKED
+    conn = sqlite3.connect(f"file:{job['path']}?mode=ro", uri=True)
+    try:
+        return _judge(conn, Parties(job["kb"]), job["sites"][part::job["workers"]], job["rules"], job["aliases"],
+                      job["scan_time"], job["scan_id"])
+    finally:
+        conn.close()
+
+
+def _workers(requested: int | None, sites: int) -> int:
+    if requested is not None:
+        return max(1, requested)
+    if sites < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def run(store: Store, scan_id: int | None = None, kb: Knowledge | None = None,
+        rules: Iterable[str] | None = None, workers: int | None = None) -> AnalysisResult:
+    """Classify and judge every site of a scan (default: the latest); nothing is written.
+
+    Sites are independent, so a batch is split over ``workers`` forked processes (default: one
+    per core, up to 4, from 20 sites on; they inherit the loaded knowledge base)."""
+    started = time.perf_counter()
+    scan = _scan_row(store, scan_id)
+    kb = kb or Knowledge.load()
+    aliases = tuple(scan["config"].get("first_party") or ())
+    chosen = {name: RULES[name] for name in (rules or RULES)}
+    conn = store.db.conn
+    sites = [dict(zip(("id", "start_url", "domain"), row, strict=True)) for row in
+             conn.execute("select id, start_url, domain from sites where scan_id = ? order by id", [scan["id"]])]
+    n = min(_workers(workers, len(sites)), max(1, len(sites)))
+    if n == 1:
+        findings, failures = _judge(conn, Parties(kb), sites, chosen, aliases, scan["started_at"], scan["id"])
+    else:
+        kb.match_url("https://leakmap.invalid/", "https://leakmap.invalid/", "script")  # build filters once, then fork
+        _FORKED.update(path=str(store.path.resolve()), kb=kb, sites=sites, rules=chosen, aliases=aliases,
+                       scan_time=scan["started_at"], scan_id=scan["id"], workers=n)
+        try:
+            with multiprocessing.get_context("fork").Pool(n) as pool:
+                parts = pool.map(_worker, range(n))
+        finally:
+            _FORKED.clear()
+        findings = [f for part, _ in parts for f in part]
+        failures = [x for _, part in parts for x in part]
     findings.sort(key=_sort_key)
-    return AnalysisResult(scan["id"], findings, len(sites), time.perf_counter() - started, parties.versions, failures)
+    return AnalysisResult(scan["id"], findings, len(sites), time.perf_counter() - started, Parties(kb).versions,
+                          failures)
 
 
 def analyze(store: Store, scan_id: int, kb: Knowledge) -> list[Finding]:
@@ -110,8 +159,9 @@ def save_findings(store: Store, scan_id: int, findings: list[Finding]) -> None:
                              [tuple(r[c] for c in columns) for r in rows])
 
 
-def reanalyze(store: Store, scan_id: int | None = None, kb: Knowledge | None = None) -> AnalysisResult:
+def reanalyze(store: Store, scan_id: int | None = None, kb: Knowledge | None = None,
+              workers: int | None = None) -> AnalysisResult:
     """Re-classify and re-judge a stored scan with the current lists, replacing its findings."""
-    result = run(store, scan_id, kb)
+    result = run(store, scan_id, kb, workers=workers)
     save_findings(store, result.scan_id, result.findings)
     return result

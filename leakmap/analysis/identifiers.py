@@ -70,19 +70,33 @@ def differs(a: str, b: str) -> bool:
     return len(a) == len(b) and a != b and SequenceMatcher(None, a, b, autojunk=False).ratio() < SIMILAR
 
 
+def candidates(value: str, others: list[str], around: float) -> tuple[list[tuple[str, tuple[str, ...]]], bool]:
+    """The tokens of ``value`` that may be identifiers, each with the tokens at the same place in
+    the other profiles' values (to confirm with :func:`confirmed`), and whether any other profile
+    was comparable. Cheap: the costly similarity test is left for the tokens that matter."""
+    full = tokens(value)
+    mine = [(i, t) for i, t in enumerate(full) if not is_timestamp(t, around)]
+    comparable = [o for o in map(tokens, others) if len(o) == len(full)]
+    if not comparable:
+        return [(t, ()) for _, t in mine if looks_random(t, around)], False
+    out = []
+    for i, t in mine:
+        theirs = tuple(o[i] for o in comparable)
+        if all(len(x) == len(t) and x != t for x in theirs):
+            out.append((t, theirs))
+    return out, True
+
+
+def confirmed(token: str, theirs: tuple[str, ...]) -> bool:
+    """The cross-profile test of a candidate (no other profile: it passed on its looks already)."""
+    return all(differs(token, x) for x in theirs)
+
+
 def identifier_tokens(value: str, others: list[str], around: float) -> tuple[list[str], bool]:
     """The identifier tokens of ``value`` given the same cookie's values in other fresh profiles,
     and whether they were confirmed by comparison (False: judged by looks alone)."""
-    mine = [t for t in tokens(value) if not is_timestamp(t, around)]
-    if not mine:
-        return [], False
-    comparable = [tokens(o) for o in others]
-    comparable = [o for o in comparable if len(o) == len(tokens(value))]
-    if comparable:
-        full = tokens(value)
-        found = [t for i, t in enumerate(full) if t in mine and all(differs(t, o[i]) for o in comparable)]
-        return found, True
-    return [t for t in mine if looks_random(t, around)], False
+    found, compared = candidates(value, others, around)
+    return [t for t, theirs in found if confirmed(t, theirs)], compared
 
 
 def bounded(text: str, token: str) -> bool:

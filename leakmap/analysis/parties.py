@@ -85,6 +85,7 @@ class Parties:
     def __init__(self, kb: Knowledge):
         self.kb = kb
         self._parties: dict[tuple[int, str], Party] = {}
+        self._first: dict[tuple[int, str], bool] = {}
         self._filters: dict[tuple[str, str], FilterMatch | None] = {}
         self._site_domains: dict[int, tuple[str, tuple[str, ...]]] = {}
         self._cookies: dict[tuple[str, str], CookieInfo | None] = {}
@@ -95,6 +96,7 @@ class Parties:
         # a site is analysed once: forget the previous site's memo to bound memory
         if len(self._parties) > 200_000:
             self._parties.clear()
+            self._first.clear()
 
     def of(self, site_id: int, host: str) -> Party:
         key = (site_id, host)
@@ -102,6 +104,14 @@ class Parties:
         if party is None:
             party = self._parties[key] = self._make(site_id, host)
         return party
+
+    def _first_party(self, site_id: int, domain: str) -> bool:
+        key = (site_id, domain)  # first party depends on the registrable domain only
+        known = self._first.get(key)
+        if known is None:
+            site_domain, aliases = self._site_domains.get(site_id, ("", ()))
+            known = self._first[key] = bool(site_domain) and self.kb.is_first_party(domain, site_domain, aliases)
+        return known
 
     def of_url(self, site_id: int, url: str | None) -> Party | None:
         if not url or "://" not in url:
@@ -111,8 +121,7 @@ class Parties:
 
     def _make(self, site_id: int, host: str) -> Party:
         c = self.kb.classify(host) if host else Classification("", "")
-        domain, aliases = self._site_domains.get(site_id, ("", ()))
-        first = bool(host) and (self.kb.is_first_party(host, domain, aliases) if domain else False)
+        first = bool(host) and self._first_party(site_id, c.domain or host)
         tracking, essential, category = _verdict(c)
         return Party(host, c.domain or host, first, c, tracking, essential, category)
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from leakmap.analysis.parties import Parties
 from leakmap.blocklists import Knowledge
 
 
@@ -32,19 +33,18 @@ def summarize(rows: Iterable[Mapping[str, Any]], site_domains: Mapping[int, tupl
               kb: Knowledge) -> list[ThirdParty]:
     """``rows``: requests with ``site_id, phase, host, before_consent``; ``site_domains``:
     site id -> (registrable domain, aliases)."""
+    parties = Parties(kb)
+    for site_id, (domain, aliases) in site_domains.items():
+        parties.register(site_id, domain, tuple(aliases))
     out: dict[tuple[int, str, str], ThirdParty] = {}
-    first_party: dict[tuple[int, str], bool] = {}
     for row in rows:
         host, site_id = row["host"], row["site_id"]
         if not host:
             continue
-        fp_key = (site_id, host)
-        if fp_key not in first_party:
-            domain, aliases = site_domains[site_id]
-            first_party[fp_key] = kb.is_first_party(host, domain, aliases)
-        if first_party[fp_key]:
+        party = parties.of(site_id, host)
+        if party.first_party:
             continue
-        c = kb.classify(host)
+        c = party.c
         key = (site_id, row["phase"], c.domain)
         tp = out.get(key)
         if tp is None:

@@ -14,6 +14,7 @@ over 13 months (CNIL) is a finding; consent-record cookies over 6 months are adv
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from leakmap.analysis.data import CookieWrite, JarEntry, SiteData
@@ -37,13 +38,20 @@ class CookieClass:
     party: Party  # the setter (or the cookie's domain when the setter is unknown)
 
 
+@lru_cache(maxsize=65536)
+def _public_suffix(name: str) -> bool:
+    return is_public_suffix(name)
+
+
 def refused(w: CookieWrite) -> bool:
     """The browser did not store this write (or it deletes the cookie)."""
     if w.blocked or (w.lifetime is not None and w.lifetime <= 0):
         return True
     d = (w.domain or "").lstrip(".").lower()
+    if not d:
+        return False
     host = (w.host or "").lower()
-    return bool(d) and (is_public_suffix(d) or not (host == d or host.endswith("." + d)))
+    return not (host == d or host.endswith("." + d)) or _public_suffix(d)
 
 
 def setter(site: SiteData, parties: Parties, w: CookieWrite) -> Party:

@@ -17,7 +17,7 @@ from typing import Any
 
 from leakmap.analysis.data import SiteData
 from leakmap.analysis.findings import AFTER_ACCEPT, make, party_evidence, request_evidence
-from leakmap.analysis.identifiers import LONG_LIVED, bounded, identifier_tokens, looks_random, tokens
+from leakmap.analysis.identifiers import LONG_LIVED, bounded, candidates, confirmed, looks_random, tokens
 from leakmap.analysis.parties import Parties, Party
 from leakmap.analysis.rules.common import Hit, memo, third_party_hits
 from leakmap.analysis.rules.cookies import refused, setter
@@ -28,7 +28,7 @@ _PARAM = re.compile(r"([^?&;=/:]+)=([^&;]*)")
 
 @dataclass(slots=True)
 class IdSource:
-    """An identifier token of a cookie in one profile."""
+    """A candidate identifier token of a cookie in one profile."""
 
     name: str
     domain_key: str
@@ -38,6 +38,14 @@ class IdSource:
     lifetime: float | None
     confirmed: bool  # compared across fresh profiles (False: judged by its looks, one profile only)
     profiles: tuple[str, ...]
+    theirs: tuple[str, ...]  # the other profiles' tokens at the same place
+    _verdict: bool | None = None
+
+    def is_identifier(self) -> bool:
+        """The similarity test, run only for tokens found in a request (it is the costly part)."""
+        if self._verdict is None:
+            self._verdict = confirmed(self.token, self.theirs)
+        return self._verdict
 
 
 @dataclass(slots=True)
@@ -75,10 +83,10 @@ def _sources(site: SiteData, parties: Parties) -> dict[str, dict[str, list[IdSou
     for (name, dkey), per_phase in values.items():
         for phase, (value, lifetime, owner) in per_phase.items():
             others = [v for p, (v, _, _) in per_phase.items() if p != phase]
-            ids, confirmed = identifier_tokens(value, others, site.scan_time)
-            for token in ids:
+            found, compared = candidates(value, others, site.scan_time)
+            for token, theirs in found:
                 out.setdefault(phase, {}).setdefault(token, []).append(
-                    IdSource(name, dkey, owner, token, value, lifetime, confirmed, tuple(sorted(per_phase))))
+                    IdSource(name, dkey, owner, token, value, lifetime, compared, tuple(sorted(per_phase)), theirs))
     return out
 
 
@@ -107,6 +115,10 @@ def _matches(site: SiteData, parties: Parties) -> list[IdMatch]:
         index = sources.get(req.phase)
         if not index:
             continue
+        blob = f"{req.url}\n{req.post_data or ''}\n{req.referer or ''}\n{req.location or ''}"
+        present = [t for t in index if t in blob]
+        if not present:
+            continue
         places = [("url", req.url, hit.party), ("post_data", req.post_data, hit.party),
                   ("referer", req.referer, hit.party)]
         if req.location:
@@ -116,11 +128,12 @@ def _matches(site: SiteData, parties: Parties) -> list[IdMatch]:
         for where, text, receiver in places:
             if not text:
                 continue
-            for token, holders in index.items():
+            for token in present:
+                holders = index[token]
                 if token not in text or not bounded(text, token):
                     continue
                 for source in holders:
-                    if not _same_party(source.owner, receiver):
+                    if not _same_party(source.owner, receiver) and source.is_identifier():
                         out.append(IdMatch(hit, receiver, source, where,
                                            _param(text, token) if where != "post_data" else None))
     return out

@@ -73,6 +73,7 @@ class VisitOutcome:
     links: list[str] = field(default_factory=list)
     html: str = ""
     consent: ConsentRecord | None = None
+    extra: list[Any] = field(default_factory=list)  # records made by visit steps (not collectors)
     reachable: bool = True  # False when not even the first response arrived
 
 
@@ -89,7 +90,8 @@ async def _scroll(page: Page) -> None:
 
 async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: ScanConfig,
                     identity: dict[str, Any] | None = None) -> VisitOutcome:
-    vc = VisitContext(config, job.site_id, job.phase, job.url, config.output_dir, job.key, context=phase.context)
+    vc = VisitContext(config, job.site_id, job.phase, job.url, config.output_dir, job.key, context=phase.context,
+                      landing=job.seq == 0, action=job.consent)
     network = NetworkCollector(vc)
     cookies = CookieCollector(vc)
     events = PageEventsCollector(vc)
@@ -119,6 +121,8 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
                 else:
                     if job.seq == 0 and job.phase == "baseline":
                         outcome.consent = await consent.observe(page, engine, shots)
+                    elif job.seq > 0 and job.phase in ("accept", "reject"):
+                        outcome.extra.append(await consent.recheck(page))
                     await _scroll(page)
                     await quiet()
                     if job.seq == 0:
@@ -137,7 +141,7 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
         await _leave(page, network, cookies, recorder, config)
     visit.ended_at = time.time()
     visit.consent_time = phase.consent_time
-    outcome.evidence = _stamp(recorder.records(), job, phase.consent_time)
+    outcome.evidence = _stamp([*recorder.records(), *filter(None, outcome.extra)], job, phase.consent_time)
     if outcome.consent:
         outcome.consent.site_id, outcome.consent.phase = job.site_id, job.phase
         outcome.evidence.append(outcome.consent)

@@ -27,6 +27,8 @@ class VisitContext:
     url: str
     output_dir: Any  # Path where screenshots go
     visit_key: str  # unique, file-name safe
+    landing: bool = False  # the phase's first page (where the banner is answered)
+    action: str | None = None  # "accept" / "reject" when this visit answers the banner
     context: BrowserContext | None = None
     page: Page | None = None
     notes: dict[str, Any] = field(default_factory=dict)

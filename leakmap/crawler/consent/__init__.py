@@ -30,7 +30,7 @@ from leakmap.crawler.consent.heuristic import (
     reject_in_second_layer,
 )
 from leakmap.crawler.consent.signals import read_signals
-from leakmap.records import ConsentRecord
+from leakmap.records import ConsentEvent, ConsentRecord
 
 POPUP_WAIT = 4.0  # seconds for autoconsent to find a banner once the page is quiet
 ACTION_WAIT = 10.0  # seconds for autoconsent to go through a CMP's opt-in/opt-out steps
@@ -71,6 +71,14 @@ async def observe(page: Page, engine: AutoconsentEngine, shots: ScreenshotCollec
         record.screenshot_before = await shots.take("banner")
     record.details.update(await read_signals(page))
     return record
+
+
+async def recheck(page: Page) -> ConsentEvent | None:
+    """Later pages of a phase: a banner that shows again means the choice did not stick."""
+    layer = await first_layer(page)
+    if layer["accept"] or layer["reject"]:
+        return ConsentEvent(time=time.time(), kind="banner-reappeared", data={"first_layer": layer, "url": page.url})
+    return None
 
 
 async def _banner_gone(page: Page, within: float = 2.0) -> bool:

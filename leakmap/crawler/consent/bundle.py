@@ -23,7 +23,8 @@ VERSION = "16.23.0"
 INTEGRITY = "sha512-NTmDhASFf5pUsSwg2TyT9R75GYUcuYZXPyBnRcYgJgozg6RLeXXP9uH8ADxA364yQ2gJBMu83AN/D24Y4nkPKg=="
 SCRIPT = "dist/autoconsent.playwright.js"
 RULES = "rules/rules.json"
-FILES = (SCRIPT, RULES, "LICENSE", "package.json")
+COMPACT_RULES = "rules/compact-rules.json"  # detection and opt-out steps only: lighter, no opt-in
+FILES = (SCRIPT, RULES, COMPACT_RULES, "LICENSE", "package.json")
 ENV_DIR = "LEAKMAP_AUTOCONSENT_DIR"
 
 
@@ -31,7 +32,8 @@ ENV_DIR = "LEAKMAP_AUTOCONSENT_DIR"
 class Bundle:
     version: str
     script: str
-    rules: dict
+    rules_json: str  # full rules, as sent in initResp (opt-in needs them)
+    compact_json: str
     path: Path
 
 
@@ -46,7 +48,8 @@ def load_bundle() -> Bundle | None:
     try:
         meta = json.loads((root / "package.json").read_text())
         return Bundle(meta["version"], (root / SCRIPT).read_text(encoding="utf-8"),
-                      json.loads((root / RULES).read_text(encoding="utf-8")), root)
+                      (root / RULES).read_text(encoding="utf-8"), (root / COMPACT_RULES).read_text(encoding="utf-8"),
+                      root)
     except (OSError, ValueError, KeyError):
         return None
 

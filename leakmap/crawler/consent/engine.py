@@ -36,7 +36,7 @@ CONFIG = {
     "enableCosmeticRules": True,
     "enableGeneratedRules": True,
     "enableHeuristicDetection": True,
-    "detectRetries": 20,
+    "detectRetries": 10,  # 5 s of polling: the consent step waits 4 s at most
     "isMainWorld": True,
     "logs": {"lifecycle": False, "rulesteps": False, "detectionsteps": False, "evals": False, "errors": False,
              "messages": False, "waits": False},
@@ -53,7 +53,10 @@ class AutoconsentEngine(Collector):
     def __init__(self, visit):
         super().__init__(visit)
         self.bundle = load_bundle()
-        self.scripts = (_WRAPPER, self.bundle.script) if self.bundle else ()
+        # The engine runs where the banner is answered or observed: landing pages. Later pages of
+        # a phase only get a cheap check for a banner that comes back (see leakmap.crawler.consent).
+        self.active = self.bundle is not None and visit.landing
+        self.scripts = (_WRAPPER, self.bundle.script) if self.active else ()
         self.events: list[ConsentEvent] = []
         self.cmps: list[str] = []
         self.popup: dict[str, Any] | None = None  # {cmp, frame, session, context}
@@ -66,7 +69,7 @@ class AutoconsentEngine(Collector):
 
     @property
     def available(self) -> bool:
-        return self.bundle is not None
+        return self.active
 
     # -- messages from the page -------------------------------------------------------------
     def on_hook(self, session: Session, message: dict[str, Any]) -> None:
@@ -93,8 +96,9 @@ class AutoconsentEngine(Collector):
         self._changed.set()
 
     def _init_response(self) -> str:
-        if self._init_json is None:
-            self._init_json = json.dumps({"type": "initResp", "config": CONFIG, "rules": self.bundle.rules})
+        if self._init_json is None:  # opt-in steps exist only in the full rules
+            rules = self.bundle.rules_json if self.visit.action == "accept" else f'{{"compact": {self.bundle.compact_json}}}'
+            self._init_json = f'{{"type": "initResp", "config": {json.dumps(CONFIG)}, "rules": {rules}}}'
         return self._init_json
 
     def _send(self, session: Session, context: int | None, message_json: str) -> None:

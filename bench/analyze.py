@@ -17,6 +17,7 @@ replacing the findings) is, and the bench prints its time.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -63,6 +64,8 @@ ESSENTIAL = [
 ]
 ASSETS = ["/css/style.css", "/js/app.js", "/js/vendor.js", "/img/logo.svg", "/img/hero.webp", "/img/p1.jpg",
           "/img/p2.jpg", "/img/p3.jpg", "/fonts/site.woff2", "/favicon.ico", "/api/cart", "/api/recommendations"]
+CANARY = "leakmap.5f2a9c1e@example.org"
+CANARY_SHA256 = hashlib.sha256(CANARY.encode()).hexdigest()
 WORDS = ["pixel", "stats", "widget", "cdn", "api", "collect", "events", "img", "static", "sync", "tag", "beacon"]
 
 
@@ -106,10 +109,18 @@ class Generator:
         unknown = self.pick(self.unknown, rng.randint(2, 8))
         essential = self.pick(ESSENTIAL, rng.randint(1, 4))
         syncs = rng.random() < 0.2
-        per_visit = self.per_site // (len(PHASES) * PAGES)
+        banner = rng.random() >= 0.1  # one site in ten shows no banner (and tracks anyway)
+        if not banner:
+            behaviour = "leaky"
+        visits = len(PHASES) * PAGES
+        sizes = [self.per_site // visits + (i < self.per_site % visits) for i in range(visits)]
         for p_index, phase in enumerate(PHASES):
             t0 = START + s * 60 + p_index * 20
-            click = t0 + 4 if phase != "baseline" else None
+            click = t0 + 4 if phase != "baseline" and banner else None
+            if phase != "baseline" and not banner:
+                conn.execute("insert into consent (site_id, phase, method, action, banner_found, success, verified, "
+                             "details, error) values (?,?,?,?,?,?,?,?,?)",
+                             [site_id, phase, "none", phase, 0, 0, 0, "{}", "no consent banner found"])
             ids = {"cid": f"{rng.randrange(10**9, 10**10)}.{int(t0)}", "uid": str(uuid.UUID(int=rng.getrandbits(128))),
                    "rl": uuid.UUID(int=rng.getrandbits(128)).hex[:24], "dd": str(rng.getrandbits(120)).zfill(38)}
             if click is not None:
@@ -125,13 +136,14 @@ class Generator:
                 visit_id = conn.execute("insert into visits (site_id, phase, seq, url, is_landing, status, started_at, "
                                         "consent_time) values (?,?,?,?,?,?,?,?)",
                                         [site_id, phase, seq, page, int(seq == 0), "ok", vt, click]).lastrowid
-                self.visit(conn, site_id, visit_id, phase, page, vt, click, per_visit, behaviour, known, listed,
+                self.visit(conn, site_id, visit_id, phase, page, vt, click, sizes.pop(), behaviour, known, listed,
                            unknown, essential, syncs and seq == 0, ids, domain, start)
 
     def visit(self, conn, site_id, visit_id, phase, page, vt, click, n, behaviour, known, listed, unknown, essential,
               sync, ids, domain, start) -> None:
         rng = self.rng
         rows, cookies = [], []
+        fills = rng.random() < 0.1  # a form on the page: the canary e-mail is typed
         tracking_now = behaviour == "leaky" or (phase == "accept" and click) or (behaviour == "ignores-reject" and click)
 
         def add(url: str, rtype: str, method: str = "GET", at: float = 0.0, post: str | None = None,
@@ -179,6 +191,9 @@ class Generator:
                 add(f"https://{h}/{rng.choice(WORDS)}/{rng.randint(1, 4)}.js", "Script", at=rng.uniform(0.5, 6))
             else:
                 add(f"https://www.{domain}/img/p{rng.randint(1, 40)}.jpg", "Image", at=rng.uniform(0.5, 6))
+        if fills and rng.random() < 0.5 and len(rows) - base > 1:  # a pixel reads the field: hashed e-mail leaves
+            del rows[-1]
+            add(f"https://www.facebook.com/tr/?id={site_id}&ev=Lead&ud[em]={CANARY_SHA256}", "Image", at=1.0)
         if sync and len(rows) - base > 4:
             chain = [f"https://gum.criteo.com/sync?c={site_id}",
                      f"https://idsync.rlcdn.com/711187.gif?partner_uid={ids['uid']}&redirect=1",
@@ -233,11 +248,11 @@ class Generator:
                           "https://fpcdn.io/v3/agent.js", page, uuid.uuid4().hex[:8], 4,
                           json.dumps({"chars": "Cwm fjordbank glyphs vext quiz", "colors": ["#069", "#f60"],
                                       "extractions": [{"method": "toDataURL", "width": 240, "height": 60}]}), "[]"])
-        if rng.random() < 0.1:
+        if fills:
             conn.execute("insert into form_fills (visit_id, site_id, phase, time, before_consent, page_url, frame_url, "
                          "field, value, selector) values (?,?,?,?,?,?,?,?,?,?)",
                          [visit_id, site_id, phase, vt + 0.5, int(click is None or vt + 0.5 < click), page, page, "email",
-                          "leakmap.5f2a9c1e@example.org", "#email"])
+                          CANARY, "#email"])
         self.counts["requests"] += len(rows)
         self.counts["cookies"] += len(crow)
 

@@ -17,15 +17,21 @@ VERIFIABLE_PHASES = ("accept", "reject")
 
 
 @dataclass(slots=True)
-class Req:
-    """A request row, reduced to what the rules read."""
+class Row:
+    """The leading columns of every evidence query below (in this order)."""
 
     id: int
     visit_id: int
     phase: str
     time: float
     before: bool  # before any consent action (the whole baseline phase included)
-    t_consent: float | None
+    t_consent: float | None  # seconds relative to the phase's consent action
+
+
+@dataclass(slots=True)
+class Req(Row):
+    """A request row, reduced to what the rules read."""
+
     url: str
     host: str
     method: str
@@ -46,15 +52,9 @@ from requests where site_id = ? order by time, id"""
 
 
 @dataclass(slots=True)
-class CookieWrite:
+class CookieWrite(Row):
     """A raw cookie write (Set-Cookie line or ``document.cookie`` assignment)."""
 
-    id: int
-    visit_id: int
-    phase: str
-    time: float
-    before: bool
-    t_consent: float | None
     origin: str
     url: str
     host: str
@@ -104,13 +104,9 @@ from cookie_jar where site_id = ? order by time, id"""
 
 
 @dataclass(slots=True)
-class StorageWrite:
-    id: int
-    visit_id: int
-    phase: str
-    time: float
-    before: bool
-    t_consent: float | None
+class StorageWrite(Row):
+    """A localStorage/sessionStorage write (``op = 'set'`` only)."""
+
     kind: str
     origin: str
     frame_url: str
@@ -125,13 +121,9 @@ _STORAGE_SQL = """select id, visit_id, phase, time, before_consent, t_consent, k
 
 
 @dataclass(slots=True)
-class ApiCall:
-    id: int
-    visit_id: int
-    phase: str
-    time: float
-    before: bool
-    t_consent: float | None
+class ApiCall(Row):
+    """What one script did with one fingerprinting API family in one document."""
+
     api: str
     script_url: str | None
     frame_url: str
@@ -146,13 +138,9 @@ _API_SQL = """select id, visit_id, phase, time, before_consent, t_consent, api, 
 
 
 @dataclass(slots=True)
-class Fill:
-    id: int
-    visit_id: int
-    phase: str
-    time: float
-    before: bool
-    t_consent: float | None
+class Fill(Row):
+    """A canary value typed into a form field."""
+
     page_url: str
     frame_url: str
     field: str

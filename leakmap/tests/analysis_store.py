@@ -3,11 +3,14 @@ like the crawler writes them, so the rules are tested on what they will really r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import pytest
 
 from leakmap import records as r
 from leakmap.analysis import run
@@ -102,3 +105,17 @@ class StoreBuilder:
         result = run(self.store, self.scan_id, knowledge(), rules=[rule] if rule else None)
         assert not result.failures, result.failures
         return result.findings
+
+
+
+def store_fixture():
+    """``b = store_fixture()`` in a test module: a fixture ``b``, a fresh store with one site
+    (``https://www.maison-exemple.fr/``), closed after the test."""
+
+    @pytest.fixture(name="b")
+    def fixture(tmp_path: Path) -> Iterator[StoreBuilder]:
+        builder = StoreBuilder(tmp_path / "leakmap.db")
+        yield builder
+        builder.store.close()
+
+    return fixture

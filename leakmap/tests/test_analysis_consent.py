@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import base64
 
-import pytest
-
 from leakmap.analysis.signals import consent_mode, decode_tc, denied_ping, granted
-from leakmap.tests.analysis_store import CLICK, StoreBuilder, cookie, request
+from leakmap.tests.analysis_store import CLICK, StoreBuilder, cookie, request, store_fixture
 
 SITE = "https://www.maison-exemple.fr/"
 GA = "https://region1.google-analytics.com/g/collect?v=2&tid=G-AB12CD34EF&cid=7123649219.1790000000"
@@ -35,12 +33,7 @@ def tc_string(purposes: list[int], vendors: list[int]) -> str:
     bits += "0" * (-len(bits) % 8)
     return base64.urlsafe_b64encode(int(bits, 2).to_bytes(len(bits) // 8, "big")).decode().rstrip("=")
 
-
-@pytest.fixture
-def b(tmp_path):
-    builder = StoreBuilder(tmp_path / "leakmap.db", SITE)
-    yield builder
-    builder.store.close()
+b = store_fixture()
 
 
 def test_signal_parsing():

@@ -3,20 +3,13 @@ identifiers written to web storage by tracking scripts."""
 
 from __future__ import annotations
 
-import pytest
-
 from leakmap import records as r
-from leakmap.tests.analysis_store import CLICK, DAY, StoreBuilder, cookie, jar
+from leakmap.tests.analysis_store import CLICK, DAY, StoreBuilder, cookie, jar, store_fixture
 
 SITE = "https://www.maison-exemple.fr/"
 GTAG = "https://www.googletagmanager.com/gtag/js?id=G-AB12CD34EF"
 
-
-@pytest.fixture
-def b(tmp_path):
-    builder = StoreBuilder(tmp_path / "leakmap.db", SITE)
-    yield builder
-    builder.store.close()
+b = store_fixture()
 
 
 def test_known_tracking_cookie_before_consent(b):

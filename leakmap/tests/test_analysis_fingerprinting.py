@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from leakmap import records as r
 from leakmap.analysis.rules import fingerprints as fp
-from leakmap.tests.analysis_store import CLICK, StoreBuilder
+from leakmap.tests.analysis_store import CLICK, StoreBuilder, store_fixture
 
 SITE = "https://www.maison-exemple.fr/"
 AGENT = "https://fpcdn.io/v3/agent.js?k=1"
@@ -19,12 +17,7 @@ def call(api: str, details: dict, at: float, script: str = AGENT) -> r.ApiCallRe
     return r.ApiCallRecord(api=api, details=details, time=at, script_url=script, frame_url=SITE, document="d1",
                            calls=10, stack=[script])
 
-
-@pytest.fixture
-def b(tmp_path):
-    builder = StoreBuilder(tmp_path / "leakmap.db", SITE)
-    yield builder
-    builder.store.close()
+b = store_fixture()
 
 
 def test_canvas_criteria():

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 from leakmap.analysis.identifiers import differs, identifier_tokens, is_timestamp, looks_random, tokens
-from leakmap.tests.analysis_store import DAY, T0, StoreBuilder, cookie, request
+from leakmap.tests.analysis_store import DAY, T0, cookie, request, store_fixture
 
 SITE = "https://www.maison-exemple.fr/"
 UIDS = {"baseline": "7c0e2b9a-52f1-4d7e-9a4b-3f1e8d2c6b5a", "reject": "e41d8f3c-09ab-4c6e-b2d7-5a8f1e9c3b20"}
 
-
-@pytest.fixture
-def b(tmp_path):
-    builder = StoreBuilder(tmp_path / "leakmap.db", SITE)
-    yield builder
-    builder.store.close()
+b = store_fixture()
 
 
 def test_tokens_and_identifier_heuristics():

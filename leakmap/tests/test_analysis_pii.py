@@ -10,18 +10,13 @@ import pytest
 
 from leakmap import records as r
 from leakmap.analysis.rules.pii import needles
-from leakmap.tests.analysis_store import StoreBuilder, request
+from leakmap.tests.analysis_store import request, store_fixture
 
 SITE = "https://www.maison-exemple.fr/"
 EMAIL = "Leakmap.5f2a9c1e@Example.org"
 PHONE = "+447700900123"
 
-
-@pytest.fixture
-def b(tmp_path):
-    builder = StoreBuilder(tmp_path / "leakmap.db", SITE)
-    yield builder
-    builder.store.close()
+b = store_fixture()
 
 
 def fill(field: str, value: str, at: float, frame: str = SITE) -> r.FormFill:

@@ -3,20 +3,13 @@ third-country transfers; and the properties every finding has (stable ids, evide
 
 from __future__ import annotations
 
-import pytest
-
 from leakmap.analysis import reanalyze
-from leakmap.tests.analysis_store import CLICK, StoreBuilder, knowledge, request
+from leakmap.tests.analysis_store import CLICK, StoreBuilder, knowledge, request, store_fixture
 
 SITE = "https://www.maison-exemple.fr/"
 GA = "https://region1.google-analytics.com/g/collect?v=2&tid=G-AB12CD34EF&cid=7123649219.1790000000"
 
-
-@pytest.fixture
-def b(tmp_path):
-    builder = StoreBuilder(tmp_path / "leakmap.db", SITE)
-    yield builder
-    builder.store.close()
+b = store_fixture()
 
 
 def by_rule(findings, rule):
@@ -185,3 +178,20 @@ def test_reanalyze_is_idempotent(b):
     reanalyze(b.store, b.scan_id, knowledge())
     second = list(b.store.db.execute("select * from findings order by id"))
     assert first == second and len(first) >= 3
+
+
+def test_forked_workers_give_the_same_findings(tmp_path):
+    from leakmap import records as r
+    from leakmap.analysis import run
+
+    b = StoreBuilder(tmp_path / "batch.db", SITE)
+    for i in range(24):
+        site_id = b.store.add_site(r.Site(scan_id=b.scan_id, start_url=f"https://www.site{i}.fr/", domain=f"site{i}.fr"))
+        reqs = [request("https://www.facebook.com/tr/?id=1&ev=PageView", 1.0 + i, phase="baseline"),
+                request(f"https://www.site{i}.fr/app.js", 1.0, phase="baseline")]
+        for rec in reqs:
+            rec.stamp(None)
+        b.store.save_visit(r.Visit(site_id=site_id, phase="baseline", url=f"https://www.site{i}.fr/"), reqs)
+    serial = run(b.store, b.scan_id, knowledge(), workers=1).findings
+    forked = run(b.store, b.scan_id, knowledge(), workers=2).findings
+    assert serial == forked and len({f.site_id for f in serial}) == 24

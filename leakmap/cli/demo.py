@@ -8,7 +8,7 @@ import click
 
 from leakmap.cli.running import execute
 from leakmap.crawler.config import ScanConfig
-from leakmap.report.terminal import print_summary
+from leakmap.report import after_scan
 
 DEMO_SITE = "https://www.maison-lumiere.fr/"
 
@@ -29,4 +29,4 @@ def demo(output_dir: Path, pages: int, browser: str | None) -> None:
         config = ScanConfig(output_dir=output_dir, pages=pages, browser=browser, host_rules=web.host_rules,
                             ignore_https_errors=True)
         result = execute([DEMO_SITE], config, command="demo")
-    print_summary(result.store_path, result.scan_id)
+    after_scan(result.store_path, result.scan_id, config.output_dir)

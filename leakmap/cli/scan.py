@@ -9,7 +9,7 @@ import click
 from leakmap.cli.options import browsing_options, config_from
 from leakmap.cli.running import execute, fail
 from leakmap.crawler.runner import read_sites_file
-from leakmap.report.terminal import print_summary
+from leakmap.report import after_scan
 
 
 @click.command()
@@ -25,4 +25,4 @@ def scan(urls: tuple[str, ...], sites_file: Path | None, **kwargs) -> None:
     if not targets:
         fail("give at least one URL (or --sites-file)")
     result = execute(targets, config)
-    print_summary(result.store_path, result.scan_id)
+    after_scan(result.store_path, result.scan_id, config.output_dir)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.console import Console
+
 from leakmap.blocklists import Knowledge
 from leakmap.records import Finding
 from leakmap.report import gate
@@ -57,3 +59,17 @@ def write_reports(store_path: Path, scan_id: int | None, out_dir: Path, formats:
     """Write ``report.html``, ``report.json``, ... of a stored scan into ``out_dir``; return the paths."""
     report, _ = load(store_path, scan_id, show_values=show_values)
     return save(report, {fmt: out_dir / FILE_NAMES[fmt] for fmt in formats})
+
+
+def after_scan(store_path: Path, scan_id: int, out_dir: Path, console: Console | None = None) -> dict[str, Path]:
+    """What ``scan`` and ``demo`` do once the crawl is stored: the terminal summary with the findings,
+    then ``report.html`` and ``report.json`` in the output directory."""
+    from leakmap.report.terminal import print_findings, print_summary
+
+    console = console or Console()
+    print_summary(store_path, scan_id, console)
+    report, _ = load(store_path, scan_id)
+    print_findings(report, console)
+    paths = save(report, {fmt: out_dir / FILE_NAMES[fmt] for fmt in ("html", "json")})
+    console.print("reports: " + ", ".join(str(p) for p in paths.values()), markup=False, highlight=False)
+    return paths

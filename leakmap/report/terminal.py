@@ -6,6 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape as rich_escape
 from rich.table import Table
 
 from leakmap.analysis.third_parties import from_store
@@ -58,3 +59,37 @@ def print_summary(store_path: Path, scan_id: int, console: Console | None = None
                           markup=False, style="red")
     console.print(f"store: {store_path}")
     store.close()
+
+
+_STYLE = {"high": "bold red", "medium": "yellow", "info": "dim"}
+_GATE = {0: ("clean", "bold green"), 1: ("findings fail the policy", "bold red"), 2: ("the audit could not run", "bold red")}
+
+
+def print_findings(report, console: Console | None = None, gate: bool = False, limit: int = 8) -> None:
+    """Per site: findings by severity, before consent and after "reject all", the top failing ones;
+    with ``gate``, the policy's verdict and why the audit could not run."""
+    from leakmap.report.model import AFTER_REJECT, BEFORE
+
+    console = console or Console()
+    for site in report.sites:
+        console.print(f"[bold]{rich_escape(site.start_url)}[/]: " if len(report.sites) > 1 else "findings: ", end="",
+                      highlight=False)
+        counts = ", ".join(f"[{_STYLE[s]}]{site.count(s)} {s}[/]" for s in ("high", "medium", "info"))
+        console.print(f"{counts} (high: {site.count('high', BEFORE)} before consent, "
+                      f"{site.count('high', AFTER_REJECT)} after \"reject all\")", highlight=False)
+        shown = [f for f in site.findings if f.gate == "fail"] if gate else [f for f in site.findings
+                                                                            if f.severity == "high"]
+        for f in shown[:limit]:
+            console.print(f"  [{_STYLE[f.severity]}]{f.severity:<6}[/] {f.rule:<26} {f.phase or '-':<8} ", end="",
+                          highlight=False)
+            console.print(f.title, markup=False, highlight=False)
+        if len(shown) > limit:
+            console.print(f"  … and {len(shown) - limit} more in the report", highlight=False)
+    if gate:
+        g = report.gate
+        text, style = _GATE[g["exit_code"]]
+        console.print(f"[{style}]leakmap check: {text}[/] (exit {g['exit_code']}: {g['failing']} finding(s) at or "
+                      f"above {g['fail_on']}; {g['statuses']['baselined']} baselined, {g['statuses']['allowed']} "
+                      f"allowed, {g['statuses']['ignored']} ignored)", highlight=False)
+        for problem in g["problems"]:
+            console.print(f"  cannot run: {problem}", markup=False, style="red", highlight=False)

@@ -1,0 +1,51 @@
+"""``leakmap report DB``: write the reports of a stored scan (HTML, JSON, Markdown, JUnit, SARIF)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from leakmap.cli.running import fail
+from leakmap.report import FILE_NAMES, FORMATS, load, save
+from leakmap.report.baseline import BaselineError
+from leakmap.report.baseline import load as load_baseline
+from leakmap.report.policy import PolicyError
+from leakmap.report.policy import load as load_policy
+
+
+def parse_formats(ctx, param, value: str) -> tuple[str, ...]:
+    formats = tuple(dict.fromkeys(f.strip() for f in value.split(",") if f.strip()))
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise click.BadParameter(f"choose among {', '.join(FORMATS)} (comma-separated), got {value!r}")
+    return formats
+
+
+@click.command()
+@click.argument("db", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for the reports (default: the store's directory).")
+@click.option("--format", "formats", callback=parse_formats, default=",".join(FORMATS), show_default=True,
+              help="Formats to write, comma-separated.")
+@click.option("--show-values", is_flag=True, help="Include cookie, storage and identifier values (masked by default).")
+@click.option("--scan", "scan_id", type=int, help="Scan id in the store (default: the latest).")
+@click.option("--policy", type=click.Path(dir_okay=False, path_type=Path),
+              help="Policy (leakmap.toml or pyproject.toml) deciding which findings fail in JUnit/SARIF/Markdown.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Accepted findings (leakmap baseline).")
+def report(db: Path, output_dir: Path | None, formats: tuple[str, ...], show_values: bool, scan_id: int | None,
+           policy: Path | None, baseline: Path | None) -> None:
+    """Write the reports of DB (a leakmap.db): report.html, report.json, report.md, report.junit.xml,
+    report.sarif. Findings are the stored ones (leakmap analyze), else computed now."""
+    if not db.is_file():
+        fail(f"{db}: no such store")
+    try:
+        rules = load_policy(policy) if policy else None
+        accepted = load_baseline(baseline) if baseline else None
+        built, _ = load(db, scan_id, show_values=show_values, policy=rules, baseline=accepted,
+                        baseline_source=str(baseline) if baseline else None)
+    except (PolicyError, BaselineError, LookupError) as exc:
+        fail(str(exc))
+    out = output_dir or db.parent
+    for path in save(built, {fmt: out / FILE_NAMES[fmt] for fmt in formats}).values():
+        click.echo(str(path))

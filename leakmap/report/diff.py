@@ -1,0 +1,87 @@
+"""What changed between two scans ("what did this deploy change"): third parties and findings
+that appeared or disappeared, per site.
+
+Sites are matched by start URL; third parties by (phase, registrable domain); findings by their
+stable id, so a finding whose evidence is unchanged is neither new nor gone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from leakmap.report.model import Report, SiteReport
+
+
+@dataclass
+class PartyChange:
+    phase: str
+    domain: str
+    entity: str | None
+    categories: list[str]
+    requests: int
+
+
+@dataclass
+class FindingChange:
+    id: str
+    rule: str
+    severity: str
+    phase: str | None
+    domain: str | None
+    title: str
+
+
+@dataclass
+class SiteDiff:
+    start_url: str
+    status: str  # both, new (only in the new scan), gone (only in the old scan)
+    new_third_parties: list[PartyChange] = field(default_factory=list)
+    gone_third_parties: list[PartyChange] = field(default_factory=list)
+    new_findings: list[FindingChange] = field(default_factory=list)
+    gone_findings: list[FindingChange] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.status != "both" or self.new_third_parties or self.gone_third_parties
+                    or self.new_findings or self.gone_findings)
+
+
+def _parties(site: SiteReport | None) -> dict[tuple[str, str], PartyChange]:
+    if site is None:
+        return {}
+    return {(phase, tp.domain): PartyChange(phase, tp.domain, tp.entity, tp.categories, tp.requests)
+            for phase, view in site.phases.items() for tp in view.third_parties}
+
+
+def _findings(site: SiteReport | None) -> dict[str, FindingChange]:
+    if site is None:
+        return {}
+    return {f.id: FindingChange(f.id, f.rule, f.severity, f.phase, f.domain, f.title) for f in site.findings}
+
+
+def diff(old: Report, new: Report) -> list[SiteDiff]:
+    olds = {s.start_url: s for s in old.sites}
+    news = {s.start_url: s for s in new.sites}
+    out = []
+    for url in [*news, *(u for u in olds if u not in news)]:
+        a, b = olds.get(url), news.get(url)
+        status = "both" if a and b else "new" if b else "gone"
+        pa, pb = _parties(a), _parties(b)
+        fa, fb = _findings(a), _findings(b)
+        out.append(SiteDiff(
+            url, status,
+            new_third_parties=[pb[k] for k in pb if k not in pa],
+            gone_third_parties=[pa[k] for k in pa if k not in pb],
+            new_findings=[fb[k] for k in fb if k not in fa],
+            gone_findings=[fa[k] for k in fa if k not in fb]))
+    return out
+
+
+def to_dict(old: Report, new: Report, sites: list[SiteDiff]) -> dict[str, Any]:
+    return {
+        "schema": "leakmap.diff/1",
+        "old": {"scan": old.scan["id"], "started_at": old.scan["started_at"]},
+        "new": {"scan": new.scan["id"], "started_at": new.scan["started_at"]},
+        "sites": [asdict(s) for s in sites],
+    }

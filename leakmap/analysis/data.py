@@ -168,6 +168,8 @@ class ConsentState:
     steps: int
     details: dict[str, Any]
     error: str | None
+    screenshot_before: str | None = None  # relative to the store's directory
+    screenshot_after: str | None = None
 
 
 @dataclass
@@ -273,9 +275,9 @@ def load_site(db: sqlite3.Connection, site: dict[str, Any], aliases: tuple[str, 
     if "form_fills" in tables:
         data.fills = [Fill(*row) for row in db.execute(_FILL_SQL, [sid])]
     for row in db.execute("select phase, method, action, banner_found, cmp, success, verified, time, steps, details, "
-                          "error from consent where site_id = ? order by id", [sid]):
+                          "error, screenshot_before, screenshot_after from consent where site_id = ? order by id", [sid]):
         data.consent[row[0]] = ConsentState(row[0], row[1], row[2], bool(row[3]), row[4], bool(row[5]), bool(row[6]),
-                                            row[7], row[8] or 0, _json(row[9], {}), row[10])
+                                            row[7], row[8] or 0, _json(row[9], {}), row[10], row[11], row[12])
     data.consent_events = [
         {"phase": p, "time": t, "kind": k, "data": _json(d, {})}
         for p, t, k, d in db.execute("select phase, time, kind, data from consent_events where site_id = ? "

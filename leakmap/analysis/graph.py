@@ -270,7 +270,11 @@ def export(g: nx.MultiDiGraph, fmt: str, path: Path | None = None) -> str | None
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (choose among {', '.join(FORMATS)})")
     if fmt == "json":
-        text = json.dumps(nx.node_link_data(g, edges="links"), indent=1, default=str)
+        try:
+            data = nx.node_link_data(g, edges="links")
+        except TypeError:  # networkx < 3.4 names the key "links" and has no parameter for it
+            data = nx.node_link_data(g)
+        text = json.dumps(data, indent=1, default=str)
     else:
         flat = exportable(g)
         lines = nx.generate_graphml(flat) if fmt == "graphml" else nx.generate_gexf(flat)

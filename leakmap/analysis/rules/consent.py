@@ -40,7 +40,8 @@ from leakmap.records import Finding
 
 def _consent_summary(site: SiteData) -> list[dict[str, Any]]:
     return [{"phase": c.phase, "method": c.method, "action": c.action, "banner_found": c.banner_found, "cmp": c.cmp,
-             "success": c.success, "verified": c.verified, "steps": c.steps, "error": c.error}
+             "success": c.success, "verified": c.verified, "steps": c.steps, "error": c.error,
+             "screenshot_before": c.screenshot_before, "screenshot_after": c.screenshot_after}
             for c in site.consent.values()]
 
 

@@ -39,7 +39,8 @@ def _summary(site: SiteData, parties: Parties, hits: list[Hit], extra: dict | No
     if site.phases and first.req.phase in site.consent:
         c = site.consent[first.req.phase]
         evidence["consent_action"] = {"action": c.action, "method": c.method, "verified": c.verified,
-                                      "time": c.time, "error": c.error}
+                                      "time": c.time, "error": c.error, "screenshot_before": c.screenshot_before,
+                                      "screenshot_after": c.screenshot_after}
     evidence.update(extra or {})
     return evidence, first
 

@@ -80,6 +80,7 @@ class ConsentView:
     screenshot_before: str | None
     screenshot_after: str | None
     changed: list[str] = field(default_factory=list)  # what verified the action (cookies/storage that changed)
+    recorded: bool = True  # False: no consent step was recorded for the phase (only Consent Mode was seen)
 
 
 @dataclass
@@ -131,6 +132,7 @@ class SiteReport:
     domain: str
     final_url: str | None
     status: str
+    title: str | None  # the landing page's title
     pages: list[str]
     consent: dict[str, ConsentView]
     phases: dict[str, PhaseView]
@@ -281,7 +283,7 @@ def _consent(store: Store, site_id: int, show_values: bool) -> dict[str, Consent
     for phase, mode in modes.items():  # a phase without a consent row (no engine) still shows Consent Mode
         if phase not in out:
             out[phase] = ConsentView("none", "none", False, None, False, False, 0, None, None, None, None, None, None,
-                                     mode, None, None)
+                                     mode, None, None, recorded=False)
     return {p: out[p] for p in PHASES if p in out}
 
 
@@ -353,9 +355,11 @@ def build(store: Store, scan_id: int | None = None, kb: Knowledge | None = None,
             "select * from errors where site_id = ? and kind != 'script-error' order by time, id", [sid])]
         shots = [ScreenshotView(s["phase"], s["kind"], s["path"]) for s in store.db.query(
             "select * from screenshots where site_id = ? order by time, id", [sid])]
+        title = store.db.execute("select title from visits where site_id = ? and seq = 0 and title is not null "
+                                 "order by id limit 1", [sid]).fetchone()
         sites.append(SiteReport(
             id=sid, start_url=row["start_url"], domain=row["domain"], final_url=row["final_url"], status=row["status"],
-            pages=_json(row["pages"], []), consent=_consent(store, sid, show_values),
+            title=title[0] if title else None, pages=_json(row["pages"], []), consent=_consent(store, sid, show_values),
             phases=_phases(store, sid, [tp for tp in parties if tp.site_id == sid], kb), findings=views,
             errors=errors, screenshots=shots, brokers=_brokers(graph, row["start_url"])))
     return Report(scan=scan, lists=dict(sorted(kb.versions().items())), values_masked=not show_values, sites=sites,

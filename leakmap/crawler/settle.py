@@ -28,11 +28,8 @@ async def pending_timers(page: Page) -> int:
         return 0
 
 
-async def settle(page: Page, network: NetworkCollector, quiet: float, cap: float, fixed: float | None = None) -> bool:
+async def settle(page: Page, network: NetworkCollector, quiet: float, cap: float) -> bool:
     """Wait until the page is quiet (True) or the cap is reached (False)."""
-    if fixed is not None:  # reference mode (benchmarks): what a fixed-sleep crawler does
-        await asyncio.sleep(fixed)
-        return True
     deadline = time.monotonic() + cap
     while time.monotonic() < deadline:
         now = time.monotonic()

@@ -103,8 +103,15 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
                   is_landing=job.seq == 0, started_at=time.time())
     outcome = VisitOutcome(job=job, visit=visit)
 
-    async def quiet(cap: float = config.settle_cap) -> bool:
-        return await settle(page, network, config.quiet_window, cap, config.fixed_wait)
+    fixed_due = [True]  # reference mode: one fixed sleep per page load, no other wait
+
+    async def quiet(cap: float = config.settle_cap, load: bool = False) -> bool:
+        if config.fixed_wait is not None:  # what a fixed-sleep crawler (WEC: 3 s) does, for benchmarks
+            if fixed_due[0] or load:
+                fixed_due[0] = False
+                await asyncio.sleep(config.fixed_wait)
+            return True
+        return await settle(page, network, config.quiet_window, cap)
 
     page = await phase.context.new_page()
     vc.page = page
@@ -184,7 +191,7 @@ async def _consent_step(page, job, phase, cookies, engine, shots, recorder, quie
             await page.reload(wait_until="load")
         except PlaywrightTimeout:
             pass
-        await quiet()
+        await quiet(load=True)
         await recorder.loaded(page)
     await _scroll(page)
     await quiet()

@@ -1,0 +1,142 @@
+"""Crawl speed, memory and capture completeness on the test web; prints numbers, asserts nothing.
+
+Audits a fixed set of fixture sites (three phases, 5 pages each) with ``leakmap scan`` at
+several concurrencies, and the same pages with a fixed 3-second sleep per page load (the
+default wait of the EDPS Website Evidence Collector) as the reference, in the same run:
+
+    .venv/bin/python bench/crawl.py                      # concurrency 1,2,4,6 + reference
+    .venv/bin/python bench/crawl.py --concurrency 4 --no-reference
+
+Peak memory is the largest sum of RSS over the scan process and all its descendants
+(Python + Chromium), sampled every 0.1 s. Completeness: the share of requests the test web
+received (browser service calls and leakmap's own discovery fetches excepted) that are in
+the store, in a visit that was running when the server got them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from leakmap.tests.web.server import TestWeb
+
+SITES = [
+    "https://www.maison-lumiere.fr/",  # banner, tag manager, replay, broker chain
+    "https://www.harbourside-dental.co.uk/",  # compliant
+    "https://www.brightpath-travel.com/",  # tracks before consent
+    "https://www.homefinder-listings.ie/",  # ID-sync redirect chain
+    "https://www.saltandsaffron-kitchen.com/",  # tracker 2 s after load, one on scroll, unload beacons
+    "https://www.dailyharbour-news.co.uk/",  # third parties in iframes
+]
+
+
+def tree_rss(pid: int) -> int:
+    """Bytes of resident memory of a process and all its descendants (Linux /proc)."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def browser_service(entry) -> bool:
+    h = entry.headers
+    return "x-goog-update-appid" in h or (h.get("sec-fetch-site") == "none" and h.get("sec-fetch-dest") == "empty")
+
+
+def completeness(db_path: Path, served) -> tuple[int, int]:
+    db = sqlite3.connect(db_path)
+    db.row_factory = sqlite3.Row
+    visits = {v["id"]: v for v in db.execute("select id, started_at, ended_at from visits")}
+    stored = defaultdict(list)
+    for r in db.execute("select url, method, visit_id from requests"):
+        stored[(r["url"], r["method"])].append(visits[r["visit_id"]])
+    relevant = [e for e in served if "leakmap-discovery" not in e.headers.get("user-agent", "")
+                and e.method != "OPTIONS" and not browser_service(e)]
+    found = 0
+    for e in relevant:
+        candidates = stored.get((e.url, e.method), [])
+        match = next((v for v in candidates if v["started_at"] - 0.5 <= e.time <= (v["ended_at"] or 0) + 0.5), None)
+        if match is not None:
+            candidates.remove(match)
+            found += 1
+    return found, len(relevant)
+
+
+def run(web: TestWeb, label: str, extra: list[str]) -> dict:
+    out = Path(tempfile.mkdtemp(prefix="leakmap-bench-"))
+    began = len(web.log)
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "leakmap", "scan", *SITES, "-o", str(out), "--host-rules",
+                             web.host_rules, "--ignore-https-errors", *extra],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], tree_rss(proc.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = proc.communicate()
+    wall = time.monotonic() - start
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{label}: scan failed ({proc.returncode}): {stderr[-2000:]}")
+    time.sleep(0.5)
+    db = out / "leakmap.db"
+    visits = sqlite3.connect(db).execute("select count(*) from visits").fetchone()[0]
+    found, total = completeness(db, web.log[began:])
+    return {"mode": label, "wall": wall, "visits": visits, "per_min": visits / wall * 60, "peak_mib": peak[0] / 2**20,
+            "complete": found / total if total else 0.0, "requests": total}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--concurrency", default="1,2,4,6", help="comma-separated concurrencies to measure")
+    parser.add_argument("--no-reference", action="store_true", help="skip the fixed-sleep reference")
+    parser.add_argument("--reference-concurrency", type=int, default=4)
+    args = parser.parse_args()
+    rows = []
+    with TestWeb() as web:
+        for c in [int(x) for x in args.concurrency.split(",")]:
+            rows.append(run(web, f"leakmap, concurrency {c}", ["--concurrency", str(c)]))
+            print_row(rows[-1])
+        if not args.no_reference:
+            c = args.reference_concurrency
+            rows.append(run(web, f"fixed 3 s sleep, concurrency {c}", ["--concurrency", str(c), "--fixed-wait", "3"]))
+            print_row(rows[-1])
+            ours = next((r for r in rows if r["mode"] == f"leakmap, concurrency {c}"), None)
+            if ours:
+                print(f"\nspeed-up over the fixed-sleep reference at concurrency {c}: "
+                      f"{ours['per_min'] / rows[-1]['per_min']:.2f}x "
+                      f"(completeness {ours['complete']:.1%} vs {rows[-1]['complete']:.1%})")
+    print(f"\n{len(SITES)} sites x 3 phases x up to 5 pages; {os.cpu_count()} CPUs")
+
+
+def print_row(r: dict) -> None:
+    print(f"{r['mode']:<34} {r['visits']:>4} visits in {r['wall']:6.1f} s = {r['per_min']:6.1f} visits/min, "
+          f"peak {r['peak_mib']:7.0f} MiB, completeness {r['complete']:.1%} of {r['requests']} requests", flush=True)
+
+
+if __name__ == "__main__":
+    main()

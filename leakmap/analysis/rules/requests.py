@@ -25,7 +25,7 @@ _WHEN = {BEFORE: "before consent", AFTER_REJECT: "after \"reject all\"", AFTER_A
 
 def _summary(site: SiteData, parties: Parties, hits: list[Hit], extra: dict | None = None) -> tuple[dict, Hit]:
     """Evidence for a group of requests to one domain: the first real (not cookieless) request."""
-    first = next((h for h in hits if not denied_ping(h.consent_mode)), hits[0])
+    first = next((h for h in hits if h.consent_mode is None or not denied_ping(h.consent_mode)), hits[0])
     evidence = {
         "request": request_evidence(site, first.req),
         "requests": len(hits),
@@ -33,7 +33,7 @@ def _summary(site: SiteData, parties: Parties, hits: list[Hit], extra: dict | No
         "first_t_consent": hits[0].req.t_consent,
         "classification": party_evidence(parties, first.party, first.match),
     }
-    pings = sum(1 for h in hits if denied_ping(h.consent_mode))
+    pings = sum(1 for h in hits if h.consent_mode is not None and denied_ping(h.consent_mode))
     if pings or first.consent_mode:
         evidence["consent_mode"] = {"denied_pings": pings, "first": first.consent_mode}
     if site.phases and first.req.phase in site.consent:

@@ -23,6 +23,7 @@ class Scan:
     """One run of ``leakmap scan`` (or ``check``, ``demo``)."""
 
     id: int | None = None
+    key: str = ""  # unique across machines: ``leakmap merge`` recognises a scan it already has
     started_at: float = 0.0
     finished_at: float | None = None
     status: str = "running"  # running, complete, interrupted

@@ -14,6 +14,7 @@ import json
 import time
 import types
 import typing
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,11 @@ class Store:
     def _ensure_schema(self) -> None:
         existing = set(self.db.table_names())
         for name, (cls, fks, indexes) in TABLES.items():
-            if name in existing:
+            if name in existing:  # a store from an older leakmap: add the columns it lacks
+                have = set(self.db[name].columns_dict)
+                for column, kind in schema_of(cls).items():
+                    if column not in have:
+                        self.db[name].add_column(column, kind)
                 continue
             columns = schema_of(cls)
             pk = "id" if "id" in columns else None
@@ -109,6 +114,7 @@ class Store:
     # -- scans and sites ---------------------------------------------------
     def begin_scan(self, scan: r.Scan) -> int:
         scan.started_at = scan.started_at or time.time()
+        scan.key = scan.key or uuid.uuid4().hex
         scan.id = self.db["scans"].insert(to_row(scan)).last_pk
         return scan.id
 
@@ -153,6 +159,21 @@ class Store:
             return conn.execute(sql, values[0]).lastrowid  # executemany() leaves lastrowid unset
         conn.executemany(sql, values)
         return 0
+
+    def purge(self, site_id: int, phase: str | None = None) -> None:
+        """Delete what a site (or one of its phases) recorded, to run it again whole (``--resume``:
+        a phase is only meaningful complete, since its profile's state does not survive a crash)."""
+        visits = "select id from visits where site_id = ?" + (" and phase = ?" if phase else "")
+        params = [site_id, phase] if phase else [site_id]
+        with self.db.conn as conn:
+            for name, (cls, _, _) in TABLES.items():
+                columns = {f.name for f in dataclasses.fields(cls)}
+                if "visit_id" in columns and name != "findings":
+                    conn.execute(f'delete from "{name}" where visit_id in ({visits})', params)
+                    if "phase" in columns:
+                        conn.execute(f'delete from "{name}" where visit_id is null and site_id = ?'
+                                     + (" and phase = ?" if phase else ""), params)
+            conn.execute(f"delete from visits where id in ({visits})", params)
 
     def add(self, record: Any) -> int:
         """Store one record outside a visit (a site-level error, a consent record)."""

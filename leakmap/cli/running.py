@@ -22,7 +22,7 @@ def fail(message: str) -> None:
     sys.exit(EXIT_CANNOT_RUN)
 
 
-def execute(urls: list[str], config: ScanConfig, command: str = "scan") -> ScanResult:
+def execute(urls: list[str], config: ScanConfig, command: str = "scan", resume: bool = False) -> ScanResult:
     with Progress(TextColumn("[bold]auditing"), BarColumn(), MofNCompleteColumn(), TextColumn("page visits"),
                   TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("visits", total=None)
@@ -34,7 +34,7 @@ def execute(urls: list[str], config: ScanConfig, command: str = "scan") -> ScanR
                 progress.advance(task, value)
 
         try:
-            return run_scan(urls, config, on_progress=on_progress, command=command)
+            return run_scan(urls, config, on_progress=on_progress, command=command, resume=resume)
         except BadInput as exc:
             fail(str(exc))
         except (BrowserNotFound, BrowserLaunchError) as exc:

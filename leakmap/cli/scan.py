@@ -16,13 +16,17 @@ from leakmap.report import after_scan
 @click.argument("urls", nargs=-1)
 @click.option("--sites-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A file with one URL per line (# comments allowed).")
+@click.option("--resume", is_flag=True,
+              help="Finish the interrupted scan in OUTPUT (its URLs and settings); finished sites and phases are kept.")
 @browsing_options
-def scan(urls: tuple[str, ...], sites_file: Path | None, **kwargs) -> None:
+def scan(urls: tuple[str, ...], sites_file: Path | None, resume: bool, **kwargs) -> None:
     """Audit URL(s): load each site without answering the banner, after "accept all" and after
     "reject all", and record every request, cookie and storage write in OUTPUT/leakmap.db."""
     config = config_from(kwargs)
     targets = list(urls) + (read_sites_file(sites_file) if sites_file else [])
-    if not targets:
+    if resume and targets:
+        fail("--resume continues the scan recorded in the output directory: give no URL with it")
+    if not targets and not resume:
         fail("give at least one URL (or --sites-file)")
-    result = execute(targets, config)
+    result = execute(targets, config, resume=resume)
     after_scan(result.store_path, result.scan_id, config.output_dir)

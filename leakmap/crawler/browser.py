@@ -13,6 +13,7 @@ lets every phase context store third-party cookies while sharing one browser.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
@@ -171,6 +172,23 @@ def write_profile(user_data_dir: Path, config: ScanConfig) -> None:
     (default / "Preferences").write_text(json.dumps(prefs))
 
 
+def _die_with_parent():
+    """On Linux, have the kernel kill Chromium if leakmap dies (kill -9 included): its own
+    session keeps it out of Ctrl-C's reach, so nothing else would stop it. Called in the main
+    thread (the one that lives as long as the process), as the death signal follows the thread."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    pr_set_pdeathsig = 1
+
+    def child() -> None:
+        prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+    return child
+
+
 @dataclass
 class BrowserProcess:
     """A running Chromium with its DevTools endpoint and throw-away profile directory."""
@@ -181,13 +199,13 @@ class BrowserProcess:
     ws_url: str
 
     @classmethod
-    def launch(cls, path: Path, config: ScanConfig, timeout: float = 30) -> BrowserProcess:
+    async def launch(cls, path: Path, config: ScanConfig, timeout: float = 30) -> BrowserProcess:
         user_data_dir = Path(tempfile.mkdtemp(prefix="leakmap-profile-"))
         write_profile(user_data_dir, config)
         log_file = (user_data_dir / "chromium.log").open("wb")
         process = subprocess.Popen(
             [str(path), *launch_args(config, user_data_dir), "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=log_file, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=log_file, start_new_session=True, preexec_fn=_die_with_parent(),
         )
         port_file = user_data_dir / "DevToolsActivePort"
         deadline = time.monotonic() + timeout
@@ -199,7 +217,7 @@ class BrowserProcess:
             lines = port_file.read_text().split() if port_file.exists() else []
             if len(lines) >= 2:
                 return cls(path, process, user_data_dir, f"ws://127.0.0.1:{lines[0]}{lines[1]}")
-            time.sleep(0.05)
+            await asyncio.sleep(0.05)
         process.kill()
         shutil.rmtree(user_data_dir, ignore_errors=True)
         raise BrowserLaunchError(f"{path} did not open its DevTools endpoint within {timeout:.0f} s")

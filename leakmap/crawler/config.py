@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +64,15 @@ class ScanConfig:
         data = asdict(self)
         data["output_dir"] = str(self.output_dir)
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ScanConfig:
+        """The configuration a scan recorded (``--resume`` continues with it)."""
+        known = {f.name: f for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        for name in ("phases", "viewport", "first_party"):
+            if name in values and values[name] is not None:
+                values[name] = tuple(values[name])
+        if "output_dir" in values:
+            values["output_dir"] = Path(values["output_dir"])
+        return cls(**values)

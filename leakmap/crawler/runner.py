@@ -6,6 +6,7 @@ and the tests start a process per scan).
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -109,13 +110,10 @@ def scrapy_settings(config: ScanConfig, browser: Path, store_path: Path) -> dict
     }
 
 
-def run_scan(urls: list[str], config: ScanConfig, on_progress: Callable[[str, int, int], None] | None = None,
-             command: str = "scan") -> ScanResult:
-    """Audit every URL in three phases into ``config.output_dir/leakmap.db``."""
+def _new_scan(urls: list[str], config: ScanConfig, browser: Path, command: str) -> tuple[Store, int, list[SitePlan]]:
     starts = [check_url(u) for u in urls]
     if not starts:
         raise BadInput("no URL to scan")
-    browser = find_browser(config.browser)
     config.output_dir.mkdir(parents=True, exist_ok=True)
     store = Store(config.output_dir / STORE_NAME)
     scan = Scan(leakmap_version=__version__, browser=str(browser), browser_version=browser_version(browser),
@@ -126,11 +124,63 @@ def run_scan(urls: list[str], config: ScanConfig, on_progress: Callable[[str, in
         domain = registrable_domain(urlsplit(url).hostname or "")
         site_id = store.add_site(Site(scan_id=scan_id, start_url=url, domain=domain))
         plans.append(SitePlan(site_id=site_id, start_url=url, domains=[domain, *config.first_party], order=order))
+    return store, scan_id, plans
+
+
+def _resumed_scan(config: ScanConfig) -> tuple[Store, int, ScanConfig, list[SitePlan]]:
+    """The last unfinished scan in the output directory, with what is left to do.
+
+    Finished sites stay as they are; a phase is kept when every page of it is stored, else its
+    partial records are deleted and it runs again from its landing page (its browser profile,
+    cookies and consent click included, did not survive the interruption)."""
+    path = config.output_dir / STORE_NAME
+    if not path.exists():
+        raise BadInput(f"--resume: there is no scan to resume in {config.output_dir} (no {STORE_NAME})")
+    store = Store(path)
+    row = next(store.db.query("select * from scans where status != 'complete' order by id desc limit 1"), None)
+    if row is None:
+        raise BadInput(f"--resume: the last scan in {config.output_dir} finished; nothing to resume")
+    recorded = json.loads(row["config"] or "{}")
+    resumed = ScanConfig.from_json({**recorded, "output_dir": str(config.output_dir), "browser": config.browser})
+    plans = []
+    for order, site in enumerate(store.db.query("select * from sites where scan_id = ? order by id", [row["id"]])):
+        domains = [site["domain"], *resumed.first_party]
+        plan = SitePlan(site_id=site["id"], start_url=site["start_url"], domains=domains, order=order)
+        if site["status"] in ("done", "failed"):
+            continue
+        pages = json.loads(site["pages"] or "[]")
+        if not pages:
+            store.purge(site["id"])
+        else:
+            plan.pages = pages
+            for phase in resumed.phases:
+                seqs = {v["seq"] for v in store.db.query("select seq from visits where site_id = ? and phase = ?",
+                                                          [site["id"], phase])}
+                if seqs == set(range(len(pages))):
+                    plan.phases_done.add(phase)
+                else:
+                    store.purge(site["id"], phase)
+        plans.append(plan)
+    store.db["scans"].update(row["id"], {"status": "running"})
+    return store, row["id"], resumed, plans
+
+
+def run_scan(urls: list[str], config: ScanConfig, on_progress: Callable[[str, int, int], None] | None = None,
+             command: str = "scan", resume: bool = False) -> ScanResult:
+    """Audit every URL in three phases into ``config.output_dir/leakmap.db`` (or, with ``resume``,
+    finish the last interrupted scan there)."""
+    browser = find_browser(config.browser)
+    if resume:
+        store, scan_id, config, plans = _resumed_scan(config)
+    else:
+        store, scan_id, plans = _new_scan(urls, config, browser, command)
 
     logging.getLogger("scrapy").setLevel(logging.ERROR)
     process = AsyncCrawlerProcess(scrapy_settings(config, browser, store.path))
     crawler = process.create_crawler(AuditSpider)
-    expected = {"visits": len(plans)}  # landing pages first; the rest once each page list is known
+    # landing pages first; the rest once each page list is known (resumed sites know it already)
+    expected = {"visits": sum(1 if not p.pages else len(p.pages) * (len(config.phases) - len(p.phases_done))
+                              for p in plans)}
 
     def progress(item, **_):
         if on_progress is None:

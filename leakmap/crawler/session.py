@@ -65,7 +65,7 @@ class BrowserSession:
             if self.browser is not None and self.browser.is_connected() and self.process and self.process.alive:
                 return
             await self._stop_browser()
-            self.process = await asyncio.to_thread(BrowserProcess.launch, self.browser_path, self.config)
+            self.process = await BrowserProcess.launch(self.browser_path, self.config)
             if self.playwright is None:
                 self.playwright = await async_playwright().start()
             self.browser = await self.playwright.chromium.connect_over_cdp(self.process.ws_url)

@@ -89,8 +89,15 @@ class AuditSpider(scrapy.Spider):
     async def start(self):
         for plan in self.plans.values():
             plan.started = time.monotonic()
-            plan.waiting = {"landing", "robots"}
             yield SiteItem(plan.site_id, {"status": "running", "started_at": time.time()})
+            if plan.pages:  # resumed: the page list is known, some phases may be done
+                todo = [p for p in self.config.phases if p not in plan.phases_done]
+                if not todo:
+                    yield SiteItem(plan.site_id, {"status": "done", "finished_at": time.time()})
+                for phase in todo:
+                    yield self._visit(plan, phase, 0)
+                continue
+            plan.waiting = {"landing", "robots"}
             yield self._visit(plan, self.lead, 0)
             yield self._fetch(plan, discovery.site_root(plan.start_url) + "robots.txt", "robots")
 

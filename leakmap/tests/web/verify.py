@@ -1,13 +1,13 @@
 """Check the fixture sites' ``_expect.toml`` against a real Chromium (a maintenance aid, not a test).
 
-    python -m leakmap.tests.web.verify [HOST ...] [--browser /usr/bin/chromium] [-v]
+    python -m leakmap.tests.web.verify [HOST ...] [--browser PATH] [-v]
 
 For each fixture site (a directory of ``sites/`` holding an ``_expect.toml``) and each phase, a
 fresh Chromium profile that allows third-party cookies visits the site the way leakmap's crawler
 is specified to: ``baseline`` visits every page of ``pages``; ``accept``/``reject`` load the
 landing page, click the banner button, reload, then visit every page. Each page is scrolled,
 kept open until the server has been quiet for a moment (at least 2.5 s, so timers fire), then
-closed so page-hide beacons leave. The third parties are taken from the test web's own request
+left (about:blank, then closed) so page-hide beacons leave. The third parties are taken from the test web's own request
 log, so this checks the expectations independently of leakmap's crawler.
 """
 
@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -65,7 +67,8 @@ class Checker:
             self.settle(time.time() - MIN_DWELL + QUIET)
             page.reload(wait_until="load")
             self.settle(time.time())
-        page.close()
+        page.goto("about:blank")  # leave like a visitor: pagehide / visibilitychange handlers and their beacons run
+        page.close(run_before_unload=True)
         self.settle(time.time() - MIN_DWELL + QUIET)
         return t_action
 
@@ -74,10 +77,19 @@ class Checker:
         (profile / "Default").mkdir()
         (profile / "Default" / "Preferences").write_text(json.dumps(
             {"profile": {"cookie_controls_mode": 0, "default_content_setting_values": {"cookies": 1}}}))
-        context = self.pw.chromium.launch_persistent_context(
-            str(profile), executable_path=self.browser, headless=True, ignore_https_errors=True, locale="fr-FR",
-            args=[f"--host-resolver-rules={self.web.host_rules}", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"])
+        # Chromium started here and driven over CDP: launched by Playwright, its flags make page-hide
+        # beacons unreliable
+        args = [self.browser, "--headless", "--remote-debugging-port=0", f"--user-data-dir={profile}",
+                f"--host-resolver-rules={self.web.host_rules}", "--ignore-certificate-errors", "--lang=fr-FR",
+                "--disable-background-networking", "--disable-component-update", "--no-first-run", "--window-size=1280,900"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            args.append("--no-sandbox")
+        process = subprocess.Popen([*args, "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port_file = profile / "DevToolsActivePort"
+        while not port_file.exists() or len(port_file.read_text().split()) < 2:
+            time.sleep(0.05)
+        browser = self.pw.chromium.connect_over_cdp(f"http://127.0.0.1:{port_file.read_text().split()[0]}")
+        context = browser.contexts[0]
         start = time.time()
         try:
             origin = expect["start"].rstrip("/")
@@ -88,7 +100,9 @@ class Checker:
             for path in pages:
                 self.visit(context, origin + path)
         finally:
-            context.close()
+            browser.close()
+            process.terminate()
+            process.wait(10)
             shutil.rmtree(profile, ignore_errors=True)
         own = registrable(site)
         entries = self.web.requests_between(start, time.time())
@@ -108,7 +122,9 @@ class Checker:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("hosts", nargs="*")
-    parser.add_argument("--browser", default="/usr/bin/chromium")
+    # Debian's /usr/bin/chromium is a wrapper adding --disable-pings, which also stops page-hide beacons
+    debian = Path("/usr/lib/chromium/chromium")
+    parser.add_argument("--browser", default=str(debian) if debian.exists() else "/usr/bin/chromium")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright

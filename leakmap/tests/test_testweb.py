@@ -193,7 +193,7 @@ def test_websocket_echoes_hotjar_recording_messages(testweb):
     assert receive() == (0x8, b"\x03\xe8")
     sock.close()
     entry = [e for e in testweb.log if e.host == "ws.hotjar.com"][-1]
-    assert (entry.status, entry.path) == (101, "/api/v2/client/ws?v=6")
+    assert (entry.status, entry.url) == (101, "wss://ws.hotjar.com/api/v2/client/ws?v=6")
 
 
 # -- fake trackers ---------------------------------------------------------------------------

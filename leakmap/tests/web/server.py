@@ -239,6 +239,7 @@ class _Handler(BaseHTTPRequestHandler):
         if headers.get("upgrade", "").lower() == "websocket":
             handler = self.server.web.websockets.get((host, urlsplit(self.path).path))
             if handler and "sec-websocket-key" in headers:
+                request.scheme = "wss" if self.scheme == "https" else "ws"  # logged as the page's URL
                 self.server.web._record(received, request, 101)
                 self._websocket(request, handler)
                 return

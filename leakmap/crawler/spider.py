@@ -107,7 +107,7 @@ class AuditSpider(scrapy.Spider):
         job = outcome.job
         plan = self.plans[job.site_id]
         yield VisitItem(outcome)
-        if job.phase == self.lead and job.seq == 0:
+        if job.phase == self.lead and job.seq == 0 and not plan.pages:  # the page list comes from here
             if not outcome.reachable:
                 plan.stopped = True
                 yield SiteItem(plan.site_id, {"status": "failed", "finished_at": time.time()})

@@ -23,9 +23,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
 from pathlib import Path
 
+from leakmap.tests.web.capture import compare
 from leakmap.tests.web.server import TestWeb
 
 SITES = [
@@ -57,30 +57,6 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def browser_service(entry) -> bool:
-    h = entry.headers
-    return "x-goog-update-appid" in h or (h.get("sec-fetch-site") == "none" and h.get("sec-fetch-dest") == "empty")
-
-
-def completeness(db_path: Path, served) -> tuple[int, int]:
-    db = sqlite3.connect(db_path)
-    db.row_factory = sqlite3.Row
-    visits = {v["id"]: v for v in db.execute("select id, started_at, ended_at from visits")}
-    stored = defaultdict(list)
-    for r in db.execute("select url, method, visit_id from requests"):
-        stored[(r["url"], r["method"])].append(visits[r["visit_id"]])
-    relevant = [e for e in served if "leakmap-discovery" not in e.headers.get("user-agent", "")
-                and e.method != "OPTIONS" and not browser_service(e)]
-    found = 0
-    for e in relevant:
-        candidates = stored.get((e.url, e.method), [])
-        match = next((v for v in candidates if v["started_at"] - 0.5 <= e.time <= (v["ended_at"] or 0) + 0.5), None)
-        if match is not None:
-            candidates.remove(match)
-            found += 1
-    return found, len(relevant)
-
-
 def run(web: TestWeb, label: str, extra: list[str]) -> dict:
     out = Path(tempfile.mkdtemp(prefix="leakmap-bench-"))
     began = len(web.log)
@@ -105,9 +81,9 @@ def run(web: TestWeb, label: str, extra: list[str]) -> dict:
     time.sleep(0.5)
     db = out / "leakmap.db"
     visits = sqlite3.connect(db).execute("select count(*) from visits").fetchone()[0]
-    found, total = completeness(db, web.log[began:])
+    capture = compare(db, web.log[began:])
     return {"mode": label, "wall": wall, "visits": visits, "per_min": visits / wall * 60, "peak_mib": peak[0] / 2**20,
-            "complete": found / total if total else 0.0, "requests": total}
+            "complete": capture.ratio, "requests": capture.total}
 
 
 def main() -> None:

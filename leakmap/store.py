@@ -96,8 +96,8 @@ class Store:
                 continue
             columns = schema_of(cls)
             pk = "id" if "id" in columns else None
-            if pk and columns["id"] is str:
-                self.db[name].create(columns, pk=pk, foreign_keys=fks, not_null=None)
+            if pk and columns["id"] is str:  # findings: ids are stable across scans, unique within one
+                self.db[name].create(columns, pk=("scan_id", "id"), foreign_keys=fks, not_null=None)
                 for cols in indexes:
                     self.db[name].create_index(cols, if_not_exists=True)
                 continue

@@ -20,6 +20,7 @@ from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.session import BrowserSession
 from leakmap.crawler.visit import VisitJob
 from leakmap.records import CookieRecord, JarCookie, RequestRecord
+from leakmap.tests.web.capture import browser_service
 from leakmap.tests.web.server import TestWeb
 
 SITE = "www.pageshop.fr"
@@ -106,12 +107,6 @@ def _requests(outcome) -> list[RequestRecord]:
     return [r for r in outcome.evidence if isinstance(r, RequestRecord)]
 
 
-def _is_browser_service(entry) -> bool:
-    """Chromium's own service calls (account list, component updates), made outside any page."""
-    h = entry.headers
-    return "x-goog-update-appid" in h or (h.get("sec-fetch-site") == "none" and h.get("sec-fetch-dest") == "empty")
-
-
 @pytest.fixture(scope="module")
 def landing(web, browser_path, tmp_path_factory):
     """One baseline visit of the landing page, then the about page in the same profile."""
@@ -120,7 +115,7 @@ def landing(web, browser_path, tmp_path_factory):
     jobs = [VisitJob(1, "baseline", 0, f"https://{SITE}/"), VisitJob(1, "baseline", 1, f"https://{SITE}/about.html", last=True)]
     outcomes = asyncio.run(_visits(web, tmp, browser_path, jobs))
     asyncio.run(asyncio.sleep(0.5))  # let late beacons reach the server log
-    return outcomes, [e for e in web.log[start:] if not _is_browser_service(e)]
+    return outcomes, [e for e in web.log[start:] if not browser_service(e)]
 
 
 def test_every_request_the_server_saw_is_stored(landing):

@@ -14,15 +14,14 @@ import subprocess
 import sys
 import time
 import tomllib
-from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from leakmap.blocklists import Knowledge, registrable_domain
 from leakmap.store import Store
+from leakmap.tests.web.capture import compare
 from leakmap.tests.web.server import SITES_DIR, LogEntry
 
 EXPECTATIONS = {p.parent.name: tomllib.loads(p.read_text()) for p in sorted(SITES_DIR.glob("*/_expect.toml"))}
@@ -33,12 +32,6 @@ class Run:
     proc: subprocess.CompletedProcess
     store: Store
     served: list[LogEntry]
-
-
-def browser_service(entry: LogEntry) -> bool:
-    """Chromium's own calls (account list, component updates), made outside any page."""
-    h = entry.headers
-    return "x-goog-update-appid" in h or (h.get("sec-fetch-site") == "none" and h.get("sec-fetch-dest") == "empty")
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +45,7 @@ def run(testweb, tmp_path_factory) -> Run:
         capture_output=True, text=True, timeout=900,
     )
     time.sleep(0.5)
-    served = [e for e in testweb.log[began:] if not browser_service(e)]
-    return Run(proc, Store(out / "leakmap.db"), served)
+    return Run(proc, Store(out / "leakmap.db"), testweb.log[began:])
 
 
 def site_row(run: Run, start: str) -> dict:
@@ -118,20 +110,6 @@ def test_banner_free_sites_are_recorded_as_such(run):
 
 
 def test_every_request_the_server_saw_is_stored_in_its_phase(run):
-    visits = {v["id"]: v for v in run.store.db.query("select * from visits")}
-    stored = defaultdict(list)
-    for r in run.store.db.query("select url, method, visit_id from requests"):
-        stored[(r["url"], r["method"])].append(visits[r["visit_id"]])
-    # leakmap's own discovery fetches (robots.txt, sitemaps) say who they are and belong to no phase
-    relevant = [e for e in run.served if "leakmap-discovery" not in e.headers.get("user-agent", "")
-                and e.method != "OPTIONS"]
-    missing = []
-    for entry in relevant:
-        candidates = stored.get((entry.url, entry.method), [])
-        match = next((v for v in candidates if v["started_at"] - 0.5 <= entry.time <= (v["ended_at"] or 0) + 0.5), None)
-        if match is None:
-            missing.append(entry.url)
-        else:
-            candidates.remove(match)
-    assert len(relevant) > 300
-    assert len(missing) <= 0.01 * len(relevant), (len(missing), len(relevant), missing)
+    capture = compare(run.store.path, run.served)
+    assert capture.total > 300
+    assert capture.ratio >= 0.99, (len(capture.missing), capture.total, capture.missing)

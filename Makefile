@@ -5,19 +5,24 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NPM_TEST  := leakmap/tests/npm
 NPM_STAMP := $(NPM_TEST)/node_modules/.installed
+TCF_CMP   := leakmap/tests/web/cmp/dist/tcf-cmp.js
 
-.PHONY: demo test install setup lint bench clean
+.PHONY: demo test install setup redis lint bench clean
 
 demo: install
 	$(BIN)/leakmap demo -o demo-output
 
-test: install $(NPM_STAMP)
+test: install $(NPM_STAMP) $(TCF_CMP)
 	$(BIN)/python -m pytest
 
 # Test-only npm packages (reference data and real consent platforms for the test web).
 $(NPM_STAMP): $(NPM_TEST)/package.json $(NPM_TEST)/package-lock.json
 	npm ci --prefix $(NPM_TEST) --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# The test web's TCF CMP: its source and IAB's @iabtcf packages bundled with esbuild (never committed).
+$(TCF_CMP): $(NPM_STAMP) leakmap/tests/web/cmp/tcf-cmp.mjs leakmap/tests/web/cmp/vendor-list.json
+	$(BIN)/python -m leakmap.tests.web.cmp.build --force
 
 install: $(STAMP) setup
 

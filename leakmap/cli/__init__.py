@@ -9,7 +9,7 @@ import click
 from leakmap import __version__
 
 # Each module defines one click command or group named like the module.
-COMMANDS = ["scan", "demo", "setup", "lists", "analyze", "graph", "report", "check", "baseline", "diff"]
+COMMANDS = ["scan", "worker", "merge", "demo", "setup", "lists", "analyze", "graph", "report", "check", "baseline", "diff"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -23,7 +23,7 @@ from leakmap.crawler.browser import browser_version, find_browser
 from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.session import BrowserGone
 from leakmap.crawler.spider import AuditSpider, SiteItem, SitePlan, VisitItem
-from leakmap.records import Scan, Site
+from leakmap.records import ErrorRecord, Scan, Site
 from leakmap.store import Store
 
 STORE_NAME = "leakmap.db"
@@ -165,7 +165,7 @@ def _resumed_scan(config: ScanConfig) -> tuple[Store, int, ScanConfig, list[Site
     return store, row["id"], resumed, plans
 
 
-def run_scan(urls: list[str], config: ScanConfig, on_progress: Callable[[str, int, int], None] | None = None,
+def run_scan(urls: list[str], config: ScanConfig, on_progress: Progress | None = None,
              command: str = "scan", resume: bool = False) -> ScanResult:
     """Audit every URL in three phases into ``config.output_dir/leakmap.db`` (or, with ``resume``,
     finish the last interrupted scan there)."""
@@ -174,37 +174,75 @@ def run_scan(urls: list[str], config: ScanConfig, on_progress: Callable[[str, in
         store, scan_id, config, plans = _resumed_scan(config)
     else:
         store, scan_id, plans = _new_scan(urls, config, browser, command)
-
-    logging.getLogger("scrapy").setLevel(logging.ERROR)
-    process = AsyncCrawlerProcess(scrapy_settings(config, browser, store.path))
-    crawler = process.create_crawler(AuditSpider)
     # landing pages first; the rest once each page list is known (resumed sites know it already)
-    expected = {"visits": sum(1 if not p.pages else len(p.pages) * (len(config.phases) - len(p.phases_done))
-                              for p in plans)}
+    expected = sum(1 if not p.pages else len(p.pages) * (len(config.phases) - len(p.phases_done)) for p in plans)
+    return _crawl(AuditSpider, store, scan_id, config, browser, on_progress, expected, plans=plans)
+
+
+def run_worker(queue: str, config: ScanConfig, max_idle: int, on_progress: Progress | None = None) -> ScanResult:
+    """Take sites from the queue until it stays empty ``max_idle`` seconds (0: forever), auditing
+    them into ``config.output_dir/leakmap.db`` with the run's settings."""
+    from leakmap.crawler.distributed import QueueSpider, read_run
+
+    browser = find_browser(config.browser)
+    run_key, settings = read_run(queue)
+    config = ScanConfig.from_json({**settings, "output_dir": str(config.output_dir), "browser": config.browser,
+                                   "concurrency": config.concurrency})
+    config.output_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(config.output_dir / STORE_NAME)
+    row = next(store.db.query("select id from scans where key = ?", [run_key]), None)
+    scan_id = row["id"] if row else store.begin_scan(Scan(
+        key=run_key, leakmap_version=__version__, browser=str(browser), browser_version=browser_version(browser),
+        config={**config.to_json(), "command": "worker", "queue": queue}))
+    order = iter(range(1_000_000))
+
+    def new_site(url: str) -> SitePlan | None:
+        try:
+            start = check_url(url)
+        except BadInput as exc:  # a bad entry in the queue fails alone
+            site_id = store.add_site(Site(scan_id=scan_id, start_url=url, status="failed", finished_at=time.time()))
+            store.add(ErrorRecord(site_id=site_id, time=time.time(), kind="invalid-url", message=str(exc), url=url))
+            return None
+        domain = registrable_domain(urlsplit(start).hostname or "")
+        site_id = store.add_site(Site(scan_id=scan_id, start_url=start, domain=domain, status="running",
+                                      started_at=time.time()))
+        return SitePlan(site_id=site_id, start_url=start, domains=[domain, *config.first_party], order=next(order))
+
+    extra = {"REDIS_URL": queue, "MAX_IDLE_TIME_BEFORE_CLOSE": max_idle,
+             "REDIS_START_URLS_BATCH_SIZE": max(1, config.concurrency // 2)}
+    return _crawl(QueueSpider, store, scan_id, config, browser, on_progress, 0, extra_settings=extra,
+                  plans=[], new_site=new_site)
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def _crawl(spider_cls, store: Store, scan_id: int, config: ScanConfig, browser: Path, on_progress: Progress | None,
+           expected_visits: int, extra_settings: dict | None = None, **spider_args) -> ScanResult:
+    logging.getLogger("scrapy").setLevel(logging.ERROR)
+    process = AsyncCrawlerProcess({**scrapy_settings(config, browser, store.path), **(extra_settings or {})})
+    crawler = process.create_crawler(spider_cls)
+    expected = {"visits": expected_visits}
 
     def progress(item, **_):
-        if on_progress is None:
-            return
         if isinstance(item, SiteItem) and "pages" in item.values:
             expected["visits"] += len(item.values["pages"]) * len(config.phases) - 1
             on_progress("total", expected["visits"], 0)
         elif isinstance(item, VisitItem):
             on_progress("visit", 1, 0)
 
-    crawler.signals.connect(progress, signal=signals.item_scraped)
     if on_progress:
+        crawler.signals.connect(progress, signal=signals.item_scraped)
         on_progress("total", expected["visits"], 0)
-    process.crawl(crawler, plans=plans, config=config)
+    process.crawl(crawler, config=config, **spider_args)
     started = time.monotonic()
     process.start()
     interrupted = crawler.stats.get_value("finish_reason") not in ("finished", None)
     store.end_scan(scan_id, "interrupted" if interrupted else "complete")
-    visits = store.db.execute(
-        "select count(*) from visits where site_id in (select id from sites where scan_id = ?)", [scan_id]
-    ).fetchone()[0]
-    errors = store.db.execute(
-        "select count(*) from errors where site_id in (select id from sites where scan_id = ?)", [scan_id]
-    ).fetchone()[0]
+    count = "select count(*) from {} where site_id in (select id from sites where scan_id = ?)"
+    visits = store.db.execute(count.format("visits"), [scan_id]).fetchone()[0]
+    errors = store.db.execute(count.format("errors"), [scan_id]).fetchone()[0]
+    sites = store.db.execute("select count(*) from sites where scan_id = ?", [scan_id]).fetchone()[0]
     logging.getLogger(__name__).info("scan %s done in %.1f s", scan_id, time.monotonic() - started)
     store.close()
-    return ScanResult(config.output_dir / STORE_NAME, scan_id, len(plans), visits, errors)
+    return ScanResult(config.output_dir / STORE_NAME, scan_id, sites, visits, errors)

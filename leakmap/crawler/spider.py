@@ -88,18 +88,22 @@ class AuditSpider(scrapy.Spider):
 
     async def start(self):
         for plan in self.plans.values():
-            plan.started = time.monotonic()
-            yield SiteItem(plan.site_id, {"status": "running", "started_at": time.time()})
-            if plan.pages:  # resumed: the page list is known, some phases may be done
-                todo = [p for p in self.config.phases if p not in plan.phases_done]
-                if not todo:
-                    yield SiteItem(plan.site_id, {"status": "done", "finished_at": time.time()})
-                for phase in todo:
-                    yield self._visit(plan, phase, 0)
-                continue
-            plan.waiting = {"landing", "robots"}
-            yield self._visit(plan, self.lead, 0)
-            yield self._fetch(plan, discovery.site_root(plan.start_url) + "robots.txt", "robots")
+            for item in self._site_start(plan):
+                yield item
+
+    def _site_start(self, plan: SitePlan):
+        plan.started = time.monotonic()
+        yield SiteItem(plan.site_id, {"status": "running", "started_at": time.time()})
+        if plan.pages:  # resumed: the page list is known, some phases may be done
+            todo = [p for p in self.config.phases if p not in plan.phases_done]
+            if not todo:
+                yield SiteItem(plan.site_id, {"status": "done", "finished_at": time.time()})
+            for phase in todo:
+                yield self._visit(plan, phase, 0)
+            return
+        plan.waiting = {"landing", "robots"}
+        yield self._visit(plan, self.lead, 0)
+        yield self._fetch(plan, discovery.site_root(plan.start_url) + "robots.txt", "robots")
 
     # -- visits ---------------------------------------------------------------
     def on_visit(self, response):

@@ -120,6 +120,10 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
     record.screenshot_before = await shots.take(f"before-{action}")
     attempts: list[dict[str, Any]] = []
     record.details["attempts"] = attempts
+    # When autoconsent answered one CMP and a banner is still shown (a second CMP on the page), the
+    # other means go on with what is left; the clicks already made count in the steps.
+    earlier: list[str] = []
+    earlier_steps = 0
 
     async def done(method: str, steps: int, verdict: dict[str, Any]) -> ConsentRecord:
         record.method, record.steps, record.success = method, steps, True
@@ -145,6 +149,7 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
             attempt["verdict"] = {k: verdict[k] for k in ("verified", "banner_gone", "self_test")}
             if verdict["verified"] or verdict["banner_gone"]:
                 return await done("autoconsent", engine.done_clicks() or 1, verdict)
+            earlier, earlier_steps = ["autoconsent"], engine.done_clicks() or 1
 
     selector = config.accept_selector if action == "accept" else config.reject_selector
     found = None
@@ -168,7 +173,7 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
             record.error = f"the {action} button could not be clicked: {exc.message.splitlines()[0]}"
             return record
         await settle()
-        return await done(method, 1, await _verify(page, before, None))
+        return await done("+".join([*earlier, method]), earlier_steps + 1, await _verify(page, before, None))
     if action == "reject" and layer["settings"]:
         record.time = record.time or time.time()
         try:
@@ -179,11 +184,14 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
         if error is None:
             record.banner_found = True
             await settle()
-            return await done("heuristic-second-layer", clicks, await _verify(page, before, None))
+            return await done("+".join([*earlier, "heuristic-second-layer"]), earlier_steps + clicks,
+                              await _verify(page, before, None))
     if selector and not any(a.get("found") for a in attempts if a["method"] == "selector"):
         record.error = f"--{action}-selector {selector!r} matched no visible element on {page.url}"
     elif not record.banner_found:
         record.error = "no consent banner found"
     else:
         record.error = f"the banner was seen but no way to {action} was found"
+    if earlier:
+        record.error = f"autoconsent answered {record.cmp} but a banner is still shown; {record.error}"
     return record

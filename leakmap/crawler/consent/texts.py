@@ -9,23 +9,24 @@ ACCEPT = (
     # en
     "accept all", "accept all cookies", "accept cookies", "accept", "allow all", "allow all cookies",
     "allow cookies", "i accept", "agree", "i agree", "agree and close", "accept and close", "accept & close",
-    "agree and continue", "accept and continue", "yes, i agree", "ok, i agree", "got it", "ok",
+    "agree and continue", "accept and continue", "yes, i agree", "ok, i agree", "got it", "ok", "that's ok",
     # fr
     "tout accepter", "accepter tout", "accepter", "accepter et fermer", "accepter et continuer", "j'accepte",
     "j’accepte", "accepter les cookies", "accepter tous les cookies", "autoriser tous les cookies",
-    "tout autoriser", "ok pour moi", "oui, j'accepte", "d'accord", "j'ai compris",
+    "tout autoriser", "ok pour moi", "c'est bon", "oui, j'accepte", "d'accord", "j'ai compris",
     # de
     "alle akzeptieren", "alles akzeptieren", "akzeptieren", "alle cookies akzeptieren", "alle zulassen",
     "alle erlauben", "zustimmen", "allen zustimmen", "einverstanden", "ich stimme zu", "akzeptieren und schließen",
+    "das ist ok", "cookies erlauben", "alle cookies erlauben", "cookies zulassen", "alle cookies zulassen",
     # es
     "aceptar todo", "aceptar todas", "aceptar", "aceptar cookies", "aceptar todas las cookies", "permitir todas",
     "acepto", "de acuerdo",
     # it
     "accetta tutto", "accetta tutti", "accetta", "accetto", "accetta tutti i cookie", "consenti tutti",
-    "accetta e chiudi", "ho capito",
+    "accetta e chiudi", "ho capito", "va bene così",
     # nl
     "alles accepteren", "accepteren", "alle cookies accepteren", "akkoord", "alles toestaan", "ik ga akkoord",
-    "cookies accepteren", "accepteer alles",
+    "cookies accepteren", "accepteer alles", "dat is oké",
 )
 
 REJECT = (
@@ -33,7 +34,7 @@ REJECT = (
     "reject all", "reject", "reject cookies", "reject all cookies", "decline", "decline all", "refuse all",
     "refuse", "deny", "deny all", "disagree", "i do not agree", "necessary only", "only necessary",
     "necessary cookies only", "only essential", "essential only", "use necessary cookies only",
-    "only necessary cookies", "accept only essential cookies", "continue without accepting", "no, thanks",
+    "only necessary cookies", "accept only essential cookies", "continue without accepting", "no, thanks", "i decline",
     "no thanks",
     # fr
     "tout refuser", "refuser tout", "refuser", "je refuse", "refuser les cookies", "refuser tous les cookies",
@@ -42,16 +43,16 @@ REJECT = (
     # de
     "alle ablehnen", "alles ablehnen", "ablehnen", "nur notwendige", "nur notwendige cookies",
     "nur notwendige cookies akzeptieren", "nur erforderliche", "nur erforderliche cookies",
-    "nur essenzielle cookies akzeptieren", "nur essenzielle cookies", "nicht einverstanden",
+    "nur essenzielle cookies akzeptieren", "nur essenzielle cookies", "nicht einverstanden", "ich lehne ab",
     # es
     "rechazar todo", "rechazar todas", "rechazar", "rechazar cookies", "solo necesarias",
-    "solo cookies necesarias", "continuar sin aceptar",
+    "solo cookies necesarias", "continuar sin aceptar", "descartar todas",
     # it
     "rifiuta tutto", "rifiuta tutti", "rifiuta", "solo necessari", "solo cookie necessari",
-    "continua senza accettare", "rifiuta i cookie",
+    "continua senza accettare", "rifiuta i cookie", "rifiuto",
     # nl
     "alles weigeren", "weigeren", "alles afwijzen", "afwijzen", "alleen noodzakelijke",
-    "alleen noodzakelijke cookies", "alleen functionele cookies", "doorgaan zonder accepteren",
+    "alleen noodzakelijke cookies", "alleen functionele cookies", "doorgaan zonder accepteren", "ik weiger",
 )
 
 # Words that make a container look like a consent banner (boosts candidates inside it).
@@ -64,14 +65,15 @@ BANNER_WORDS = (
 SETTINGS = (
     "settings", "cookie settings", "cookies settings", "manage settings", "customize", "customise",
     "manage preferences", "manage cookies", "cookie preferences", "preferences", "more options", "options",
-    "set preferences", "manage options", "show purposes", "learn more and customize",
+    "set preferences", "manage options", "show purposes", "learn more and customize", "let me choose",
     "paramétrer", "paramètres", "personnaliser", "gérer mes préférences", "gérer les cookies",
     "gérer mes choix", "personnaliser mes choix", "en savoir plus et personnaliser", "préférences",
+    "laissez-moi choisir",
     "einstellungen", "cookie-einstellungen", "anpassen", "individuelle einstellungen", "mehr optionen",
-    "einstellungen verwalten", "details anzeigen",
-    "configurar", "personalizar", "configuración", "gestionar cookies", "más opciones",
-    "impostazioni", "personalizza", "gestisci preferenze", "più opzioni", "preferenze",
-    "instellingen", "aanpassen", "voorkeuren", "cookie-instellingen", "meer opties",
+    "einstellungen verwalten", "details anzeigen", "lassen sie mich wählen",
+    "configurar", "personalizar", "configuración", "gestionar cookies", "más opciones", "quiero elegir",
+    "impostazioni", "personalizza", "gestisci preferenze", "più opzioni", "preferenze", "lasciatemi scegliere",
+    "instellingen", "aanpassen", "voorkeuren", "cookie-instellingen", "meer opties", "laat me kiezen",
 )
 SAVE = (
     "save", "save settings", "save preferences", "save choices", "save my choices", "save and close",

@@ -12,8 +12,14 @@ TCF_CMP   := leakmap/tests/web/cmp/dist/tcf-cmp.js
 demo: install
 	$(BIN)/leakmap demo -o demo-output
 
-test: install $(NPM_STAMP) $(TCF_CMP)
+test: install $(NPM_STAMP) $(TCF_CMP) redis
 	$(BIN)/python -m pytest
+
+# The scale-out tests start a real Redis server (Debian package redis-server; installed as root).
+redis:
+	@command -v redis-server >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }; } || \
+	  { echo "redis-server is missing: install it (Debian/Ubuntu: apt-get install redis-server)"; exit 1; }
 
 # Test-only npm packages (reference data and real consent platforms for the test web).
 $(NPM_STAMP): $(NPM_TEST)/package.json $(NPM_TEST)/package-lock.json

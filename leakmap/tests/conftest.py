@@ -37,3 +37,16 @@ def testweb():
     web = TestWeb().start()
     yield web
     web.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tcf_cmp_bundle() -> Path | None:
+    """The test web's TCF CMP bundle (leakmap/tests/web/cmp), built with esbuild when missing or
+    stale, so fixture sites that use it work however pytest is started; None when the test-only npm
+    packages are not installed (`make test` installs them; tests that need the CMP skip then)."""
+    from leakmap.tests.web.cmp.build import BuildError, build
+
+    try:
+        return build()
+    except BuildError:
+        return None

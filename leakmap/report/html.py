@@ -102,7 +102,7 @@ def key_facts(evidence: dict[str, Any]) -> list[tuple[str, Any]]:
         item = evidence.get(key) if isinstance(evidence.get(key), dict) else None
         if item:
             facts += [(key, f"{item.get('name') or item.get('key')} = {item.get('value')}"),
-                      ("written by", item.get("script_url") or item.get("url")),
+                      ("set by", item.get("script_url") or item.get("url")),
                       ("lifetime (days)", item.get("lifetime_days"))]
     if isinstance(evidence.get("identifier"), dict):
         ident = evidence["identifier"]

@@ -3,7 +3,7 @@
 A report travels further than the store (PR comments, CI artifacts, e-mails to a lawyer), and a
 tracker's cookie value is an identifier of the auditing browser's profile. Reports show that a
 value existed and how long it was, not the value itself, unless ``--show-values`` is given.
-Request URLs are kept as sent: they are the evidence, even when they carry an identifier.
+Request URLs and bodies are kept as sent: they are the evidence, even when they carry an identifier.
 """
 
 from __future__ import annotations

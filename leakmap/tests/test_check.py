@@ -99,6 +99,8 @@ def runs(testweb, stuck_web, tmp_path_factory):
         "unreachable": start(leakmap_cmd("check", "https://www.nowhere-at-all.fr/", "--phases", "baseline", "--pages",
                                          "1", "--host-rules", "MAP www.nowhere-at-all.fr 127.0.0.1:1", "-o",
                                          str(base / "unreachable")), base),
+        "no-browser": start(leakmap_cmd("check", CLEAN, "-o", str(base / "no-browser")), base,
+                            {"LEAKMAP_BROWSER": "/nonexistent/chrome"}),
         "stuck": start(leakmap_cmd("check", STUCK, "--policy", "pyproject.toml", "--host-rules", stuck_web.host_rules,
                                    "--ignore-https-errors", "-o", str(base / "stuck" / "out")), base / "stuck"),
     }
@@ -108,7 +110,7 @@ def runs(testweb, stuck_web, tmp_path_factory):
     subprocess.run(leakmap_cmd("baseline", str(ci / "leakmap-report" / "leakmap.db"), "-o",
                                str(ci / "leakmap-baseline.json")), check=True, capture_output=True, timeout=120)
     rerun = start([ci_block(DOCS / "github-actions.yml")], ci, {**ci_env}, shell=True)
-    for name in ("clean", "unreachable", "stuck"):
+    for name in ("clean", "unreachable", "stuck", "no-browser"):
         done[name] = started[name].wait()
     done["ci-with-baseline"] = rerun.wait()
     done["base"] = base  # type: ignore[assignment]
@@ -150,6 +152,13 @@ def test_baseline_accepts_known_findings(runs):
     statuses = report["gate"]["statuses"]
     assert statuses["fail"] == 0 and statuses["baselined"] >= 2
     assert report["gate"]["baseline"] == "leakmap-baseline.json"
+
+
+def test_exit_2_when_the_browser_is_missing(runs):
+    proc = runs["no-browser"]
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("leakmap: error: browser not found or not executable: /nonexistent/chrome")
 
 
 def test_exit_2_when_the_site_cannot_be_loaded(runs):

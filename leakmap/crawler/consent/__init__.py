@@ -157,7 +157,7 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
         found = await find_selector(page, selector)
         attempts.append({"method": "selector", "selector": selector, "found": found is not None})
         method = "selector"
-    if found is None:
+    if found is None and not selector:  # a user's selector that matches nothing is reported, not guessed around
         found = await find_button(page, action)
         method = "heuristic"
         attempts.append({"method": "heuristic", "found": found is not None})
@@ -174,7 +174,7 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
             return record
         await settle()
         return await done("+".join([*earlier, method]), earlier_steps + 1, await _verify(page, before, None))
-    if action == "reject" and layer["settings"]:
+    if action == "reject" and layer["settings"] and not selector:
         record.time = record.time or time.time()
         try:
             clicks, error = await reject_in_second_layer(page, settle)

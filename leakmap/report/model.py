@@ -353,8 +353,9 @@ def build(store: Store, scan_id: int | None = None, kb: Knowledge | None = None,
         views = sorted((_finding_view(f, show_values) for f in found if f.site_id == sid), key=_finding_key)
         errors = [ErrorView(e["phase"], e["kind"], e["message"], e["url"], iso(e["time"])) for e in store.db.query(
             "select * from errors where site_id = ? and kind != 'script-error' order by time, id", [sid])]
-        shots = [ScreenshotView(s["phase"], s["kind"], s["path"]) for s in store.db.query(
-            "select * from screenshots where site_id = ? order by time, id", [sid])]
+        shots = sorted((ScreenshotView(s["phase"], s["kind"], s["path"]) for s in store.db.query(
+            "select * from screenshots where site_id = ? order by time, id", [sid])),
+            key=lambda v: PHASES.index(v.phase) if v.phase in PHASES else len(PHASES))  # stable: time within a phase
         title = store.db.execute("select title from visits where site_id = ? and seq = 0 and title is not null "
                                  "order by id limit 1", [sid]).fetchone()
         sites.append(SiteReport(

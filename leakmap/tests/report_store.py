@@ -9,15 +9,19 @@ fills every page-controlled string with markup that must never run in the HTML r
 
 from __future__ import annotations
 
+import json
 import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema
+
 from leakmap import records as r
 from leakmap.analysis import save_findings
 from leakmap.analysis.findings import finding_id
 from leakmap.blocklists import Knowledge
+from leakmap.report.jsonreport import schema
 from leakmap.store import Store
 
 T0 = 1_790_000_000.0
@@ -47,6 +51,13 @@ def tiny_png(rgb: tuple[int, int, int]) -> bytes:
     rows = b"".join(b"\x00" + bytes(rgb) * 2 for _ in range(2))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def validate_report(text: str) -> dict:
+    """report.json parsed and checked against its JSON Schema (leakmap/report/schema/report-1.schema.json)."""
+    doc = json.loads(text)
+    jsonschema.validate(doc, schema(), format_checker=jsonschema.FormatChecker())
+    return doc
 
 
 def knowledge(tmp: Path) -> Knowledge:

@@ -20,6 +20,7 @@ import pytest
 
 from leakmap.report.policy import load as load_policy
 from leakmap.tests.conftest import REPO_ROOT
+from leakmap.tests.report_store import validate_report
 from leakmap.tests.web.server import TestWeb
 
 DOCS = REPO_ROOT / "docs" / "ci"
@@ -122,7 +123,7 @@ def test_exit_0_on_a_compliant_site(runs):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "leakmap check: clean" in proc.stdout
     out = runs["base"] / "clean"
-    report = json.loads((out / "report.json").read_text())
+    report = validate_report((out / "report.json").read_text())
     assert report["gate"]["exit_code"] == 0 and report["sites"][0]["summary"]["high"] == 0
     assert (out / "report.html").is_file()
     assert ET.parse(out / "junit.xml").getroot().get("failures") == "0"
@@ -132,7 +133,7 @@ def test_exit_1_with_the_ci_example_command(runs):
     proc = runs["ci"]
     assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-2000:]
     out = runs["base"] / "ci-first"
-    report = json.loads((out / "report.json").read_text())
+    report = validate_report((out / "report.json").read_text())
     assert report["gate"]["policy"] == "leakmap.toml" and report["scan"]["phases"] == ["baseline"]
     rules = {f["rule"] for f in report["sites"][0]["findings"] if f["gate"] == "fail"}
     assert {"tracking-before-consent", "cookie-before-consent"} <= rules
@@ -148,7 +149,7 @@ def test_exit_1_with_the_ci_example_command(runs):
 def test_baseline_accepts_known_findings(runs):
     proc = runs["ci-with-baseline"]
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    report = json.loads((runs["base"] / "ci" / "leakmap-report" / "report.json").read_text())
+    report = validate_report((runs["base"] / "ci" / "leakmap-report" / "report.json").read_text())
     statuses = report["gate"]["statuses"]
     assert statuses["fail"] == 0 and statuses["baselined"] >= 2
     assert report["gate"]["baseline"] == "leakmap-baseline.json"
@@ -165,14 +166,14 @@ def test_exit_2_when_the_site_cannot_be_loaded(runs):
     proc = runs["unreachable"]
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "the site could not be loaded" in proc.stdout and "ERR_CONNECTION_REFUSED" in proc.stdout
-    report = json.loads((runs["base"] / "unreachable" / "report.json").read_text())
+    report = validate_report((runs["base"] / "unreachable" / "report.json").read_text())
     assert report["gate"]["exit_code"] == 2 and report["gate"]["problems"]
 
 
 def test_exit_2_when_consent_cannot_be_verified_and_the_policy_requires_it(runs):
     proc = runs["stuck"]
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
-    report = json.loads((runs["base"] / "stuck" / "out" / "report.json").read_text())
+    report = validate_report((runs["base"] / "stuck" / "out" / "report.json").read_text())
     assert report["scan"]["phases"] == ["reject"] and report["scan"]["pages"] == 1  # from [tool.leakmap]
     assert any("the reject action could not be verified" in p for p in report["gate"]["problems"])
     assert report["sites"][0]["consent"]["reject"]["verified"] is False

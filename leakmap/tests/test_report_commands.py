@@ -13,7 +13,7 @@ from leakmap.analysis.findings import finding_id
 from leakmap.cli import main
 from leakmap.report.model import stored_findings
 from leakmap.report.policy import PolicyError, load, parse
-from leakmap.tests.report_store import SHOP, T0, build, request
+from leakmap.tests.report_store import SHOP, T0, build, request, validate_report
 
 
 @pytest.fixture
@@ -49,11 +49,11 @@ def test_report_command_writes_the_formats_asked(stores, tmp_path):
     result = invoke("report", str(old), "-o", str(out), "--format", "json,md")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["report.json", "report.md"]
-    assert json.loads((out / "report.json").read_text())["values_masked"] is True
+    assert validate_report((out / "report.json").read_text())["values_masked"] is True
     assert invoke("report", str(old), "--format", "pdf").exit_code == 2
     assert invoke("report", str(tmp_path / "missing.db")).exit_code == 2
     shown = invoke("report", str(old), "-o", str(out), "--format", "json", "--show-values")
-    assert shown.exit_code == 0 and json.loads((out / "report.json").read_text())["values_masked"] is False
+    assert shown.exit_code == 0 and validate_report((out / "report.json").read_text())["values_masked"] is False
 
 
 def test_report_of_the_store_directory_by_default(stores):
@@ -73,7 +73,7 @@ def test_baseline_then_report_with_it(stores, tmp_path):
     assert doc["schema"] == "leakmap.baseline/1" and len(doc["findings"]) == 8
     out = tmp_path / "gated"
     assert invoke("report", str(new), "-o", str(out), "--format", "json", "--baseline", str(base)).exit_code == 0
-    findings = {f["rule"]: f["gate"] for s in json.loads((out / "report.json").read_text())["sites"]
+    findings = {f["rule"]: f["gate"] for s in validate_report((out / "report.json").read_text())["sites"]
                 for f in s["findings"] if s["start_url"] == SHOP}
     assert findings["session-replay"] == "fail"  # new since the baseline
     assert findings["tracking-before-consent"] == "baselined"

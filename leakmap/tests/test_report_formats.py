@@ -16,10 +16,9 @@ import pytest
 from leakmap.analysis import RULES
 from leakmap.report import load, render
 from leakmap.report.explain import RULE_TEXT
-from leakmap.report.jsonreport import schema
 from leakmap.report.policy import parse
 from leakmap.tests.conftest import REPO_ROOT
-from leakmap.tests.report_store import FR_VALUE, NEWS, SHOP, build, knowledge
+from leakmap.tests.report_store import FR_VALUE, NEWS, SHOP, build, knowledge, validate_report
 
 GOLDEN = Path(__file__).parent / "golden"
 SARIF_SCHEMA = REPO_ROOT / "leakmap/tests/npm/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"
@@ -43,12 +42,6 @@ def hostile(tmp_path_factory):
     path = tmp_path_factory.mktemp("hostile") / "out" / "leakmap.db"
     build(path, hostile=True).store.close()
     return path
-
-
-def validate_json(text: str) -> dict:
-    doc = json.loads(text)
-    jsonschema.validate(doc, schema(), format_checker=jsonschema.FormatChecker())
-    return doc
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +78,7 @@ def test_rendering_is_deterministic(fixed, kb):
 
 def test_json_contract(fixed, kb):
     report, verdict = load(fixed, kb=kb)
-    doc = validate_json(render(report, "json"))
+    doc = validate_report(render(report, "json"))
     assert doc["schema"] == "leakmap.report/1" and doc["values_masked"] is True
     shop, news = doc["sites"]
     assert (shop["start_url"], news["start_url"]) == (SHOP, NEWS)
@@ -147,7 +140,7 @@ def test_values_masked_unless_asked(fixed, kb):
         assert "fb.1.1790000003100.4941233738" not in render(masked, fmt), fmt
     assert f"[masked: {len(FR_VALUE)} chars]" in render(masked, "json")
     shown, _ = load(fixed, kb=kb, show_values=True)
-    doc = validate_json(render(shown, "json"))
+    doc = validate_report(render(shown, "json"))
     assert doc["values_masked"] is False and FR_VALUE in render(shown, "json") and FR_VALUE in render(shown, "html")
 
 
@@ -167,7 +160,7 @@ def test_policy_and_baseline_in_every_format(fixed, kb, sarif_schema):
     assert gates[(NEWS, "consent-banner-missing")][0] == "baselined"
     assert gates[(NEWS, "tracking-before-consent")][0] == "fail"
     assert verdict.exit_code == 1 and verdict.failing == 4
-    doc = validate_json(render(report, "json"))
+    doc = validate_report(render(report, "json"))
     assert doc["gate"]["statuses"] == {"fail": 4, "pass": 0, "allowed": 2, "baselined": 1, "ignored": 1}
     sarif = validate_sarif(render(report, "sarif"), sarif_schema)["runs"][0]["results"]
     by_rule = {(r["properties"]["site"], r["ruleId"]): r for r in sarif}
@@ -187,7 +180,7 @@ def test_hostile_text_in_markdown_and_xml(hostile, kb):
     md = render(report, "md")
     assert "<script>" not in md and "&lt;script&gt;" in md
     ET.fromstring(render(report, "junit"))  # still well-formed XML
-    validate_json(render(report, "json"))
+    validate_report(render(report, "json"))
 
 
 def test_markdown_escapes_mentions_links_and_tables():

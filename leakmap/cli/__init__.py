@@ -12,17 +12,21 @@ from leakmap import __version__
 COMMANDS = ["scan", "worker", "merge", "demo", "setup", "lists", "analyze", "graph", "report", "check", "baseline", "diff"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs: the crawler's imports (Scrapy,
+    Playwright) cost seconds that `leakmap diff` or a bad-option error should not pay."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"leakmap.cli.{name}")
+        return getattr(module, name.replace("-", "_"))
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="leakmap")
 def main() -> None:
     """Audit where a website's visitors' data goes, before and after the consent banner."""
-
-
-for _name in COMMANDS:
-    try:
-        _module = importlib.import_module(f"leakmap.cli.{_name}")
-    except ModuleNotFoundError as exc:  # a command still being written must not break the others
-        if exc.name != f"leakmap.cli.{_name}":
-            raise
-        continue
-    main.add_command(getattr(_module, _name.replace("-", "_")))

@@ -14,6 +14,7 @@ from leakmap.crawler.distributed import QueueError, push_sites
 from leakmap.crawler.runner import BadInput, ScanResult, check_url, run_scan, run_worker
 
 EXIT_CANNOT_RUN = 2
+EXIT_INCOMPLETE = 3
 err = Console(stderr=True)
 
 
@@ -43,6 +44,18 @@ def execute(urls: list[str], config: ScanConfig, command: str = "scan", resume: 
         except (BadInput, QueueError, BrowserNotFound, BrowserLaunchError) as exc:
             fail(str(exc))
     raise AssertionError("unreachable")
+
+
+def exit_if_incomplete(result: ScanResult) -> None:
+    """Exit 3 when the audit is not whole (interrupted, or phases that could not be finished):
+    what was stored is kept and ``scan --resume`` finishes it."""
+    if result.complete:
+        return
+    reason = "the scan was interrupted" if result.interrupted else (
+        f"{len(result.incomplete)} phase(s) could not be finished: " + "; ".join(result.incomplete[:5]))
+    click.echo(f"leakmap: audit incomplete: {reason} (see the errors above; `leakmap scan --resume` finishes it)",
+               err=True)
+    sys.exit(EXIT_INCOMPLETE)
 
 
 def enqueue(queue: str, urls: list[str], config: ScanConfig) -> None:

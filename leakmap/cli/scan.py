@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from leakmap.cli.options import browsing_options, config_from
-from leakmap.cli.running import enqueue, execute, fail
+from leakmap.cli.running import enqueue, execute, exit_if_incomplete, fail
 from leakmap.crawler.runner import read_sites_file
 from leakmap.report import after_scan
 
@@ -35,3 +35,4 @@ def scan(urls: tuple[str, ...], sites_file: Path | None, resume: bool, queue: st
         fail("give at least one URL (or --sites-file)")
     result = execute(targets, config, resume=resume)
     after_scan(result.store_path, result.scan_id, config.output_dir)
+    exit_if_incomplete(result)

@@ -20,5 +20,6 @@ class VisitFingerprinter:
 
     def fingerprint(self, request) -> bytes:
         job = request.meta.get(JOB)
-        tag = f"visit|{job.site_id}|{job.phase}|{job.seq}|" if job else f"fetch|{request.meta.get('site_id')}|"
+        tag = (f"visit|{job.site_id}|{job.phase}|{job.attempt}|{job.seq}|" if job
+               else f"fetch|{request.meta.get('site_id')}|")
         return hashlib.sha1(tag.encode() + self._default.fingerprint(request)).digest()

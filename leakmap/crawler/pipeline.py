@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leakmap.crawler.spider import ErrorItem, SiteItem, VisitItem
+from leakmap.crawler.spider import ErrorItem, PurgeItem, SiteItem, VisitItem
 from leakmap.store import Store
 
 
@@ -30,4 +30,6 @@ class StorePipeline:
             self.store.update_site(item.site_id, **item.values)
         elif isinstance(item, ErrorItem):
             self.store.add(item.record)
+        elif isinstance(item, PurgeItem):
+            self.store.purge(item.site_id, item.phase)
         return item

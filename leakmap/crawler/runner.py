@@ -10,7 +10,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,7 +21,6 @@ from leakmap import __version__
 from leakmap.blocklists import registrable_domain
 from leakmap.crawler.browser import browser_version, find_browser
 from leakmap.crawler.config import ScanConfig
-from leakmap.crawler.session import BrowserGone
 from leakmap.crawler.spider import AuditSpider, SiteItem, SitePlan, VisitItem
 from leakmap.records import ErrorRecord, Scan, Site
 from leakmap.store import Store
@@ -69,6 +68,25 @@ class ScanResult:
     sites: int
     visits: int
     errors: int
+    interrupted: bool = False
+    incomplete: list[str] = field(default_factory=list)  # "start URL: phase" not fully visited
+
+    @property
+    def complete(self) -> bool:
+        return not self.interrupted and not self.incomplete
+
+
+def unfinished_phases(store: Store, scan_id: int, phases: tuple[str, ...]) -> list[str]:
+    """Phases of reachable sites that do not have every page of their list stored."""
+    out = []
+    for site in store.db.query("select * from sites where scan_id = ? and status != 'failed'", [scan_id]):
+        pages = json.loads(site["pages"] or "[]")
+        for phase in phases:
+            seqs = {v["seq"] for v in store.db.query("select seq from visits where site_id = ? and phase = ?",
+                                                      [site["id"], phase])}
+            if not pages or seqs != set(range(len(pages))):
+                out.append(f"{site['start_url']}: {phase}")
+    return out
 
 
 def scrapy_settings(config: ScanConfig, browser: Path, store_path: Path) -> dict:
@@ -87,9 +105,7 @@ def scrapy_settings(config: ScanConfig, browser: Path, store_path: Path) -> dict
         "MEMUSAGE_ENABLED": False,
         "HTTPERROR_ALLOW_ALL": True,
         "URLLENGTH_LIMIT": 16384,
-        "RETRY_ENABLED": config.retries > 0,
-        "RETRY_TIMES": config.retries,
-        "RETRY_EXCEPTIONS": [BrowserGone],
+        "RETRY_ENABLED": False,  # a visit is never retried alone: a crash restarts its whole phase (spider)
         "DOWNLOADER_MIDDLEWARES": {  # the browser does all of this itself
             "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
             "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": None,
@@ -238,11 +254,13 @@ def _crawl(spider_cls, store: Store, scan_id: int, config: ScanConfig, browser: 
     started = time.monotonic()
     process.start()
     interrupted = crawler.stats.get_value("finish_reason") not in ("finished", None)
-    store.end_scan(scan_id, "interrupted" if interrupted else "complete")
+    incomplete = unfinished_phases(store, scan_id, config.phases)
+    # "incomplete": some phases could not be finished (crashes, site caps); resume and check see it
+    store.end_scan(scan_id, "interrupted" if interrupted else "incomplete" if incomplete else "complete")
     count = "select count(*) from {} where site_id in (select id from sites where scan_id = ?)"
     visits = store.db.execute(count.format("visits"), [scan_id]).fetchone()[0]
     errors = store.db.execute(count.format("errors"), [scan_id]).fetchone()[0]
     sites = store.db.execute("select count(*) from sites where scan_id = ?", [scan_id]).fetchone()[0]
     logging.getLogger(__name__).info("scan %s done in %.1f s", scan_id, time.monotonic() - started)
     store.close()
-    return ScanResult(config.output_dir / STORE_NAME, scan_id, sites, visits, errors)
+    return ScanResult(config.output_dir / STORE_NAME, scan_id, sites, visits, errors, interrupted, incomplete)

@@ -35,7 +35,11 @@ _UA_DATA_JS = """async () => {
 
 
 class BrowserGone(Exception):
-    """The browser process died; the visit is retried on a fresh one."""
+    """The browser died during the visit: the phase starts again on a fresh browser."""
+
+
+class ProfileLost(BrowserGone):
+    """The phase's profile went with a browser that died between two of its visits."""
 
 
 @dataclass
@@ -113,18 +117,26 @@ class BrowserSession:
         )
         return PhaseState(context=context)
 
+    def _alive(self) -> bool:
+        return bool(self.process and self.process.alive and self.browser and self.browser.is_connected())
+
     async def visit(self, job: VisitJob) -> VisitOutcome:
         await self.start()
         key = (job.site_id, job.phase)
+        if key not in self.phases:
+            if job.seq > 0:  # cookies and consent of this phase are gone: it cannot go on
+                raise ProfileLost("the browser was restarted after a crash; this phase's profile was lost")
+            self.phases[key] = await self._context()
         try:
-            if key not in self.phases:
-                self.phases[key] = await self._context()
             outcome = await run_visit(job, self.phases[key], self.cdp, self.config, self.identity)
         except PlaywrightError as exc:
-            if not (self.process and self.process.alive and self.browser.is_connected()):
+            if not self._alive():
                 self.phases.pop(key, None)
-                raise BrowserGone(describe_navigation_error(exc)) from exc
+                raise BrowserGone(f"the browser crashed: {describe_navigation_error(exc)}") from exc
             raise
+        if not self._alive():  # died while the visit was being wrapped up: its records are partial
+            self.phases.pop(key, None)
+            raise BrowserGone("the browser crashed during the visit")
         if job.last:
             await self.end_phase(job.site_id, job.phase)
         return outcome

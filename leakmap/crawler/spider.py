@@ -23,10 +23,12 @@ from leakmap.blocklists import registrable_domain
 from leakmap.crawler import discovery
 from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.handler import FETCH, JOB, OUTCOME
+from leakmap.crawler.session import BrowserGone
 from leakmap.crawler.visit import VisitJob, VisitOutcome
 from leakmap.records import ErrorRecord
 
 MAX_SITEMAPS = 5
+MAX_PHASE_RESTARTS = 2
 MAX_DEPTH_FETCHES = 20
 
 
@@ -47,6 +49,14 @@ class ErrorItem:
 
 
 @dataclass
+class PurgeItem:
+    """Drop what a phase stored so far: it runs again from its landing page."""
+
+    site_id: int
+    phase: str
+
+
+@dataclass
 class SitePlan:
     site_id: int
     start_url: str
@@ -61,6 +71,8 @@ class SitePlan:
     started: float = 0.0
     stopped: bool = False
     phases_done: set[str] = field(default_factory=set)
+    restarts: dict[str, int] = field(default_factory=dict)
+    incomplete: set[str] = field(default_factory=set)  # phases that could not be finished
 
 
 class AuditSpider(scrapy.Spider):
@@ -77,8 +89,9 @@ class AuditSpider(scrapy.Spider):
         url = plan.pages[seq] if plan.pages else plan.start_url
         last = bool(plan.pages) and seq == len(plan.pages) - 1
         consent = phase if phase in ("accept", "reject") and seq == 0 else None
-        job = VisitJob(plan.site_id, phase, seq, url, depth=0 if seq == 0 else 1, last=last, consent=consent)
-        return Request(url, callback=self.on_visit, errback=self.on_visit_error, dont_filter=False,
+        job = VisitJob(plan.site_id, phase, seq, url, depth=0 if seq == 0 else 1, last=last, consent=consent,
+                       attempt=plan.restarts.get(phase, 0))
+        return Request(url, callback=self.on_visit, errback=self.on_visit_error,
                        meta={JOB: job, "handle_httpstatus_all": True}, priority=-plan.order)
 
     def _fetch(self, plan: SitePlan, url: str, kind: str, depth: int = 1) -> Request:
@@ -129,6 +142,9 @@ class AuditSpider(scrapy.Spider):
     def on_visit_error(self, failure: Failure):
         job: VisitJob = failure.request.meta[JOB]
         plan = self.plans[job.site_id]
+        if failure.check(BrowserGone):
+            yield from self._restart_phase(plan, job, failure)
+            return
         yield ErrorItem(ErrorRecord(site_id=job.site_id, phase=job.phase, time=time.time(), kind="visit-failed",
                                     message=f"{failure.type.__name__}: {failure.getErrorMessage()}", url=job.url))
         if job.phase == self.lead and job.seq == 0 and not plan.pages:
@@ -136,6 +152,23 @@ class AuditSpider(scrapy.Spider):
             yield SiteItem(plan.site_id, {"status": "failed", "finished_at": time.time()})
             return
         yield from self._next(plan, job)
+
+    def _restart_phase(self, plan: SitePlan, job: VisitJob, failure: Failure):
+        """The browser crashed: the phase's profile (cookies, consent click) is gone, so the phase
+        runs again whole on the restarted browser, a limited number of times."""
+        count = plan.restarts.get(job.phase, 0)
+        # site-level row (no phase): it must survive the purge of the phase it reports on
+        yield ErrorItem(ErrorRecord(site_id=job.site_id, time=time.time(), kind="crash", url=job.url,
+                                    message=f"{job.phase} phase, page {job.seq + 1}: {failure.getErrorMessage()}"
+                                            + ("; the phase starts again" if count < MAX_PHASE_RESTARTS else
+                                               f"; given up after {MAX_PHASE_RESTARTS} restarts")))
+        if count >= MAX_PHASE_RESTARTS:
+            plan.incomplete.add(job.phase)
+            yield from self._phase_done(plan, job.phase)
+            return
+        plan.restarts[job.phase] = count + 1
+        yield PurgeItem(plan.site_id, job.phase)
+        yield self._visit(plan, job.phase, 0)
 
     def _next(self, plan: SitePlan, job: VisitJob):
         if job.last or job.seq + 1 >= len(plan.pages):

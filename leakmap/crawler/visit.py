@@ -51,6 +51,7 @@ class VisitJob:
     depth: int = 0
     last: bool = False  # last page of the phase: its profile is dropped afterwards
     consent: str | None = None  # "accept" / "reject" on the landing visit of those phases
+    attempt: int = 0  # how many times the phase was restarted after a browser crash
 
     @property
     def key(self) -> str:

@@ -66,7 +66,14 @@ def after_scan(store_path: Path, scan_id: int, out_dir: Path, console: Console |
     then ``report.html`` and ``report.json`` in the output directory."""
     from leakmap.report.terminal import print_findings, print_summary
 
+    from leakmap.analysis.engine import reanalyze
+
     console = console or Console()
+    store = Store(store_path)
+    try:  # the store keeps the verdicts too (Datasette users, `leakmap diff`), not only the reports
+        reanalyze(store, scan_id)
+    finally:
+        store.close()
     print_summary(store_path, scan_id, console)
     report, _ = load(store_path, scan_id)
     print_findings(report, console)

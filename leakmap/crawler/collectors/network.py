@@ -16,6 +16,7 @@ from leakmap.crawler.collectors.base import Collector
 from leakmap.crawler.setcookie import parse_set_cookie
 from leakmap.records import CookieRecord, RequestRecord
 
+_NETWORK_SCHEMES = ("http:", "https:", "ws:", "wss:")
 LONG_LIVED = 5.0  # seconds: a request still open after this (long poll, stream) no longer delays "quiet"
 
 
@@ -119,6 +120,8 @@ class NetworkCollector(Collector):
     def _request(self, session: Session, key: str, p: dict[str, Any]) -> None:
         if p.get("wallTime") and p.get("timestamp"):
             self._clock_offset = p["wallTime"] - p["timestamp"]
+        if not p.get("request", {}).get("url", "").startswith(_NETWORK_SCHEMES):
+            return  # data:, blob:, about: URLs never leave the browser
         flight = self._flights.get(key)
         request = p.get("request", {})
         url = request.get("url", "")

@@ -41,7 +41,7 @@ def test_injected_bundle_is_byte_identical_to_the_official_npm_build():
     assert installed.version == bundle.VERSION
     assert installed.script.encode("utf-8") == official
     # what every page of a landing visit gets, in the recorder's init scripts
-    recorder = PageRecorder(None, [_engine("accept"), ])
+    recorder = PageRecorder(None, [_engine("accept")])
     assert [s for s in recorder.scripts if s.encode("utf-8") == official], "the official bundle is not injected"
     # the package in the test-only npm lock is the pinned version with the pinned integrity
     lock = json.loads((NPM_DIR / "package-lock.json").read_text())
@@ -108,14 +108,18 @@ def test_without_the_bundle_the_fallbacks_run_and_the_record_says_so(browser, mo
     assert "%22google-analytics%22%3Afalse" in reject.consent.details["stored_choice"]["cookie:www.kiezrad-berlin.de:klaro"]
 
 
-def test_a_reject_selector_that_matches_nothing_is_reported_and_unverified(browser):
+def _reject_with_selector(browser, site_id: int, selector: str):
+    """A reject visit of the own-banner site with ``--reject-selector``, in the module's browser."""
     loop, session = browser
-    session.config.reject_selector = "#refuse-cookies"
+    session.config.reject_selector = selector
     try:
-        outcome = loop.run_until_complete(_visit(session, 12, "reject", OWN_BANNER, "reject"))
+        return loop.run_until_complete(_visit(session, site_id, "reject", OWN_BANNER, "reject")).consent
     finally:
         session.config.reject_selector = None
-    record = outcome.consent
+
+
+def test_a_reject_selector_that_matches_nothing_is_reported_and_unverified(browser):
+    record = _reject_with_selector(browser, 12, "#refuse-cookies")
     assert record.banner_found and not record.verified and not record.success and record.steps == 0
     assert record.error == f"--reject-selector '#refuse-cookies' matched no visible element on {OWN_BANNER}"
     # leakmap did not guess another button instead of the one the user named
@@ -125,12 +129,6 @@ def test_a_reject_selector_that_matches_nothing_is_reported_and_unverified(brows
 
 
 def test_a_reject_selector_that_matches_is_used(browser):
-    loop, session = browser
-    session.config.reject_selector = "#reject-all"
-    try:
-        outcome = loop.run_until_complete(_visit(session, 13, "reject", OWN_BANNER, "reject"))
-    finally:
-        session.config.reject_selector = None
-    record = outcome.consent
+    record = _reject_with_selector(browser, 13, "#reject-all")
     assert (record.method, record.verified, record.steps, record.error) == ("selector", True, 1, None)
     assert record.details["stored_choice"] == {"cookie:www.riverside-vets.co.uk:cookie_consent": "rejected"}

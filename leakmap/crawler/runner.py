@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -233,6 +234,15 @@ def run_worker(queue: str, config: ScanConfig, max_idle: int, on_progress: Progr
 Progress = Callable[[str, int, int], None]
 
 
+def _dump_tasks(*_: object) -> None:
+    """SIGUSR1: print every asyncio task's stack to stderr (what is a stuck scan waiting for?)."""
+    import asyncio
+    import sys
+
+    for task in asyncio.all_tasks(asyncio.get_event_loop()):
+        task.print_stack(file=sys.stderr)
+
+
 def _crawl(spider_cls, store: Store, scan_id: int, config: ScanConfig, browser: Path, on_progress: Progress | None,
            expected_visits: int, extra_settings: dict | None = None, **spider_args) -> ScanResult:
     logging.getLogger("scrapy").setLevel(logging.ERROR)
@@ -251,6 +261,8 @@ def _crawl(spider_cls, store: Store, scan_id: int, config: ScanConfig, browser: 
         crawler.signals.connect(progress, signal=signals.item_scraped)
         on_progress("total", expected["visits"], 0)
     process.crawl(crawler, config=config, **spider_args)
+    if hasattr(signal, "SIGUSR1"):
+        signal.signal(signal.SIGUSR1, _dump_tasks)
     started = time.monotonic()
     process.start()
     interrupted = crawler.stats.get_value("finish_reason") not in ("finished", None)

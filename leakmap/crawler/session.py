@@ -121,6 +121,17 @@ class BrowserSession:
         return bool(self.process and self.process.alive and self.browser and self.browser.is_connected())
 
     async def visit(self, job: VisitJob) -> VisitOutcome:
+        """One visit, bounded: a visit that outlives its own caps means the browser is wedged
+        (calls to a crashed browser can wait forever), so it is replaced and the phase restarts."""
+        try:
+            async with asyncio.timeout(self.config.page_timeout + 30):
+                return await self._visit(job)
+        except TimeoutError:
+            async with self._start_lock:
+                await self._stop_browser()
+            raise BrowserGone("the browser stopped answering; it was restarted") from None
+
+    async def _visit(self, job: VisitJob) -> VisitOutcome:
         await self.start()
         key = (job.site_id, job.phase)
         if key not in self.phases:
@@ -151,6 +162,12 @@ class BrowserSession:
 
     async def fetch(self, url: str) -> Fetched:
         """Fetch a discovery resource (robots.txt, sitemap) through the browser, outside every phase."""
+        try:
+            return await asyncio.wait_for(self._fetch(url), self.config.navigation_timeout + 15)
+        except TimeoutError:
+            return Fetched(url, 0, "", "the browser did not answer")
+
+    async def _fetch(self, url: str) -> Fetched:
         await self.start()
         if self._discovery is None:  # says who it is: these requests are leakmap's, not a visitor's
             agent = (self.identity or {}).get("userAgent") or await self._user_agent()
@@ -170,18 +187,19 @@ class BrowserSession:
                 pass
 
     async def _stop_browser(self) -> None:
+        """Close (or give up on) the browser; calls to a dead one may never answer, hence the caps."""
         self.phases.clear()
         self._discovery = None
         if self.cdp is not None:
             try:
-                await self.cdp.close()
+                await asyncio.wait_for(self.cdp.close(), 5)
             except Exception:  # noqa: BLE001 - already gone
                 pass
             self.cdp = None
         if self.browser is not None:
             try:
-                await self.browser.close()
-            except PlaywrightError:
+                await asyncio.wait_for(self.browser.close(), 10)
+            except (PlaywrightError, TimeoutError):
                 pass
             self.browser = None
         if self.process is not None:

@@ -81,7 +81,7 @@ class Connection:
         try:
             await self._ws.send(json.dumps(message))
             return await asyncio.wait_for(future, timeout)
-        except (websockets.ConnectionClosed, asyncio.TimeoutError) as exc:
+        except (TimeoutError, websockets.ConnectionClosed) as exc:
             raise CDPError(f"{method}: {type(exc).__name__}") from exc
         finally:
             self._pending.pop(msg_id, None)

@@ -20,7 +20,7 @@ import redis
 from scrapy_redis.spiders import RedisMixin
 
 from leakmap.crawler.config import ScanConfig
-from leakmap.crawler.spider import AuditSpider, SitePlan, SiteItem
+from leakmap.crawler.spider import AuditSpider, SiteItem, SitePlan
 
 SITES_KEY = "leakmap:sites"  # list of JSON {"url": ...}
 RUN_KEY = "leakmap:run"  # JSON {"key": run id, "config": ScanConfig.to_json()}

@@ -12,7 +12,8 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from playwright.async_api import Error as PlaywrightError, Page
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
 
 from leakmap.crawler.collectors.network import NetworkCollector
 from leakmap.crawler.recorder import STATE_KEY
@@ -24,7 +25,7 @@ _PENDING_JS = f"() => {{ const s = window[Symbol.for('{STATE_KEY}')]; return s ?
 async def pending_timers(page: Page) -> int:
     try:
         return await asyncio.wait_for(page.evaluate(_PENDING_JS), 2)
-    except (PlaywrightError, asyncio.TimeoutError):
+    except (TimeoutError, PlaywrightError):
         return 0
 
 

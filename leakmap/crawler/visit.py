@@ -14,7 +14,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from playwright.async_api import BrowserContext, Error as PlaywrightError, Page, TimeoutError as PlaywrightTimeout
+from playwright.async_api import BrowserContext, Page
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from leakmap.crawler import consent
 from leakmap.crawler.cdp import Connection
@@ -125,7 +127,7 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
                 await recorder.loaded(page)
                 if job.consent:  # before any scrolling: some banners take scrolling as consent
                     outcome.consent = await _consent_step(page, job, phase, cookies, engine, shots, recorder,
-                                                          quiet, config)
+                                                          quiet, config, outcome.extra)
                 else:
                     if job.seq == 0 and job.phase == "baseline":
                         outcome.consent = await consent.observe(page, engine, shots)
@@ -181,7 +183,7 @@ async def _load(page, job, visit, outcome, events, quiet, config) -> None:
     await quiet()
 
 
-async def _consent_step(page, job, phase, cookies, engine, shots, recorder, quiet, config) -> ConsentRecord:
+async def _consent_step(page, job, phase, cookies, engine, shots, recorder, quiet, config, extra) -> ConsentRecord:
     await cookies.snapshot("before-consent")
     record = await consent.perform(page, job.consent, config, engine, quiet, shots)
     if record.time is not None:
@@ -194,6 +196,7 @@ async def _consent_step(page, job, phase, cookies, engine, shots, recorder, quie
             pass
         await quiet(load=True)
         await recorder.loaded(page)
+        extra.append(await consent.recheck(page))  # a choice that did not stick shows the banner again
     await _scroll(page)
     await quiet()
     return record

@@ -64,9 +64,8 @@ def write_reports(store_path: Path, scan_id: int | None, out_dir: Path, formats:
 def after_scan(store_path: Path, scan_id: int, out_dir: Path, console: Console | None = None) -> dict[str, Path]:
     """What ``scan`` and ``demo`` do once the crawl is stored: the terminal summary with the findings,
     then ``report.html`` and ``report.json`` in the output directory."""
-    from leakmap.report.terminal import print_findings, print_summary
-
     from leakmap.analysis.engine import reanalyze
+    from leakmap.report.terminal import print_findings, print_summary
 
     console = console or Console()
     store = Store(store_path)

@@ -1,9 +1,9 @@
 """Which pages each phase visits: same site, deduplicated, both discovery sources represented."""
 
+import pytest
+
 from leakmap.crawler.discovery import choose_pages, page_key, parse_sitemap, robots_sitemaps
 from leakmap.crawler.runner import BadInput, check_url, read_sites_file
-
-import pytest
 
 SITE = ["maison-lumiere.fr"]
 

@@ -1,7 +1,7 @@
 """Raw cookie attributes are what CNIL's lifetime rule is judged on, not the browser's capped expiry."""
 
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 
 from leakmap.crawler.setcookie import parse_cookie_date, parse_set_cookie
 
@@ -23,7 +23,7 @@ def test_max_age_wins_over_expires():
 
 
 def test_two_year_expiry_is_kept_beyond_the_browser_cap():
-    expires = datetime.fromtimestamp(NOW, timezone.utc) + timedelta(days=730)
+    expires = datetime.fromtimestamp(NOW, UTC) + timedelta(days=730)
     c = parse_set_cookie(f"_ga=GA1.1.1.2; expires={format_datetime(expires, usegmt=True)}")
     assert abs(c.lifetime(NOW) - 730 * 86400) < 2  # more than Chromium's 400-day cap
 

@@ -7,7 +7,8 @@ import asyncio
 import time
 from typing import Any
 
-from playwright.async_api import Dialog, Download, Error as PlaywrightError, Page
+from playwright.async_api import Dialog, Download, Page
+from playwright.async_api import Error as PlaywrightError
 
 from leakmap.crawler.collectors.base import Collector
 from leakmap.records import ErrorRecord

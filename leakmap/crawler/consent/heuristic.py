@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Sequence
 
-from playwright.async_api import ElementHandle, Error as PlaywrightError, Frame, Page
+from playwright.async_api import ElementHandle, Frame, Page
+from playwright.async_api import Error as PlaywrightError
 
 from leakmap.crawler.consent.texts import ACCEPT, BANNER_WORDS, REJECT, SAVE, SETTINGS
 

@@ -11,7 +11,8 @@ import asyncio
 from typing import Any
 
 from iab_tcf import decode_v2
-from playwright.async_api import Error as PlaywrightError, Page
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
 
 _TCF_JS = """
 () => new Promise((resolve) => {

@@ -50,3 +50,23 @@ def tcf_cmp_bundle() -> Path | None:
         return build()
     except BuildError:
         return None
+
+
+@pytest.fixture
+def spawn():
+    """Start background processes that are killed when the test ends, failed or timed out
+    (a scan left running would keep its Chromium and load the machine for later tests)."""
+    import subprocess
+
+    started: list[subprocess.Popen] = []
+
+    def start(*args, **kwargs) -> subprocess.Popen:
+        proc = subprocess.Popen(*args, **kwargs)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)

@@ -51,7 +51,11 @@ class Run:
     cwd: Path
 
     def wait(self) -> subprocess.CompletedProcess:
-        out, err = self.proc.communicate(timeout=300)
+        try:
+            out, err = self.proc.communicate(timeout=300)
+        finally:  # never leave a scan (and its Chromium) behind on a failure or a timeout
+            if self.proc.poll() is None:
+                self.proc.kill()
         return subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)
 
 

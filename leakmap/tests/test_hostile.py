@@ -166,11 +166,11 @@ def test_renderer_crash_is_recorded_and_the_phase_goes_on(hostile_web, tmp_path)
     assert after.visit.status == "ok" and after.visit.title == "Welcome"
 
 
-def test_browser_crash_mid_scan_restarts_the_phase(testweb, tmp_path):
+def test_browser_crash_mid_scan_restarts_the_phase(testweb, tmp_path, spawn):
     args = [sys.executable, "-m", "leakmap", "scan", "https://www.harbourside-dental.co.uk/", "https://www.ledgerly.io/",
             "-o", str(tmp_path), "--host-rules", testweb.host_rules, "--ignore-https-errors", "--pages", "2",
             "--concurrency", "2", "--no-screenshots"]
-    scan = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    scan = spawn(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     db = tmp_path / "leakmap.db"
     deadline = time.monotonic() + 200
     while time.monotonic() < deadline:

@@ -38,11 +38,11 @@ def stored_visits(db_path) -> int:
         return 0
 
 
-def test_kill_then_resume(testweb, tmp_path):
+def test_kill_then_resume(testweb, tmp_path, spawn):
     db_path = tmp_path / "leakmap.db"
     args = [sys.executable, "-m", "leakmap", "scan", "-o", str(tmp_path), "--host-rules", testweb.host_rules,
             "--ignore-https-errors", "--pages", "2", "--concurrency", "2", "--no-screenshots"]
-    scan = subprocess.Popen([*args, *SITES], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    scan = spawn([*args, *SITES], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 240
     while stored_visits(db_path) < 5 and time.monotonic() < deadline and scan.poll() is None:
         time.sleep(0.2)

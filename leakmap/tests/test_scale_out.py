@@ -43,14 +43,14 @@ def leakmap(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "leakmap", *args], capture_output=True, text=True, **kwargs)
 
 
-def test_two_workers_share_one_queue(testweb, redis_url, tmp_path):
+def test_two_workers_share_one_queue(testweb, redis_url, tmp_path, spawn):
     queued = leakmap("scan", "--queue", redis_url, *SITES, "--pages", "2", "--host-rules", testweb.host_rules,
                      "--ignore-https-errors", "--no-screenshots", timeout=60)
     assert queued.returncode == 0, queued.stderr
     assert "queued 4 site(s)" in queued.stdout
     assert redis.Redis.from_url(redis_url).llen("leakmap:sites") == 4
 
-    workers = [subprocess.Popen([sys.executable, "-m", "leakmap", "worker", "--queue", redis_url, "-o",
+    workers = [spawn([sys.executable, "-m", "leakmap", "worker", "--queue", redis_url, "-o",
                                  str(tmp_path / f"w{i}"), "--concurrency", "2", "--max-idle", "3"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in (1, 2)]
     for w in workers:

@@ -40,9 +40,8 @@ def compare(db_path: Path, served: Iterable[LogEntry], slack: float = 0.5) -> Ca
     db.row_factory = sqlite3.Row
     visits = {v["id"]: (v["started_at"], v["ended_at"] or 0) for v in db.execute("select id, started_at, ended_at from visits")}
     stored: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-    for r in db.execute("select url, method, visit_id from requests"):
-        url = "http" + r["url"][2:] if r["url"].startswith("ws") else r["url"]  # the server sees the handshake
-        stored[(url, r["method"])].append(visits[r["visit_id"]])
+    for r in db.execute("select url, method, visit_id from requests"):  # the server logs ws upgrades as ws(s)://
+        stored[(r["url"], r["method"])].append(visits[r["visit_id"]])
     db.close()
     result = Capture()
     for entry in audited(served):

@@ -138,6 +138,11 @@ def launch_args(config: ScanConfig, user_data_dir: Path) -> list[str]:
         "--use-mock-keychain",
         # some CMPs hide their banner from navigator.webdriver browsers
         "--disable-blink-features=AutomationControlled",
+        # every page is a visitor's foreground tab: no throttled timers or paused renderers because
+        # other phases' pages share the browser
+        "--disable-background-timer-throttling",
+        "--disable-backgrounding-occluded-windows",
+        "--disable-renderer-backgrounding",
         "--disable-dev-shm-usage",
         "--mute-audio",
         f"--window-size={width},{height}",

@@ -41,7 +41,7 @@ class ScanConfig:
     page_timeout: float = 30.0  # cap on one page visit, seconds
     site_timeout: float = 600.0  # cap on one site (all phases), seconds
     navigation_timeout: float = 20.0
-    quiet_window: float = 0.5  # network silence that ends a wait, seconds
+    quiet_window: float = 0.3  # network silence that ends a wait, seconds
     settle_cap: float = 8.0  # longest wait for silence after load or an action
     fixed_wait: float | None = None  # reference mode for benchmarks: sleep this long instead
     # Consent

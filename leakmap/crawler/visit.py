@@ -122,21 +122,28 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
     try:
         await recorder.attach(page)
         async with asyncio.timeout(config.page_timeout):
-            await _load(page, job, visit, outcome, events, quiet, config)
-            if outcome.reachable:
+            landing = job.seq == 0
+            await _load(page, job, visit, outcome, events, quiet, config, settle=landing)
+            if outcome.reachable and landing:  # the banner as it shows, before any scrolling
                 await recorder.loaded(page)
-                if job.consent:  # before any scrolling: some banners take scrolling as consent
+                if job.consent:  # some banners take scrolling as consent
                     outcome.consent = await _consent_step(page, job, phase, cookies, engine, shots, recorder,
                                                           quiet, config, outcome.extra)
                 else:
-                    if job.seq == 0 and job.phase == "baseline":
+                    if job.phase == "baseline":
                         outcome.consent = await consent.observe(page, engine, shots)
-                    elif job.seq > 0 and job.phase in ("accept", "reject"):
-                        outcome.extra.append(await consent.recheck(page))
+                    if not (outcome.consent and outcome.consent.screenshot_before):
+                        await shots.take("page")
                     await _scroll(page)
                     await quiet()
-                    if job.seq == 0:
-                        await shots.take("page")
+            elif outcome.reachable:  # scrolled while it loads: one wait covers both
+                await _scroll(page)
+                await quiet()
+                await recorder.loaded(page)
+                await quiet()  # returns at once unless filling the forms set something off
+                if job.phase in ("accept", "reject"):
+                    outcome.extra.append(await consent.recheck(page))
+            if outcome.reachable:
                 outcome.links = await page.evaluate(_LINKS_JS) if job.seq == 0 else []
                 visit.title = (await page.title())[:500]
                 visit.final_url = page.url
@@ -158,7 +165,7 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
     return outcome
 
 
-async def _load(page, job, visit, outcome, events, quiet, config) -> None:
+async def _load(page, job, visit, outcome, events, quiet, config, settle: bool) -> None:
     try:
         response = await page.goto(job.url, wait_until="load")
     except PlaywrightTimeout:
@@ -180,7 +187,8 @@ async def _load(page, job, visit, outcome, events, quiet, config) -> None:
         ctype = (await response.all_headers()).get("content-type", "")
         if ctype and "html" not in ctype:
             events.add("not-html", f"the page is not HTML ({ctype.split(';')[0]})", response.url)
-    await quiet()
+    if settle:
+        await quiet()
 
 
 async def _consent_step(page, job, phase, cookies, engine, shots, recorder, quiet, config, extra) -> ConsentRecord:

@@ -9,6 +9,7 @@ they read before any submission, which is what ``pii-leak`` looks for. Nothing i
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from typing import Any
@@ -94,16 +95,21 @@ class FormsCollector(Collector):
         if not self.visit.config.fill_forms:
             return
         budget = MAX_FIELDS
-        for frame in page.frames:
+        found = await asyncio.gather(*(self._fields(frame) for frame in page.frames))  # one round trip, all frames
+        for frame, fields in zip(page.frames, found):
             if budget <= 0:
                 break
-            budget -= await self._fill_frame(page, frame, budget)
+            if fields:
+                budget -= await self._fill_frame(page, frame, fields, budget)
 
-    async def _fill_frame(self, page: Page, frame: Frame, budget: int) -> int:
+    @staticmethod
+    async def _fields(frame: Frame) -> list[dict[str, Any]]:
         try:
-            fields = await frame.evaluate(_FIELDS_JS)
+            return await frame.evaluate(_FIELDS_JS)
         except PlaywrightError:
-            return 0
+            return []
+
+    async def _fill_frame(self, page: Page, frame: Frame, fields: list[dict[str, Any]], budget: int) -> int:
         typed = 0
         for f in fields:
             kind = field_kind(f)

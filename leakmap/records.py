@@ -251,6 +251,7 @@ class Finding:
     title: str = ""  # one line a person reads
     unverified: bool = False  # the phase's consent action could not be verified
     evidence: dict[str, Any] = field(default_factory=dict)
+    moment: str | None = None  # before-consent, after-reject, after-accept; None for site-wide findings
 
 
 @dataclass

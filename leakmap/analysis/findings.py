@@ -25,7 +25,7 @@ def finding_id(rule: str, start_url: str, phase: str | None, domain: str | None,
 
 def make(site: SiteData, rule: str, severity: str, *, phase: str | None, domain: str | None, key: str = "",
          title: str, evidence: dict[str, Any], party: Party | None = None, category: str | None = None,
-         page: str | None = None, unverified: bool | None = None) -> Finding:
+         page: str | None = None, unverified: bool | None = None, moment: str | None = None) -> Finding:
     assert severity in SEVERITIES, severity
     return Finding(
         id=finding_id(rule, site.start_url, phase, domain, key),
@@ -39,6 +39,7 @@ def make(site: SiteData, rule: str, severity: str, *, phase: str | None, domain:
         page=page,
         title=title,
         unverified=site.unverified(phase) if unverified is None else unverified,
+        moment=moment,
         evidence=evidence,
     )
 

@@ -200,6 +200,8 @@ def moment_of(f: Finding) -> str | None:
     The rule names it when it can (``*-before-consent``, ``*-after-reject``); otherwise the
     evidence's own ``before_consent`` flag and the phase decide. Site-wide findings (no phase)
     have no moment."""
+    if f.moment:  # analysis says (stores from before that field: inferred below)
+        return f.moment
     if f.rule.endswith("before-consent"):
         return BEFORE
     if f.rule.endswith("after-reject"):

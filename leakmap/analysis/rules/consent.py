@@ -94,7 +94,8 @@ def consent_signal_mismatch(site: SiteData, parties: Parties) -> list[Finding]:
             severity: str = "high") -> None:
         f = make(site, "consent-signal-mismatch", severity, phase=phase, domain=domain, key=kind, title=title,
                  evidence={"signal": kind, **evidence}, party=hit.party if hit else None,
-                 category=hit.category if hit else None, page=site.page(hit.req.visit_id) if hit else None)
+                 category=hit.category if hit else None, page=site.page(hit.req.visit_id) if hit else None,
+                 moment=hit.window if hit else None)
         out.setdefault(f.id, f)
 
     for h in hits:  # Google Consent Mode

@@ -133,7 +133,8 @@ def _finding(site: SiteData, parties: Parties, rule: str, phase: str, name: str,
              title: str, evidence: dict[str, Any], visit_id: int | None) -> Finding:
     return make(site, rule, "high", phase=phase, domain=registrable_domain(dkey) or dkey, key=f"{name}@{dkey}",
                 title=title, evidence={**evidence, "classification": class_evidence(parties, cls)},
-                party=cls.party, category=cls.category, page=site.page(visit_id))
+                party=cls.party, category=cls.category, page=site.page(visit_id),
+                moment=BEFORE if rule == "cookie-before-consent" else AFTER_REJECT)
 
 
 def cookie_before_consent(site: SiteData, parties: Parties) -> list[Finding]:

@@ -108,10 +108,11 @@ def fingerprinting(site: SiteData, parties: Parties) -> list[Finding]:
         party = parties.of_url(site.id, call.script_url)
         essential_only = party.essential and party.tracking is False
         severity = "info" if essential_only else ("medium" if party.essential else "high")
-        when = "before consent" if window(site, phase, call.before, call.visit_id) == BEFORE else 'after "reject all"'
+        moment = window(site, phase, call.before, call.visit_id)
+        when = "before consent" if moment == BEFORE else 'after "reject all"'
         out.append(make(
             site, "fingerprinting", severity, phase=phase, domain=party.domain, key=f"{api}:{script}", party=party,
-            category="fingerprinting", page=site.page(call.visit_id),
+            category="fingerprinting", page=site.page(call.visit_id), moment=moment,
             title=f"{party.label} script fingerprints the browser ({api}) {when}",
             evidence={"technique": api, "criteria": met, "script_url": call.script_url, "stack": call.stack,
                       "frame_url": call.frame_url, "calls": call.calls, "documents": documents, **timing(call),

@@ -182,7 +182,7 @@ def id_sync(site: SiteData, parties: Parties) -> list[Finding]:
         out.append(make(
             site, "id-sync", "high" if violating else "medium", phase=phase, domain=receiver,
             key=f"{first.source.owner.domain}:{name}@{dkey}", party=first.party, category=first.hit.category,
-            page=site.page(first.req.visit_id),
+            page=site.page(first.req.visit_id), moment=first.hit.window,
             title=f"identifier of {first.source.owner.label} (cookie {name}) sent to {first.party.label}",
             evidence={"identifier": _source_evidence(first.source), "found_in": first.where, "parameter": first.param,
                       "request": request_evidence(site, first.req), "requests": len(matches),
@@ -196,7 +196,7 @@ def id_sync(site: SiteData, parties: Parties) -> list[Finding]:
         out.append(make(
             site, "id-sync", "high" if hit.window != AFTER_ACCEPT else "medium", phase=hit.req.phase,
             domain=hit.party.domain, key=f"redirect:{previous.domain}", party=hit.party, category=hit.category,
-            page=site.page(hit.req.visit_id),
+            page=site.page(hit.req.visit_id), moment=hit.window,
             title=f"{previous.label} redirected to {hit.party.label} with an identifier ({param})",
             evidence={"identifier": {"value": token, "compared_across_profiles": False}, "found_in": "url",
                       "parameter": param, "request": request_evidence(site, hit.req),

@@ -57,7 +57,7 @@ def _tracking_in(site: SiteData, parties: Parties, rule: str, windows: tuple[str
                  f"{first.party.label} ({first.category}) received {len(group_hits)} request(s) {when}")
         out.append(make(site, rule, "info" if cookieless else "high", phase=phase, domain=domain, title=title,
                         evidence=evidence, party=first.party, category=first.category,
-                        page=site.page(first.req.visit_id)))
+                        page=site.page(first.req.visit_id), moment=first.window))
     return out
 
 
@@ -80,6 +80,7 @@ def session_replay(site: SiteData, parties: Parties) -> list[Finding]:
         evidence, first = _summary(site, parties, group_hits)
         out.append(make(site, "session-replay", "high", phase=phase, domain=domain, evidence=evidence,
                         party=first.party, category="session-replay", page=site.page(first.req.visit_id),
+                        moment=first.window,
                         title=f"session-replay vendor {first.party.label} loaded {_WHEN[first.window]}"))
     return out
 
@@ -104,6 +105,7 @@ def broker_exposure(site: SiteData, parties: Parties) -> list[Finding]:
         what = f" carrying {', '.join(payload)}" if payload else ""
         out.append(make(site, "broker-exposure", severity, phase=phase, domain=domain, evidence=evidence,
                         party=first.party, category="data-broker", page=site.page(first.req.visit_id),
+                        moment=first.window,
                         title=f"data broker {first.party.label} received {len(group_hits)} request(s){what} "
                               f"({_WHEN[first.window]})"))
     return out

@@ -41,7 +41,7 @@ def storage_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(make(site, "storage-before-consent", "high", phase=w.phase, domain=party.domain,
+        out.append(make(site, "storage-before-consent", "high", phase=w.phase, domain=party.domain, moment=BEFORE,
                         key=f"{w.kind}:{w.key}", party=party, category=category, page=site.page(w.visit_id),
                         title=f"{party.label} ({category}) stored an identifier in {w.kind}Storage "
                               f"key {w.key!r} before consent",

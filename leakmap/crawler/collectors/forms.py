@@ -95,8 +95,9 @@ class FormsCollector(Collector):
         if not self.visit.config.fill_forms:
             return
         budget = MAX_FIELDS
-        found = await asyncio.gather(*(self._fields(frame) for frame in page.frames))  # one round trip, all frames
-        for frame, fields in zip(page.frames, found):
+        frames = page.frames
+        found = await asyncio.gather(*(self._fields(frame) for frame in frames))  # all frames at once
+        for frame, fields in zip(frames, found, strict=True):
             if budget <= 0:
                 break
             if fields:

@@ -10,6 +10,7 @@ from leakmap.cli.running import fail
 from leakmap.report import FILE_NAMES, FORMATS, load, save
 from leakmap.report.baseline import BaselineError
 from leakmap.report.baseline import load as load_baseline
+from leakmap.report.har import write_hars
 from leakmap.report.policy import PolicyError
 from leakmap.report.policy import load as load_policy
 
@@ -33,8 +34,9 @@ def parse_formats(ctx, param, value: str) -> tuple[str, ...]:
 @click.option("--policy", type=click.Path(dir_okay=False, path_type=Path),
               help="Policy (leakmap.toml or pyproject.toml) deciding which findings fail in JUnit/SARIF/Markdown.")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Accepted findings (leakmap baseline).")
+@click.option("--har", is_flag=True, help="Also write one HAR 1.2 file per site and phase (har/).")
 def report(db: Path, output_dir: Path | None, formats: tuple[str, ...], show_values: bool, scan_id: int | None,
-           policy: Path | None, baseline: Path | None) -> None:
+           policy: Path | None, baseline: Path | None, har: bool) -> None:
     """Write the reports of DB (a leakmap.db): report.html, report.json, report.md, report.junit.xml,
     report.sarif. Findings are the stored ones (leakmap analyze), else computed now."""
     if not db.is_file():
@@ -49,3 +51,6 @@ def report(db: Path, output_dir: Path | None, formats: tuple[str, ...], show_val
     out = output_dir or db.parent
     for path in save(built, {fmt: out / FILE_NAMES[fmt] for fmt in formats}).values():
         click.echo(str(path))
+    if har:
+        for path in write_hars(db, built.scan["id"], out):
+            click.echo(str(path))

@@ -13,6 +13,7 @@ from rich.console import Console
 from leakmap.blocklists import Knowledge
 from leakmap.records import Finding
 from leakmap.report import gate
+from leakmap.report.har import write_hars
 from leakmap.report.model import Report, build
 from leakmap.report.policy import Policy
 from leakmap.store import Store
@@ -77,5 +78,7 @@ def after_scan(store_path: Path, scan_id: int, out_dir: Path, console: Console |
     report, _ = load(store_path, scan_id)
     print_findings(report, console)
     paths = save(report, {fmt: out_dir / FILE_NAMES[fmt] for fmt in ("html", "json")})
-    console.print("reports: " + ", ".join(str(p) for p in paths.values()), markup=False, highlight=False)
+    hars = write_hars(store_path, scan_id, out_dir)
+    console.print("reports: " + ", ".join(str(p) for p in paths.values())
+                  + (f", {len(hars)} HAR file(s) in {out_dir / 'har'}" if hars else ""), markup=False, highlight=False)
     return paths

@@ -70,3 +70,36 @@ def test_sites_file_comments(tmp_path):
     f = tmp_path / "sites.txt"
     f.write_text("# client sites\nhttps://a.fr/\n\n  https://b.de/  # staging later\n")
     assert read_sites_file(f) == ["https://a.fr/", "https://b.de/"]
+
+
+def test_depth_two_finds_pages_linked_from_subpages(tmp_path):
+    """--depth 2: pages linked only from a sub-page are found (read without rendering, in the
+    discovery profile), and every phase then visits the same list."""
+    import json
+    import subprocess
+    import sys
+
+    from leakmap.store import Store
+    from leakmap.tests.web.server import TestWeb
+
+    root = tmp_path / "web"
+    pages = {
+        "www.deep-site.fr/index.html": "<title>Home</title><a href='/a.html'>a</a>",
+        "www.deep-site.fr/a.html": "<title>A</title><a href='/b.html'>b</a>",
+        "www.deep-site.fr/b.html": "<title>B</title><p>deep</p>",
+    }
+    for path, body in pages.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(body)
+    with TestWeb(root) as web:
+        proc = subprocess.run([sys.executable, "-m", "leakmap", "scan", "https://www.deep-site.fr/", "-o", str(tmp_path / "out"),
+                               "--host-rules", web.host_rules, "--ignore-https-errors", "--depth", "2", "--pages", "3",
+                               "--phases", "baseline,reject", "--no-screenshots"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    store = Store(tmp_path / "out" / "leakmap.db")
+    site = next(store.db.query("select * from sites"))
+    assert json.loads(site["pages"]) == ["https://www.deep-site.fr/", "https://www.deep-site.fr/a.html",
+                                         "https://www.deep-site.fr/b.html"]
+    for phase in ("baseline", "reject"):
+        urls = [v["url"] for v in store.db.query("select url from visits where phase = ? order by seq", [phase])]
+        assert urls == json.loads(site["pages"])

@@ -67,7 +67,7 @@ class BrowserSession:
 
     async def start(self) -> None:
         async with self._start_lock:
-            if self.browser is not None and self.browser.is_connected() and self.process and self.process.alive:
+            if self._alive():
                 return
             await self._stop_browser()
             self.process = await BrowserProcess.launch(self.browser_path, self.config)
@@ -119,18 +119,35 @@ class BrowserSession:
         return PhaseState(context=context)
 
     def _alive(self) -> bool:
-        return bool(self.process and self.process.alive and self.browser and self.browser.is_connected())
+        """Our DevTools connection closes first when Chromium dies: the process may not be reaped yet."""
+        return bool(self.process and self.process.alive and self.browser and self.browser.is_connected()
+                    and self.cdp and not self.cdp.closed.is_set())
 
     async def visit(self, job: VisitJob) -> VisitOutcome:
-        """One visit, bounded: a visit that outlives its own caps means the browser is wedged
-        (calls to a crashed browser can wait forever), so it is replaced and the phase restarts."""
+        """One visit, bounded. It ends as soon as its browser dies (the DevTools connection
+        closes): calls to a dead browser can wait forever. A visit that outlives its own caps
+        means the browser is wedged, so that browser (not one a sibling visit has started
+        since) is replaced. Either way the phase restarts."""
+        await self.start()
+        cdp = self.cdp
+        visit = asyncio.ensure_future(self._visit(job))
+        died = asyncio.ensure_future(cdp.closed.wait())
         try:
-            async with asyncio.timeout(self.config.page_timeout + 30):
-                return await self._visit(job)
-        except TimeoutError:
-            async with self._start_lock:
+            await asyncio.wait({visit, died}, timeout=self.config.page_timeout + 30,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            died.cancel()
+        if visit.done():
+            return visit.result()
+        visit.cancel()
+        await asyncio.gather(visit, return_exceptions=True)
+        self.phases.pop((job.site_id, job.phase), None)
+        if cdp.closed.is_set():
+            raise BrowserGone("the browser crashed during the visit")
+        async with self._start_lock:
+            if self.cdp is cdp:
                 await self._stop_browser()
-            raise BrowserGone("the browser stopped answering; it was restarted") from None
+        raise BrowserGone("the browser stopped answering; it was restarted")
 
     async def _visit(self, job: VisitJob) -> VisitOutcome:
         await self.start()

@@ -62,7 +62,13 @@ class Party:
 
     @property
     def label(self) -> str:
-        return self.c.entity or self.domain
+        """Who, and through which domain: one owner often has several (facebook.com, facebook.net)."""
+        return self.label_with()
+
+    def label_with(self, *facts: str) -> str:
+        """``Meta Platforms, Inc. (facebook.net, social)``; a party without a known owner is its domain."""
+        inner = ", ".join(x for x in (self.domain if self.c.entity else None, *facts) if x)
+        return f"{self.c.entity or self.domain} ({inner})" if inner else self.domain
 
 
 def _verdict(c: Classification) -> tuple[bool | None, bool, str | None]:

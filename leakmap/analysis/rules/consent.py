@@ -145,7 +145,7 @@ def consent_signal_mismatch(site: SiteData, parties: Parties) -> list[Finding]:
             continue
         if vendor not in state.get("vendors_consent", []):
             add(f"tcf-vendor-without-consent:{vendor}", h.req.phase, h.party.domain,
-                f"{h.party.label} (TCF vendor {vendor}) received data without TCF consent",
+                f"{h.party.label_with(f'TCF vendor {vendor}')} received data without TCF consent",
                 {"vendor_id": vendor, "tcf": state, "request": request_evidence(site, h.req),
                  "classification": party_evidence(parties, h.party, h.match)}, h,
                 severity="high" if h.window == AFTER_REJECT else "medium")

@@ -183,7 +183,7 @@ def id_sync(site: SiteData, parties: Parties) -> list[Finding]:
             site, "id-sync", "high" if violating else "medium", phase=phase, domain=receiver,
             key=f"{first.source.owner.domain}:{name}@{dkey}", party=first.party, category=first.hit.category,
             page=site.page(first.req.visit_id), moment=first.hit.window,
-            title=f"identifier of {first.source.owner.label} (cookie {name}) sent to {first.party.label}",
+            title=f"identifier of {first.source.owner.label_with(f'cookie {name}')} sent to {first.party.label}",
             evidence={"identifier": _source_evidence(first.source), "found_in": first.where, "parameter": first.param,
                       "request": request_evidence(site, first.req), "requests": len(matches),
                       "receiver": party_evidence(parties, first.party, first.hit.match),

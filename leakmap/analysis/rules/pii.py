@@ -130,7 +130,7 @@ def pii_leak(site: SiteData, parties: Parties) -> list[Finding]:
         out.append(make(
             site, "pii-leak", "high", phase=phase, domain=domain, key=f"{field}:{encoding}", party=first.party,
             category=first.hit.category, page=f.page_url or site.page(f.visit_id), moment=first.hit.window,
-            title=f"typed {field} sent to {first.party.label} ({encoding}) before the form was submitted",
+            title=f"typed {field} sent to {first.party.label_with(encoding)} before the form was submitted",
             evidence={"field": {"kind": f.field, "value": f.value, "selector": f.selector, "name": f.input_name,
                                 "frame_url": f.frame_url, "typed_at": f.time, "t_consent": f.t_consent},
                       "encoding": encoding, "found_in": first.where, "requests": len(matches),

@@ -52,9 +52,9 @@ def _tracking_in(site: SiteData, parties: Parties, rule: str, windows: tuple[str
         evidence, first = _summary(site, parties, group_hits)
         cookieless = all(denied_ping(h.consent_mode) for h in group_hits)
         when = _WHEN[first.window]
-        title = (f"{first.party.label} ({first.category}) received only Consent Mode cookieless pings (gcs=G100) {when}"
+        title = (f"{first.party.label_with(first.category)} received only Consent Mode cookieless pings (gcs=G100) {when}"
                  if cookieless else
-                 f"{first.party.label} ({first.category}) received {len(group_hits)} request(s) {when}")
+                 f"{first.party.label_with(first.category)} received {len(group_hits)} request(s) {when}")
         out.append(make(site, rule, "info" if cookieless else "high", phase=phase, domain=domain, title=title,
                         evidence=evidence, party=first.party, category=first.category,
                         page=site.page(first.req.visit_id), moment=first.window))

@@ -43,7 +43,7 @@ def storage_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
         seen.add(key)
         out.append(make(site, "storage-before-consent", "high", phase=w.phase, domain=party.domain, moment=BEFORE,
                         key=f"{w.kind}:{w.key}", party=party, category=category, page=site.page(w.visit_id),
-                        title=f"{party.label} ({category}) stored an identifier in {w.kind}Storage "
+                        title=f"{party.label_with(category)} stored an identifier in {w.kind}Storage "
                               f"key {w.key!r} before consent",
                         evidence={"storage": {"kind": w.kind, "origin": w.origin, "frame_url": w.frame_url,
                                               "key": w.key, "value": w.value[:300], "identifier": ids[0],

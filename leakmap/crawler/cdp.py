@@ -38,7 +38,14 @@ class Session:
         self.url = url
         self.handler: EventHandler | None = None
         self.parent: Session | None = None
+        self.popup = False  # a window a visited page opened (or a frame or worker inside one)
         self.detached = False
+
+    @classmethod
+    def attached(cls, connection: Connection, params: dict[str, Any]) -> Session:
+        """The session of a ``Target.attachedToTarget`` event."""
+        info = params["targetInfo"]
+        return cls(connection, params["sessionId"], info["type"], info["targetId"], info.get("url", ""))
 
     async def send(self, method: str, params: dict[str, Any] | None = None, timeout: float = 10) -> dict[str, Any]:
         return await self.connection.send(method, params, session_id=self.id, timeout=timeout)
@@ -56,6 +63,9 @@ class Connection:
         self._pending: dict[int, asyncio.Future] = {}
         self.sessions: dict[str, Session] = {}
         self.browser_handler: Callable[[str, dict[str, Any]], None] | None = None
+        # target id of a recorded page or frame -> who takes the windows it opens
+        self.openers: dict[str, Callable[[Session], None]] = {}
+        self._releases: set[asyncio.Task] = set()
         self._reader = asyncio.get_running_loop().create_task(self._read())
         self.closed = asyncio.Event()
 
@@ -85,6 +95,32 @@ class Connection:
             raise CDPError(f"{method}: {type(exc).__name__}") from exc
         finally:
             self._pending.pop(msg_id, None)
+
+    async def watch_new_pages(self) -> None:
+        """Hold every new page until we have looked at it: a window opened by a recorded page is
+        handed to that page's recorder before its first request (its traffic is the visit's);
+        any other page is let go at once, its recorder attaches to it explicitly."""
+        await self.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True,
+                                                 "filter": [{"type": "page"}]})
+
+    def _new_page(self, params: dict[str, Any]) -> None:
+        session = Session.attached(self, params)
+        adopt = self.openers.get(params["targetInfo"].get("openerId", ""))
+        if adopt is not None:
+            session.popup = True
+            self.sessions[session.id] = session
+            adopt(session)
+            return
+        task = asyncio.get_running_loop().create_task(self._release(session))
+        self._releases.add(task)
+        task.add_done_callback(self._releases.discard)
+
+    async def _release(self, session: Session) -> None:
+        try:
+            await session.send("Runtime.runIfWaitingForDebugger")
+            await self.send("Target.detachFromTarget", {"sessionId": session.id})
+        except CDPError:
+            pass  # closed meanwhile
 
     async def attach(self, target_id: str, target_type: str = "page", url: str = "") -> Session:
         result = await self.send("Target.attachToTarget", {"targetId": target_id, "flatten": True})
@@ -119,9 +155,9 @@ class Connection:
         method, params = message.get("method", ""), message.get("params", {})
         session = self.sessions.get(message.get("sessionId", ""))
         if method == "Target.attachedToTarget" and session is not None:
-            info = params["targetInfo"]
-            child = Session(self, params["sessionId"], info["type"], info["targetId"], info.get("url", ""))
+            child = Session.attached(self, params)
             child.parent = session
+            child.popup = session.popup
             child.handler = session.handler
             self.sessions[child.id] = child
         elif method == "Target.detachedFromTarget":
@@ -129,6 +165,9 @@ class Connection:
             if gone:
                 gone.detached = True
         if session is None:
+            if method == "Target.attachedToTarget" and params.get("waitingForDebugger"):
+                self._new_page(params)
+                return
             if self.browser_handler:
                 self.browser_handler(method, params)
             return

@@ -43,6 +43,9 @@ class PageRecorder:
         self.identity = identity  # Network.setUserAgentOverride params: a headful browser's UA
         self.collectors = collectors
         self.scripts = (instrumentation(), *extra_scripts, *(s for c in collectors for s in (*c.scripts, c.script) if s))
+        # windows the page opens are recorded too, without what only the visited page gets (the consent engine)
+        self.popup_scripts = (instrumentation(), *extra_scripts,
+                              *(s for c in collectors if c.in_popups for s in (*c.scripts, c.script) if s))
         self.failed: dict[str, str] = {}
         self.sessions: list[Session] = []
         self._setups: set[asyncio.Task] = set()
@@ -66,9 +69,21 @@ class PageRecorder:
         for c in self.collectors:
             await self._guard(c, c.on_page(page))
 
+    def _adopt(self, session: Session) -> None:
+        """A window opened by the page (or one of its frames), still paused: record it as part of the visit."""
+        session.handler = self._on_event
+        self._schedule_setup(session)
+
+    def _schedule_setup(self, session: Session) -> None:
+        task = asyncio.get_running_loop().create_task(self._setup(session))
+        self._setups.add(task)
+        task.add_done_callback(self._setups.discard)
+
     async def _setup(self, session: Session) -> None:
         """Prepare a (paused) target, then let it run whatever happens."""
         self.sessions.append(session)
+        if session.type in ("page", "iframe"):
+            self.connection.openers[session.target_id] = self._adopt
         try:
             steps: list[Any] = []
             if self.identity:
@@ -78,7 +93,7 @@ class PageRecorder:
                 steps.append(session.send("Runtime.enable"))  # bindingCalled events need it
                 steps.append(session.send("Runtime.addBinding", {"name": BINDING}))
                 steps += [session.send("Page.addScriptToEvaluateOnNewDocument", {"source": s, "runImmediately": True})
-                          for s in self.scripts]
+                          for s in (self.popup_scripts if session.popup else self.scripts)]
             steps += [self._setup_collector(c, session) for c in self.collectors if session.type in c.target_types]
             # initiator stacks through async boundaries (setTimeout, promises) need the debugger on
             steps.append(session.send("Debugger.enable"))
@@ -119,9 +134,7 @@ class PageRecorder:
         if method == "Target.attachedToTarget":
             child = self.connection.sessions.get(params.get("sessionId", ""))
             if child is not None:
-                task = asyncio.get_running_loop().create_task(self._setup(child))
-                self._setups.add(task)
-                task.add_done_callback(self._setups.discard)
+                self._schedule_setup(child)
             return
         if method == "Runtime.bindingCalled":
             if params.get("name") == BINDING:
@@ -165,6 +178,7 @@ class PageRecorder:
         for session in self.sessions:
             session.handler = None
             self.connection.sessions.pop(session.id, None)
+            self.connection.openers.pop(session.target_id, None)
         if self.sessions and not self.sessions[0].detached:
             try:
                 await self.connection.send("Target.detachFromTarget", {"sessionId": self.sessions[0].id}, timeout=3)

@@ -75,6 +75,7 @@ class BrowserSession:
                 self.playwright = await async_playwright().start()
             self.browser = await self.playwright.chromium.connect_over_cdp(self.process.ws_url)
             self.cdp = await Connection.connect(self.process.ws_url)
+            await self.cdp.watch_new_pages()
             self.version = self.browser.version
             self.identity = await self._identity()
 

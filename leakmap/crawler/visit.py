@@ -155,7 +155,7 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
         visit.status = "error"
         events.add("crash" if events.crashed else "browser", describe_navigation_error(exc), job.url)
     finally:
-        await _leave(page, network, cookies, recorder, config)
+        await _leave(page, network, cookies, events, recorder, config)
     visit.ended_at = time.time()
     visit.consent_time = phase.consent_time
     outcome.evidence = _stamp([*recorder.records(), *filter(None, outcome.extra)], job, phase.consent_time)
@@ -210,11 +210,12 @@ async def _consent_step(page, job, phase, cookies, engine, shots, recorder, quie
     return record
 
 
-async def _leave(page: Page, network: NetworkCollector, cookies: CookieCollector, recorder: PageRecorder,
-                 config: ScanConfig) -> None:
+async def _leave(page: Page, network: NetworkCollector, cookies: CookieCollector, events: PageEventsCollector,
+                 recorder: PageRecorder, config: ScanConfig) -> None:
     """Close the page the way a visitor leaves it: unload handlers run (``pagehide``,
     ``visibilitychange``) and the beacons they send are recorded. (Navigating away instead
     loses them: the DevTools session moves to the new document before the old one unloads.)"""
+    await events.close_popups()
     try:
         if not page.is_closed():
             async with page.expect_event("close", timeout=5000):

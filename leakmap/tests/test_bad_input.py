@@ -137,6 +137,10 @@ def test_dialogs_and_popups(broken_scan):
     assert any(m.startswith("prompt: name?") for m in messages)
     assert any(m.startswith("beforeunload") for m in messages)
     assert any(r["kind"] == "popup" for r in rows)
+    # what the window it opened sent is part of the visit, from its very first request
+    popup = list(store.db.query("select phase, target_type from requests where site_id = ? and url = ?",
+                                [site["id"], "https://www.fine-site.fr/"]))
+    assert popup == [{"phase": "accept", "target_type": "page"}]
 
 
 def test_download(broken_scan):

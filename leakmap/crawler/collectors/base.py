@@ -44,6 +44,7 @@ class Collector:
     # {"t": <one of hooks>, ...} to on_hook (with "_context": the sender's execution context id)
     scripts: tuple[str, ...] = ()
     script: str | None = None  # a single script: shorthand for scripts = (script,)
+    in_popups = True  # also set up in windows the visited page opens (their traffic is the visit's)
 
     def __init__(self, visit: VisitContext):
         self.visit = visit

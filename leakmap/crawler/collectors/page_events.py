@@ -25,6 +25,7 @@ class PageEventsCollector(Collector):
         self._errors: list[ErrorRecord] = []
         self._script_errors = 0
         self.crashed = False
+        self.popups: list[Page] = []  # recorded with the visit, closed when it leaves
 
     def _add(self, kind: str, message: str, url: str | None = None) -> None:
         self._errors.append(ErrorRecord(time=time.time(), kind=kind, message=message[:2000], url=url))
@@ -44,12 +45,24 @@ class PageEventsCollector(Collector):
             pass
 
     async def _popup(self, popup: Page) -> None:
-        self._add("popup", "the page opened a window", popup.url)
-        await asyncio.sleep(0.2)
-        try:
-            await popup.close()
+        self._add("popup", "the page opened a window (its requests are recorded with this visit)", popup.url)
+        self.popups.append(popup)
+        popup.on("dialog", self._dialog)
+        popup.on("download", self._download)
+        try:  # the new tab hid the page (no animation frames, so no screenshots): the visit goes on there
+            if self.visit.page is not None:
+                await self.visit.page.bring_to_front()
         except PlaywrightError:
             pass
+
+    async def close_popups(self) -> None:
+        """Leave the windows the page opened the way the page itself is left (unload beacons sent)."""
+        for popup in self.popups:
+            try:
+                if not popup.is_closed():
+                    await asyncio.wait_for(popup.close(run_before_unload=True), 5)
+            except (PlaywrightError, TimeoutError):
+                pass
 
     async def _download(self, download: Download) -> None:
         self._add("download", f"the page started a download: {download.suggested_filename}", download.url)

@@ -49,6 +49,7 @@ class AutoconsentEngine(Collector):
     name = "consent-engine"
     hooks = frozenset({"autoconsent"})
     target_types = frozenset()
+    in_popups = False  # the banner answered is the visited page's
 
     def __init__(self, visit):
         super().__init__(visit)

@@ -116,7 +116,7 @@ class AutoconsentEngine(Collector):
         task.add_done_callback(self._tasks.discard)
 
     # -- what the consent step asks ---------------------------------------------------------
-    def settled(self, quiet_after: float = 0.6) -> bool:
+    def settled(self, quiet_after: float = 1.0) -> bool:
         """Detection is over: a popup is open, the top frame gave up, or no CMP at all showed up
         within ``quiet_after`` seconds of the page being ready (a CMP that is there is found fast;
         its popup may take longer, so a detected CMP keeps us waiting for it)."""

@@ -160,6 +160,11 @@ class Store:
         conn.executemany(sql, values)
         return 0
 
+    def phase_complete(self, site_id: int, phase: str, pages: int) -> bool:
+        """Every page of the phase's list is stored (seq 0 .. pages - 1), so it need not run again."""
+        seqs = {r[0] for r in self.db.execute("select seq from visits where site_id = ? and phase = ?", [site_id, phase])}
+        return pages > 0 and seqs == set(range(pages))
+
     def purge(self, site_id: int, phase: str | None = None) -> None:
         """Delete what a site (or one of its phases) recorded, to run it again whole (``--resume``:
         a phase is only meaningful complete, since its profile's state does not survive a crash)."""

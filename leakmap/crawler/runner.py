@@ -81,12 +81,8 @@ def unfinished_phases(store: Store, scan_id: int, phases: tuple[str, ...]) -> li
     """Phases of reachable sites that do not have every page of their list stored."""
     out = []
     for site in store.db.query("select * from sites where scan_id = ? and status != 'failed'", [scan_id]):
-        pages = json.loads(site["pages"] or "[]")
-        for phase in phases:
-            seqs = {v["seq"] for v in store.db.query("select seq from visits where site_id = ? and phase = ?",
-                                                      [site["id"], phase])}
-            if not pages or seqs != set(range(len(pages))):
-                out.append(f"{site['start_url']}: {phase}")
+        pages = len(json.loads(site["pages"] or "[]"))
+        out += [f"{site['start_url']}: {phase}" for phase in phases if not store.phase_complete(site["id"], phase, pages)]
     return out
 
 
@@ -171,9 +167,7 @@ def _resumed_scan(config: ScanConfig) -> tuple[Store, int, ScanConfig, list[Site
         else:
             plan.pages = pages
             for phase in resumed.phases:
-                seqs = {v["seq"] for v in store.db.query("select seq from visits where site_id = ? and phase = ?",
-                                                          [site["id"], phase])}
-                if seqs == set(range(len(pages))):
+                if store.phase_complete(site["id"], phase, len(pages)):
                     plan.phases_done.add(phase)
                 else:
                     store.purge(site["id"], phase)

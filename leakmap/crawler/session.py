@@ -151,7 +151,6 @@ class BrowserSession:
         raise BrowserGone("the browser stopped answering; it was restarted")
 
     async def _visit(self, job: VisitJob) -> VisitOutcome:
-        await self.start()
         key = (job.site_id, job.phase)
         if key not in self.phases:
             if job.seq > 0:  # cookies and consent of this phase are gone: it cannot go on

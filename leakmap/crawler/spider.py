@@ -72,7 +72,6 @@ class SitePlan:
     stopped: bool = False
     phases_done: set[str] = field(default_factory=set)
     restarts: dict[str, int] = field(default_factory=dict)
-    incomplete: set[str] = field(default_factory=set)  # phases that could not be finished
 
 
 class AuditSpider(scrapy.Spider):
@@ -162,8 +161,7 @@ class AuditSpider(scrapy.Spider):
                                     message=f"{job.phase} phase, page {job.seq + 1}: {failure.getErrorMessage()}"
                                             + ("; the phase starts again" if count < MAX_PHASE_RESTARTS else
                                                f"; given up after {MAX_PHASE_RESTARTS} restarts")))
-        if count >= MAX_PHASE_RESTARTS:
-            plan.incomplete.add(job.phase)
+        if count >= MAX_PHASE_RESTARTS:  # the store shows the phase unfinished: the scan is "incomplete"
             yield from self._phase_done(plan, job.phase)
             return
         plan.restarts[job.phase] = count + 1

@@ -136,23 +136,27 @@ def analyze(store: Store, scan_id: int, kb: Knowledge) -> list[Finding]:
     return run(store, scan_id, kb).findings
 
 
+def _refuse_clashes(conn, scan_id: int, ids: list[str]) -> None:
+    clash = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        clash += conn.execute(f"select id, scan_id from findings where id in ({','.join('?' * len(chunk))})",
+                              chunk).fetchall()
+    if clash:
+        raise AnalysisError(
+            f"{len(clash)} finding id(s) of scan {scan_id} are stored for scan {clash[0][1]} too "
+            f"(e.g. {clash[0][0]}): this older database keys findings by id alone, so it holds the findings "
+            "of one scan of a site; analyse a copy, or scan into another directory")
+
+
 def save_findings(store: Store, scan_id: int, findings: list[Finding]) -> None:
     """Replace the scan's findings with ``findings`` in one transaction."""
     conn = store.db.conn
     rows = [to_row(f) for f in findings]
-    ids = [f.id for f in findings]
     with conn:
         conn.execute("delete from findings where scan_id = ?", [scan_id])
-        clash = []
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            clash += conn.execute(f"select id, scan_id from findings where id in ({','.join('?' * len(chunk))})",
-                                  chunk).fetchall()
-        if clash:
-            raise AnalysisError(
-                f"{len(clash)} finding id(s) of scan {scan_id} are stored for scan {clash[0][1]} too "
-                f"(e.g. {clash[0][0]}): the findings table keys findings by id alone, so one database "
-                "holds the findings of one scan of a site; analyse a copy, or scan into another directory")
+        if store.db["findings"].pks == ["id"]:  # a store made before findings were keyed per scan
+            _refuse_clashes(conn, scan_id, [f.id for f in findings])
         if rows:
             columns = list(rows[0])
             conn.executemany(f'insert into findings ({", ".join(columns)}) values ({", ".join("?" * len(columns))})',

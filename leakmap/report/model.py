@@ -176,8 +176,8 @@ class Report:
 def stored_findings(store: Store, scan_id: int) -> list[Finding]:
     rows = store.db.execute(
         "select id, scan_id, site_id, rule, severity, phase, domain, entity, category, page, title, unverified, "
-        "evidence from findings where scan_id = ?", [scan_id]).fetchall()
-    return [Finding(*row[:11], bool(row[11]), json.loads(row[12] or "{}")) for row in rows]
+        "evidence, moment from findings where scan_id = ?", [scan_id]).fetchall()
+    return [Finding(*row[:11], bool(row[11]), json.loads(row[12] or "{}"), row[13]) for row in rows]
 
 
 def findings_of(store: Store, scan_id: int, kb: Knowledge) -> list[Finding]:

@@ -63,3 +63,24 @@ def test_stamp_without_consent_is_before_consent():
     assert e.before_consent and e.t_consent is None
     e.stamp(4.0)
     assert not e.before_consent and e.t_consent == 1.0
+
+
+def test_two_scans_of_a_site_keep_their_findings_with_the_same_ids(store):
+    """A second scan into the same directory (or a merged store) holds findings with ids the first
+    scan has too: findings are keyed per scan, and read back whole (their moment included)."""
+    from leakmap.analysis import save_findings
+    from leakmap.report.model import stored_findings
+
+    def finding(scan_id: int, site_id: int) -> r.Finding:
+        return r.Finding(id="tracking-before-consent:abc", scan_id=scan_id, site_id=site_id,
+                         rule="tracking-before-consent", severity="high", phase="baseline", domain="facebook.net",
+                         title="t", evidence={"n": scan_id}, moment="before-consent")
+
+    scans = [store.begin_scan(r.Scan()) for _ in range(2)]
+    sites = [store.add_site(r.Site(scan_id=s, start_url="https://www.example.fr/")) for s in scans]
+    for scan_id, site_id in zip(scans, sites, strict=True):
+        save_findings(store, scan_id, [finding(scan_id, site_id)])
+    save_findings(store, scans[0], [finding(scans[0], sites[0])])  # re-analysis replaces, never duplicates
+    assert store.db["findings"].count == 2
+    for scan_id, site_id in zip(scans, sites, strict=True):
+        assert stored_findings(store, scan_id) == [finding(scan_id, site_id)]

@@ -14,18 +14,16 @@ import click
 from click.core import ParameterSource
 from rich.console import Console
 
-from leakmap.analysis import AnalysisError, run, save_findings
 from leakmap.blocklists import Knowledge
 from leakmap.cli.options import browsing_options, config_from
 from leakmap.cli.running import execute, fail
 from leakmap.crawler.runner import read_sites_file
-from leakmap.report import FILE_NAMES, load, save
+from leakmap.report import FILE_NAMES, judge, load, save
 from leakmap.report.baseline import BaselineError
 from leakmap.report.baseline import load as load_baseline
 from leakmap.report.policy import Policy, PolicyError
 from leakmap.report.policy import load as load_policy
 from leakmap.report.terminal import print_findings, print_summary
-from leakmap.store import Store
 
 
 def _policy_defaults(ctx: click.Context, policy: Policy, kwargs: dict) -> None:
@@ -67,15 +65,9 @@ def check(ctx: click.Context, urls: tuple[str, ...], sites_file: Path | None, po
         fail("give at least one URL (or --sites-file)")
     result = execute(targets, config, command="check")
     console = Console()
-    print_summary(result.store_path, result.scan_id, console)
     kb = Knowledge.load()
-    store = Store(result.store_path)
-    findings = run(store, result.scan_id, kb).findings
-    try:  # keep them in the store for `leakmap report`/`graph`; the gate uses them either way
-        save_findings(store, result.scan_id, findings)
-    except AnalysisError as exc:
-        click.echo(f"leakmap: note: findings not stored ({exc})", err=True)
-    store.close()
+    findings = judge(result.store_path, result.scan_id, kb)
+    print_summary(result.store_path, result.scan_id, console, kb=kb)
     report, verdict = load(result.store_path, result.scan_id, show_values=show_values, policy=rules,
                            baseline=accepted, baseline_source=str(baseline) if baseline else None, kb=kb,
                            findings=findings)

@@ -6,6 +6,7 @@ report can be made again from an old ``leakmap.db`` (``leakmap report DB``).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -62,20 +63,33 @@ def write_reports(store_path: Path, scan_id: int | None, out_dir: Path, formats:
     return save(report, {fmt: out_dir / FILE_NAMES[fmt] for fmt in formats})
 
 
+def judge(store_path: Path, scan_id: int, kb: Knowledge) -> list[Finding]:
+    """The scan's findings, computed now and also kept in the store (for ``report``, ``diff``,
+    Datasette users), unless an older store cannot take them; the reports use them either way."""
+    from leakmap.analysis import AnalysisError, run, save_findings
+
+    store = Store(store_path)
+    try:
+        findings = run(store, scan_id, kb).findings
+        try:
+            save_findings(store, scan_id, findings)
+        except AnalysisError as exc:
+            print(f"leakmap: note: findings not stored ({exc})", file=sys.stderr)
+    finally:
+        store.close()
+    return findings
+
+
 def after_scan(store_path: Path, scan_id: int, out_dir: Path, console: Console | None = None) -> dict[str, Path]:
     """What ``scan`` and ``demo`` do once the crawl is stored: the terminal summary with the findings,
     then ``report.html`` and ``report.json`` in the output directory."""
-    from leakmap.analysis.engine import reanalyze
     from leakmap.report.terminal import print_findings, print_summary
 
     console = console or Console()
-    store = Store(store_path)
-    try:  # the store keeps the verdicts too (Datasette users, `leakmap diff`), not only the reports
-        reanalyze(store, scan_id)
-    finally:
-        store.close()
-    print_summary(store_path, scan_id, console)
-    report, _ = load(store_path, scan_id)
+    kb = Knowledge.load()
+    findings = judge(store_path, scan_id, kb)
+    print_summary(store_path, scan_id, console, kb=kb)
+    report, _ = load(store_path, scan_id, kb=kb, findings=findings)
     print_findings(report, console)
     paths = save(report, {fmt: out_dir / FILE_NAMES[fmt] for fmt in ("html", "json")})
     hars = write_hars(store_path, scan_id, out_dir)

@@ -12,18 +12,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from leakmap import __version__
 from leakmap.records import PHASES
+from leakmap.report.model import iso
 from leakmap.store import Store
-
-
-def _iso(epoch: float | None) -> str:
-    return datetime.fromtimestamp(epoch or 0, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _headers(text: str | None) -> list[dict[str, str]]:
@@ -43,7 +39,7 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
         request["postData"] = {"mimeType": request_headers.get("content-type", ""), "text": row["post_data"]}
     entry = {
         "pageref": f"visit-{row['visit_id']}",
-        "startedDateTime": _iso(row["time"]),
+        "startedDateTime": iso(row["time"] or 0),
         "time": -1,
         "request": request,
         "response": {
@@ -73,7 +69,7 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
 def har(store: Store, site_id: int, phase: str, browser_version: str = "") -> dict[str, Any]:
     """The HAR document of one site's phase."""
     db = store.db
-    pages = [{"startedDateTime": _iso(v["started_at"]), "id": f"visit-{v['id']}", "title": v["final_url"] or v["url"],
+    pages = [{"startedDateTime": iso(v["started_at"] or 0), "id": f"visit-{v['id']}", "title": v["final_url"] or v["url"],
               "pageTimings": {"onContentLoad": -1, "onLoad": -1}}
              for v in db.query("select * from visits where site_id = ? and phase = ? order by seq, id", [site_id, phase])]
     entries = [_entry(r) for r in db.query(

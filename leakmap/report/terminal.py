@@ -24,11 +24,11 @@ def consent_line(row: dict) -> str:
     return f"{row['action']} NOT verified{cmp}: {row['error']}"
 
 
-def print_summary(store_path: Path, scan_id: int, console: Console | None = None) -> None:
+def print_summary(store_path: Path, scan_id: int, console: Console | None = None, kb: Knowledge | None = None) -> None:
     console = console or Console()
     store = Store(store_path)
     db = store.db
-    kb = Knowledge.load()
+    kb = kb or Knowledge.load()
     parties = from_store(db, scan_id, kb)
     by_site: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     info: dict[tuple[int, str], tuple] = {}

@@ -20,6 +20,14 @@ def _phases(ctx, param, value: str) -> tuple[str, ...]:
     return tuple(p for p in PHASES if p in phases)
 
 
+# also taken by `leakmap worker`, which browses with the settings of the run it joins
+concurrency_option = click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+                                  help="Page visits in flight at once.")
+browser_option = click.option(
+    "--browser", type=click.Path(dir_okay=False), envvar="LEAKMAP_BROWSER",
+    help="Chromium/Chrome executable (default: Playwright's, then the system's). Env: LEAKMAP_BROWSER.")
+
+
 def browsing_options(func: Callable) -> Callable:
     options = [
         click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -31,10 +39,8 @@ def browsing_options(func: Callable) -> Callable:
                      help="Link depth explored from the landing page to find pages."),
         click.option("--phases", callback=_phases, default=",".join(PHASES), show_default=True,
                      help="Phases to run."),
-        click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
-                     help="Page visits in flight at once."),
-        click.option("--browser", type=click.Path(dir_okay=False), envvar="LEAKMAP_BROWSER",
-                     help="Chromium/Chrome executable (default: Playwright's, then the system's). Env: LEAKMAP_BROWSER."),
+        concurrency_option,
+        browser_option,
         click.option("--host-rules", help='Chromium host-resolver rules, e.g. "MAP * 127.0.0.1:8443" '
                                           "(audit a staging server under production host names)."),
         click.option("--ignore-https-errors", is_flag=True, help="Accept invalid TLS certificates (staging)."),

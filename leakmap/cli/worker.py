@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from leakmap.cli.options import browser_option, concurrency_option
 from leakmap.cli.running import execute
 from leakmap.crawler.config import ScanConfig
 from leakmap.report.terminal import print_summary
@@ -15,12 +16,10 @@ from leakmap.report.terminal import print_summary
 @click.option("--queue", required=True, metavar="REDIS_URL", help="The queue `leakmap scan --queue` filled.")
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("leakmap-worker"), show_default=True, help="Directory for this worker's leakmap.db.")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
-              help="Page visits in flight at once on this machine.")
+@concurrency_option
 @click.option("--max-idle", type=click.IntRange(0), default=30, show_default=True,
               help="Stop after the queue has been empty this many seconds (0: never stop).")
-@click.option("--browser", type=click.Path(dir_okay=False), envvar="LEAKMAP_BROWSER",
-              help="Chromium/Chrome executable. Env: LEAKMAP_BROWSER.")
+@browser_option
 def worker(queue: str, output_dir: Path, concurrency: int, max_idle: int, browser: str | None) -> None:
     """Audit sites from the queue with the run's settings (pages, phases, host rules...), one
     site at a time per free slot, until the queue stays empty."""

@@ -66,12 +66,14 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-def har(store: Store, site_id: int, phase: str, browser_version: str = "") -> dict[str, Any]:
-    """The HAR document of one site's phase."""
+def har(store: Store, site_id: int, phase: str, browser_version: str = "") -> dict[str, Any] | None:
+    """The HAR document of one site's phase (None when the phase has no visit)."""
     db = store.db
     pages = [{"startedDateTime": iso(v["started_at"] or 0), "id": f"visit-{v['id']}", "title": v["final_url"] or v["url"],
               "pageTimings": {"onContentLoad": -1, "onLoad": -1}}
              for v in db.query("select * from visits where site_id = ? and phase = ? order by seq, id", [site_id, phase])]
+    if not pages:
+        return None
     entries = [_entry(r) for r in db.query(
         "select * from requests where site_id = ? and phase = ? order by time, id", [site_id, phase])]
     return {"log": {"version": "1.2", "creator": {"name": "leakmap", "version": __version__},
@@ -88,12 +90,12 @@ def write_hars(store_path: Path, scan_id: int, out_dir: Path) -> list[Path]:
         for site in store.db.query("select * from sites where scan_id = ? order by id", [scan_id]):
             name = re.sub(r"[^A-Za-z0-9.-]+", "_", urlsplit(site["start_url"]).netloc or str(site["id"]))
             for phase in PHASES:
-                if not store.db.execute("select 1 from visits where site_id = ? and phase = ? limit 1",
-                                        [site["id"], phase]).fetchone():
+                document = har(store, site["id"], phase, version)
+                if document is None:  # the phase did not run
                     continue
                 path = out_dir / "har" / f"{site['id']}-{name}-{phase}.har"
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(json.dumps(har(store, site["id"], phase, version), ensure_ascii=False))
+                path.write_text(json.dumps(document, ensure_ascii=False))
                 written.append(path)
     finally:
         store.close()

@@ -54,6 +54,7 @@ def _copy_site(source: Store, target: Store, site: dict, scan_id: int, source_di
         site_id = target.db["sites"].insert({**{k: v for k, v in site.items() if k != "id"}, "scan_id": scan_id},
                                             ).last_pk
         visit_ids: dict[int, int] = {}
+        copied: dict[str, str] = {}  # a screenshot is named by its screenshots row and by the consent row
         for visit in source.db.query("select * from visits where site_id = ? order by id", [site["id"]]):
             visit_ids[visit["id"]] = target.db["visits"].insert(
                 {**{k: v for k, v in visit.items() if k != "id"}, "site_id": site_id}).last_pk
@@ -66,7 +67,9 @@ def _copy_site(source: Store, target: Store, site: dict, scan_id: int, source_di
                     row["visit_id"] = visit_ids[row["visit_id"]]
                 for key in ("path", "screenshot_before", "screenshot_after"):
                     if row.get(key) and str(row[key]).startswith("screenshots/"):
-                        row[key] = _copy_file(source_dir, target.path.parent, row[key], f"m{site_id}")
+                        if row[key] not in copied:
+                            copied[row[key]] = _copy_file(source_dir, target.path.parent, row[key], f"m{site_id}")
+                        row[key] = copied[row[key]]
                 rows.append(row)
             if rows:
                 target.db[table].insert_all(rows, batch_size=500)

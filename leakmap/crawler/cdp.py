@@ -64,7 +64,8 @@ class Connection:
         self.sessions: dict[str, Session] = {}
         self.browser_handler: Callable[[str, dict[str, Any]], None] | None = None
         # target id of a recorded page or frame -> who takes the windows it opens
-        self.openers: dict[str, Callable[[Session], None]] = {}
+        self.openers: dict[str, Callable[[Session], asyncio.Future]] = {}
+        self._let_go: dict[str, asyncio.Future] = {}  # windows pages opened -> done once we let them run
         self._releases: set[asyncio.Task] = set()
         self._reader = asyncio.get_running_loop().create_task(self._read())
         self.closed = asyncio.Event()
@@ -105,15 +106,34 @@ class Connection:
 
     def _new_page(self, params: dict[str, Any]) -> None:
         session = Session.attached(self, params)
-        adopt = self.openers.get(params["targetInfo"].get("openerId", ""))
+        opener = params["targetInfo"].get("openerId", "")
+        adopt = self.openers.get(opener)
         if adopt is not None:
             session.popup = True
             self.sessions[session.id] = session
-            adopt(session)
+            adopt(session).add_done_callback(lambda _: self._settle(session.target_id))
             return
+        if opener:
+            self._settle(session.target_id)
         task = asyncio.get_running_loop().create_task(self._release(session))
         self._releases.add(task)
         task.add_done_callback(self._releases.discard)
+
+    def _waiter(self, target_id: str) -> asyncio.Future:
+        return self._let_go.setdefault(target_id, asyncio.get_running_loop().create_future())
+
+    def _settle(self, target_id: str) -> None:
+        waiter = self._waiter(target_id)
+        if not waiter.done():
+            waiter.set_result(None)
+
+    async def let_go(self, target_id: str) -> None:
+        """Until we have let a window a page opened run: set up for recording, or not one of ours
+        (Playwright's go-ahead for it waits on this, see relay.py)."""
+        try:
+            await asyncio.shield(self._waiter(target_id))
+        finally:
+            self._let_go.pop(target_id, None)
 
     async def _release(self, session: Session) -> None:
         try:
@@ -147,6 +167,8 @@ class Connection:
             log.exception("CDP reader failed")
         finally:
             self.closed.set()
+            for target_id in list(self._let_go):
+                self._settle(target_id)
             for future in self._pending.values():
                 if not future.done():
                     future.set_exception(CDPError("connection closed"))

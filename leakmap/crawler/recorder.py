@@ -69,15 +69,16 @@ class PageRecorder:
         for c in self.collectors:
             await self._guard(c, c.on_page(page))
 
-    def _adopt(self, session: Session) -> None:
+    def _adopt(self, session: Session) -> asyncio.Task:
         """A window opened by the page (or one of its frames), still paused: record it as part of the visit."""
         session.handler = self._on_event
-        self._schedule_setup(session)
+        return self._schedule_setup(session)
 
-    def _schedule_setup(self, session: Session) -> None:
+    def _schedule_setup(self, session: Session) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(self._setup(session))
         self._setups.add(task)
         task.add_done_callback(self._setups.discard)
+        return task
 
     async def _setup(self, session: Session) -> None:
         """Prepare a (paused) target, then let it run whatever happens."""

@@ -21,6 +21,7 @@ from leakmap.crawler.browser import BrowserProcess
 from leakmap.crawler.cdp import Connection
 from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.errors import describe_navigation_error
+from leakmap.crawler.relay import Relay
 from leakmap.crawler.visit import PhaseState, VisitJob, VisitOutcome, run_visit
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class BrowserSession:
         self.playwright: Playwright | None = None
         self.browser: Browser | None = None
         self.cdp: Connection | None = None
+        self.relay: Relay | None = None
         self.version = ""
         self.identity: dict[str, Any] | None = None
         self.phases: dict[tuple[int, str], PhaseState] = {}
@@ -73,9 +75,10 @@ class BrowserSession:
             self.process = await BrowserProcess.launch(self.browser_path, self.config)
             if self.playwright is None:
                 self.playwright = await async_playwright().start()
-            self.browser = await self.playwright.chromium.connect_over_cdp(self.process.ws_url)
             self.cdp = await Connection.connect(self.process.ws_url)
             await self.cdp.watch_new_pages()
+            self.relay = await Relay.start(self.process.ws_url, self.cdp.let_go)
+            self.browser = await self.playwright.chromium.connect_over_cdp(self.relay.url)
             self.version = self.browser.version
             self.identity = await self._identity()
 
@@ -220,6 +223,9 @@ class BrowserSession:
             except (PlaywrightError, TimeoutError):
                 pass
             self.browser = None
+        if self.relay is not None:
+            await self.relay.close()
+            self.relay = None
         if self.process is not None:
             await asyncio.to_thread(self.process.close)
             self.process = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 from subprocess import Popen
@@ -12,6 +14,17 @@ from subprocess import Popen
 from sqlite_utils import Database
 
 PHASES = ("baseline", "accept", "reject")
+
+
+def leakmap_cmd(*args: str) -> list[str]:
+    """The command line of ``leakmap`` in this interpreter."""
+    return [sys.executable, "-m", "leakmap", *args]
+
+
+def run_leakmap(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``leakmap`` run to the end, its output captured as text."""
+    return subprocess.run(leakmap_cmd(*args), capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
 
 
 def children(pid: int) -> list[int]:

@@ -7,20 +7,13 @@ for the other sites and exits 0.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
 from leakmap.store import Store
+from leakmap.tests.scan_checks import run_leakmap as leakmap
 from leakmap.tests.web.server import Response, TestWeb
-
-
-def leakmap(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "leakmap", *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
 
 
 @pytest.mark.parametrize("url, message", [
@@ -85,11 +78,13 @@ def broken_web(tmp_path_factory):
 def broken_scan(broken_web, tmp_path_factory):
     out = tmp_path_factory.mktemp("broken-out")
     rules = f"MAP www.nowhere-at-all.fr 127.0.0.1:1, {broken_web.host_rules}"  # first match wins
+    # --page-timeout cuts never-loads short; the dialogs page's accept visit (dialogs, consent click,
+    # reload, more dialogs) needs about 8 s here, so 12 leaves room on a slower machine
     proc = leakmap("scan", "https://www.nowhere-at-all.fr/", "https://www.server-error.fr/",
                    "https://www.only-json.fr/data.json", "https://www.dialogs.fr/", "https://www.download.fr/",
                    "https://www.never-loads.fr/", "https://www.fine-site.fr/",
                    "-o", str(out), "--host-rules", rules, "--ignore-https-errors", "--phases", "baseline,accept",
-                   "--page-timeout", "8", "--pages", "1")
+                   "--page-timeout", "12", "--pages", "1")
     tls = leakmap("scan", "https://www.fine-site.fr/", "-o", str(out / "tls"), "--host-rules", broken_web.host_rules,
                   "--phases", "baseline", "--pages", "1")
     return proc, Store(out / "leakmap.db"), tls, Store(out / "tls" / "leakmap.db")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -21,6 +22,7 @@ import pytest
 from leakmap.report.policy import load as load_policy
 from leakmap.tests.conftest import REPO_ROOT
 from leakmap.tests.report_store import validate_report
+from leakmap.tests.scan_checks import leakmap_cmd
 from leakmap.tests.web.server import TestWeb
 
 DOCS = REPO_ROOT / "docs" / "ci"
@@ -31,10 +33,6 @@ STUCK_PAGE = """<!doctype html><html lang="en"><title>Stuck banner</title>
 <div id="cookie-banner" role="dialog" aria-label="Cookies"><p>We use cookies to improve your visit.</p>
 <button id="accept-all">Accept all</button> <button id="reject-all">Reject all</button></div>
 <p>The buttons do nothing: no consent click on this site can be verified.</p></html>"""
-
-
-def leakmap_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "leakmap", *args]
 
 
 def ci_block(path: Path) -> str:
@@ -53,16 +51,22 @@ class Run:
     def wait(self) -> subprocess.CompletedProcess:
         try:
             out, err = self.proc.communicate(timeout=300)
-        finally:  # never leave a scan (and its Chromium) behind on a failure or a timeout
-            if self.proc.poll() is None:
-                self.proc.kill()
+        finally:
+            self.stop()
         return subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)
+
+    def stop(self) -> None:
+        """Never leave a scan (and its Chromium) behind on a failure or a timeout."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the CI block's shell and the leakmap it runs
+            self.proc.wait()
 
 
 def start(args: list[str], cwd: Path, env: dict[str, str] | None = None, shell: bool = False) -> Run:
     cwd.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(args if not shell else ["bash", "-euo", "pipefail", "-c", args[0]], cwd=cwd, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})},
+                            start_new_session=True)
     return Run(proc, cwd)
 
 
@@ -109,15 +113,18 @@ def runs(testweb, stuck_web, tmp_path_factory):
         "stuck": start(leakmap_cmd("check", STUCK, "--policy", "pyproject.toml", "--host-rules", stuck_web.host_rules,
                                    "--ignore-https-errors", "-o", str(base / "stuck" / "out")), base / "stuck"),
     }
-    done = {"ci": started["ci"].wait()}
-    shutil.copytree(ci / "leakmap-report", base / "ci-first")  # the second run writes to the same directory
-    # accept what the first CI run found, then run the same CI command again
-    subprocess.run(leakmap_cmd("baseline", str(ci / "leakmap-report" / "leakmap.db"), "-o",
-                               str(ci / "leakmap-baseline.json")), check=True, capture_output=True, timeout=120)
-    rerun = start([ci_block(DOCS / "github-actions.yml")], ci, {**ci_env}, shell=True)
-    for name in ("clean", "unreachable", "stuck", "no-browser"):
-        done[name] = started[name].wait()
-    done["ci-with-baseline"] = rerun.wait()
+    try:
+        done = {"ci": started["ci"].wait()}
+        shutil.copytree(ci / "leakmap-report", base / "ci-first")  # the second run writes to the same directory
+        # accept what the first CI run found, then run the same CI command again
+        subprocess.run(leakmap_cmd("baseline", str(ci / "leakmap-report" / "leakmap.db"), "-o",
+                                   str(ci / "leakmap-baseline.json")), check=True, capture_output=True, timeout=120)
+        started["ci-with-baseline"] = start([ci_block(DOCS / "github-actions.yml")], ci, {**ci_env}, shell=True)
+        for name in ("clean", "unreachable", "stuck", "no-browser", "ci-with-baseline"):
+            done[name] = started[name].wait()
+    finally:  # one run failing must not leave the others running
+        for run in started.values():
+            run.stop()
     done["base"] = base  # type: ignore[assignment]
     return done
 

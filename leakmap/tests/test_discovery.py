@@ -76,10 +76,9 @@ def test_depth_two_finds_pages_linked_from_subpages(tmp_path):
     """--depth 2: pages linked only from a sub-page are found (read without rendering, in the
     discovery profile), and every phase then visits the same list."""
     import json
-    import subprocess
-    import sys
 
     from leakmap.store import Store
+    from leakmap.tests.scan_checks import run_leakmap
     from leakmap.tests.web.server import TestWeb
 
     root = tmp_path / "web"
@@ -92,9 +91,9 @@ def test_depth_two_finds_pages_linked_from_subpages(tmp_path):
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(body)
     with TestWeb(root) as web:
-        proc = subprocess.run([sys.executable, "-m", "leakmap", "scan", "https://www.deep-site.fr/", "-o", str(tmp_path / "out"),
-                               "--host-rules", web.host_rules, "--ignore-https-errors", "--depth", "2", "--pages", "3",
-                               "--phases", "baseline,reject", "--no-screenshots"], capture_output=True, text=True, timeout=300)
+        proc = run_leakmap("scan", "https://www.deep-site.fr/", "-o", str(tmp_path / "out"), "--host-rules", web.host_rules,
+                           "--ignore-https-errors", "--depth", "2", "--pages", "3", "--phases", "baseline,reject",
+                           "--no-screenshots")
     assert proc.returncode == 0, proc.stderr[-2000:]
     store = Store(tmp_path / "out" / "leakmap.db")
     site = next(store.db.query("select * from sites"))

@@ -23,7 +23,7 @@ from leakmap.crawler.session import BrowserSession
 from leakmap.crawler.visit import EXTRA_COLLECTORS, VisitJob
 from leakmap.records import ErrorRecord, RequestRecord
 from leakmap.store import Store
-from leakmap.tests.scan_checks import assert_phases_whole, children, wait_for_visits
+from leakmap.tests.scan_checks import assert_phases_whole, children, run_leakmap, wait_for_visits
 from leakmap.tests.web.server import Response, TestWeb
 
 HOSTILE_TITLE = "<script>document.title='pwned'</script>\"quoted' & <b>bold</b>"
@@ -64,11 +64,11 @@ def hostile_web(tmp_path_factory):
 def hostile_scan(hostile_web, tmp_path_factory):
     out = tmp_path_factory.mktemp("hostile-out")
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "leakmap", "scan", "https://www.long-poll.fr/", "https://www.heavy-page.fr/",
-                           "https://www.busy-loop.fr/", "https://www.moved-away.fr/", "https://www.redirect-loop.fr/",
-                           "https://www.gone-page.fr/", "https://www.hostile-text.fr/", "-o", str(out), "--host-rules",
-                           hostile_web.host_rules, "--ignore-https-errors", "--phases", "baseline", "--pages", "1",
-                           "--page-timeout", "10"], capture_output=True, text=True, timeout=400)
+    proc = run_leakmap("scan", "https://www.long-poll.fr/", "https://www.heavy-page.fr/", "https://www.busy-loop.fr/",
+                       "https://www.moved-away.fr/", "https://www.redirect-loop.fr/", "https://www.gone-page.fr/",
+                       "https://www.hostile-text.fr/", "-o", str(out), "--host-rules", hostile_web.host_rules,
+                       "--ignore-https-errors", "--phases", "baseline", "--pages", "1", "--page-timeout", "10",
+                       timeout=400)
     return proc, Store(out / "leakmap.db"), out, time.monotonic() - started
 
 

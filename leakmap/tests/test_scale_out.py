@@ -14,6 +14,7 @@ import redis
 
 from leakmap.store import Store
 from leakmap.tests.scan_checks import assert_no_orphans, assert_phases_whole
+from leakmap.tests.scan_checks import run_leakmap as leakmap
 
 SITES = ["https://www.harbourside-dental.co.uk/", "https://www.ledgerly.io/", "https://www.brightpath-travel.com/",
          "https://www.meridian-logistics.nl/"]
@@ -38,10 +39,6 @@ def redis_url(tmp_path):
     yield url
     proc.terminate()
     proc.wait(10)
-
-
-def leakmap(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "leakmap", *args], capture_output=True, text=True, **kwargs)
 
 
 def test_two_workers_share_one_queue(testweb, redis_url, tmp_path, spawn):

@@ -102,3 +102,9 @@ def test_depth_two_finds_pages_linked_from_subpages(tmp_path):
     for phase in ("baseline", "reject"):
         urls = [v["url"] for v in store.db.query("select url from visits where phase = ? order by seq", [phase])]
         assert urls == json.loads(site["pages"])
+    # the sub-page was read for its links in the discovery profile, which says so in its user agent;
+    # each phase's visit of it looks like a visitor's browser
+    reads = [e for e in web.log if e.path == "/a.html"]
+    discovery = [e for e in reads if "leakmap-discovery/" in e.headers.get("user-agent", "")]
+    assert len(discovery) == 1 and len(reads) == 3, [e.headers.get("user-agent") for e in reads]
+    assert discovery[0].time < min(e.time for e in reads if e not in discovery)

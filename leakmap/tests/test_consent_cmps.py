@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -41,10 +40,9 @@ from leakmap.crawler.session import BrowserSession
 from leakmap.crawler.visit import VisitJob
 from leakmap.records import Scan, Site
 from leakmap.store import Store
-from leakmap.tests.web.server import SITES_DIR
+from leakmap.tests.web.server import expectations
 
-EXPECT = {p.parent.name: tomllib.loads(p.read_text()) for p in sorted(SITES_DIR.glob("*/_expect.toml"))}
-SITES = {host: e for host, e in EXPECT.items() if "consent" in e}
+SITES = {host: e for host, e in expectations().items() if "consent" in e}
 CONCURRENCY = 4
 
 

@@ -13,7 +13,6 @@ import json
 import subprocess
 import sys
 import time
-import tomllib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -22,9 +21,9 @@ import pytest
 from leakmap.blocklists import Knowledge, registrable_domain
 from leakmap.store import Store
 from leakmap.tests.web.capture import compare
-from leakmap.tests.web.server import SITES_DIR, LogEntry
+from leakmap.tests.web.server import LogEntry, expectations
 
-EXPECTATIONS = {p.parent.name: tomllib.loads(p.read_text()) for p in sorted(SITES_DIR.glob("*/_expect.toml"))}
+EXPECTATIONS = expectations()
 
 
 @dataclass

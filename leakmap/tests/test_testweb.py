@@ -18,7 +18,6 @@ import socket
 import ssl
 import subprocess
 import time
-import tomllib
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
@@ -27,9 +26,9 @@ import pytest
 
 from leakmap.blocklists.domains import registrable_domain as registrable
 from leakmap.tests.web import endpoints
-from leakmap.tests.web.server import SITES_DIR, WEB_DIR, TestWeb
+from leakmap.tests.web.server import SITES_DIR, WEB_DIR, TestWeb, expectations
 
-FIXTURES = sorted(p.parent.name for p in SITES_DIR.glob("*/_expect.toml"))
+FIXTURES = sorted(expectations())
 PHASES = ("baseline", "accept", "reject")
 TLS = ssl._create_unverified_context()
 
@@ -316,7 +315,7 @@ def test_beacon_endpoints_accept_what_the_pages_send(testweb):
 
 
 def load_expect(host: str) -> dict:
-    return tomllib.loads((SITES_DIR / host / "_expect.toml").read_text())
+    return expectations([host])[host]
 
 
 def test_there_are_at_least_nine_fixture_sites_and_one_demo():

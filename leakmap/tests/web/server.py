@@ -36,7 +36,8 @@ import ssl
 import struct
 import threading
 import time
-from collections.abc import Callable
+import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -48,6 +49,13 @@ WEB_DIR = Path(__file__).parent
 SITES_DIR = WEB_DIR / "sites"
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 SSI_INCLUDE = re.compile(rb'<!--#include virtual="(/[^"]+)" -->')
+
+
+def expectations(hosts: Iterable[str] = ()) -> dict[str, dict]:
+    """What each fixture site's ``_expect.toml`` says a real browser must see there (all sites, or those named)."""
+    wanted = set(hosts)
+    return {p.parent.name: tomllib.loads(p.read_text()) for p in sorted(SITES_DIR.glob("*/_expect.toml"))
+            if not wanted or p.parent.name in wanted}
 
 
 @dataclass

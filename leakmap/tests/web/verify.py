@@ -21,21 +21,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
 
 from leakmap.blocklists.domains import registrable_domain as registrable
-from leakmap.tests.web.server import SITES_DIR, TestWeb
+from leakmap.tests.web.server import TestWeb, expectations
 
 MIN_DWELL, QUIET, CAP = 2.5, 0.8, 20.0
-
-
-def fixture_sites(hosts: list[str]) -> dict[str, dict]:
-    sites = {}
-    for expect in sorted(SITES_DIR.glob("*/_expect.toml")):
-        if not hosts or expect.parent.name in hosts:
-            sites[expect.parent.name] = tomllib.loads(expect.read_text())
-    return sites
 
 
 class Checker:
@@ -132,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     with TestWeb() as web, sync_playwright() as pw:
         checker = Checker(web, pw, args.browser, args.verbose)
-        for site, expect in fixture_sites(args.hosts).items():
+        for site, expect in expectations(args.hosts).items():
             print(site)
             for phase in ("baseline", "accept", "reject"):
                 if phase != "baseline" and not expect.get("banner"):

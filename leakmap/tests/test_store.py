@@ -84,3 +84,20 @@ def test_two_scans_of_a_site_keep_their_findings_with_the_same_ids(store):
     assert store.db["findings"].count == 2
     for scan_id, site_id in zip(scans, sites, strict=True):
         assert stored_findings(store, scan_id) == [finding(scan_id, site_id)]
+
+
+def test_an_older_store_merged_twice_is_merged_once(tmp_path):
+    """Stores from before scans had a key get one when opened, so merging one again adds nothing."""
+    from leakmap.merge import merge
+
+    old = Store(tmp_path / "old" / "leakmap.db")
+    scan_id = old.begin_scan(r.Scan())
+    site_id = old.add_site(r.Site(scan_id=scan_id, start_url="https://www.example.fr/"))
+    old.save_visit(r.Visit(site_id=site_id, phase="baseline", url="https://www.example.fr/"), [])
+    old.db["scans"].transform(drop={"key"})  # as an older leakmap wrote it
+    old.close()
+    target = Store(tmp_path / "merged.db")
+    first, second = merge(target, tmp_path / "old" / "leakmap.db"), merge(target, tmp_path / "old" / "leakmap.db")
+    assert (first.scans, first.sites, first.visits) == (1, 1, 1)
+    assert (second.scans, second.sites, second.visits) == (0, 0, 0) and second.skipped_sites == 1
+    assert target.db["visits"].count == 1

@@ -22,8 +22,8 @@ from leakmap.report.model import iso
 from leakmap.store import Store
 
 
-def _headers(text: str | None) -> list[dict[str, str]]:
-    return [{"name": k, "value": v} for k, v in json.loads(text or "{}").items()]
+def _headers(headers: dict[str, str]) -> list[dict[str, str]]:
+    return [{"name": k, "value": v} for k, v in headers.items()]
 
 
 def _entry(row: dict[str, Any]) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
     response_headers = json.loads(row["response_headers"] or "{}")
     request: dict[str, Any] = {
         "method": row["method"], "url": row["url"], "httpVersion": "", "cookies": [],
-        "headers": _headers(row["request_headers"]),
+        "headers": _headers(request_headers),
         "queryString": [{"name": k, "value": v} for k, v in parse_qsl(urlsplit(row["url"]).query, keep_blank_values=True)],
         "headersSize": -1, "bodySize": row["post_data_size"] if row["post_data_size"] is not None else 0,
     }
@@ -44,7 +44,7 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
         "request": request,
         "response": {
             "status": row["status"] or 0, "statusText": "", "httpVersion": "", "cookies": [],
-            "headers": _headers(row["response_headers"]),
+            "headers": _headers(response_headers),
             "content": {"size": -1, "mimeType": row["mime_type"] or ""},
             "redirectURL": response_headers.get("location", ""), "headersSize": -1, "bodySize": -1,
         },

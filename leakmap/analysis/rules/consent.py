@@ -32,7 +32,7 @@ from leakmap.analysis.findings import (
     request_evidence,
 )
 from leakmap.analysis.parties import Parties
-from leakmap.analysis.rules.common import Hit, memo, third_party_hits
+from leakmap.analysis.rules.common import Hit, third_party_hits
 from leakmap.analysis.rules.cookies import classified_writes
 from leakmap.analysis.signals import GVL_IDS, decode_tc, granted, grants_anything, tc_strings, tcf_state
 from leakmap.records import Finding
@@ -70,11 +70,7 @@ def _recorded_tcf(site: SiteData) -> list[tuple[str, str, dict[str, Any], str]]:
     return out
 
 
-def _request_tcf(site: SiteData, hits: list[Hit]) -> list[tuple[Hit, dict[str, Any]]]:
-    return memo(site, "request_tcf", lambda: _decode_request_tcf(hits))
-
-
-def _decode_request_tcf(hits: list[Hit]) -> list[tuple[Hit, dict[str, Any]]]:
+def _request_tcf(hits: list[Hit]) -> list[tuple[Hit, dict[str, Any]]]:
     out = []
     for h in hits:
         for text in (h.req.url, h.req.post_data or ""):
@@ -110,7 +106,8 @@ def consent_signal_mismatch(site: SiteData, parties: Parties) -> list[Finding]:
             {"consent_mode": h.consent_mode, "request": request_evidence(site, h.req),
              "classification": party_evidence(parties, h.party, h.match)}, h)
 
-    for h, state in _request_tcf(site, hits):  # TC strings sent along with requests
+    request_tcf = _request_tcf(hits)
+    for h, state in request_tcf:  # TC strings sent along with requests
         if h.window == BEFORE and grants_anything(state):
             add("tcf-granted-before-choice", h.req.phase, h.party.domain,
                 f"TC string sent to {h.party.label} grants consent before any choice",
@@ -135,7 +132,7 @@ def consent_signal_mismatch(site: SiteData, parties: Parties) -> list[Finding]:
     for phase, when, state, _ in recorded:
         if when != BEFORE:
             after[phase] = state
-    for h, state in _request_tcf(site, hits):
+    for h, state in request_tcf:
         if h.window != BEFORE:
             after.setdefault(h.req.phase, state)
     for h in hits:

@@ -86,8 +86,10 @@ def test_the_scan_finishes(hostile_scan):
 
 
 def test_request_held_open_forever(hostile_scan):
-    _, visits, _ = site(hostile_scan[1], "https://www.long-poll.fr/")
-    assert visits[0]["status"] == "ok" and visits[0]["ended_at"] - visits[0]["started_at"] < 10
+    _, visits, errors = site(hostile_scan[1], "https://www.long-poll.fr/")
+    # the open request did not hold the visit until --page-timeout (10 s) cut it short: waiting on
+    # it would make the visit a "timeout" (its wall time, unloading included, varies with the load)
+    assert visits[0]["status"] == "ok" and "timeout" not in errors
     poll = next(hostile_scan[1].db.query("select * from requests where url like '%/poll%'"))
     assert poll["status"] is None  # never answered, still recorded
 

@@ -85,6 +85,7 @@ class PageRecorder:
         self.sessions.append(session)
         if session.type in ("page", "iframe"):
             self.connection.openers[session.target_id] = self._adopt
+        later: list[asyncio.Future] = []
         try:
             steps: list[Any] = []
             if self.identity:
@@ -102,15 +103,26 @@ class PageRecorder:
             steps.append(session.send("Debugger.setSkipAllPauses", {"skip": True}))
             steps.append(session.send("Target.setAutoAttach",
                                       {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True}))
-            results = await asyncio.gather(*steps, return_exceptions=True)
-            for result in results:
-                if isinstance(result, Exception) and not session.detached:
-                    log.debug("setup of %r: %s", session, result)
+            if session.type == "service_worker":
+                # a new service worker answers only once it runs, and it runs (its script is even
+                # fetched) only after the go-ahead: send everything, in order, then let it go
+                later = [asyncio.ensure_future(step) for step in steps]
+                await asyncio.sleep(0)
+            else:
+                self._log_failures(session, await asyncio.gather(*steps, return_exceptions=True))
         finally:
             try:
                 await session.send("Runtime.runIfWaitingForDebugger")
             except CDPError:
                 pass
+        if later:
+            self._log_failures(session, await asyncio.gather(*later, return_exceptions=True))
+
+    @staticmethod
+    def _log_failures(session: Session, results: list[Any]) -> None:
+        for result in results:
+            if isinstance(result, Exception) and not session.detached:
+                log.debug("setup of %r: %s", session, result)
 
     async def _setup_collector(self, collector: Collector, session: Session) -> None:
         try:

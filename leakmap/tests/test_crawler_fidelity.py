@@ -3,7 +3,7 @@
 Checked against the test web server's own log: third-party cookies are kept
 (a plain Playwright context would drop them), automation is not advertised,
 phases do not share state, and every request the server saw during a visit
-is stored, including cross-origin iframes, workers, redirect hops, late and
+is stored, including cross-origin iframes, workers, service workers, redirect hops, late and
 scroll-triggered trackers and beacons sent while the page unloads.
 """
 
@@ -37,6 +37,7 @@ PAGES = {
         <script src="https://{TRACKER}/loader.js"></script>
         <script>
           new Worker('/worker.js');
+          navigator.serviceWorker.register('/service-worker.js');
           fetch('/redirect-start');
           setTimeout(() => fetch('https://{TRACKER}/late?after=2000'), 2000);
           new IntersectionObserver((entries, obs) => {{
@@ -51,6 +52,9 @@ PAGES = {
         </script>""",
     f"{SITE}/about.html": "<!doctype html><title>About</title><link rel='icon' href='data:,'><p>About us</p>",
     f"{SITE}/worker.js": f"fetch('https://{TRACKER}/from-worker');",
+    f"{SITE}/service-worker.js": f"""
+        addEventListener('install', (event) => event.waitUntil(
+          fetch('https://{TRACKER}/from-service-worker', {{mode: 'no-cors'}})));""",
     f"{SITE}/_redirects": f"/redirect-start https://{TRACKER}/hop1 302\n",
     f"{TRACKER}/_redirects": f"/hop1 https://{TRACKER}/hop2?uid=abc 302\n",
     f"{TRACKER}/hop2": "ok",
@@ -59,6 +63,7 @@ PAGES = {
     f"{TRACKER}/late": "ok",
     f"{TRACKER}/env": "ok",
     f"{TRACKER}/from-worker": "ok",
+    f"{TRACKER}/from-service-worker": "ok",
     f"{TRACKER}/loader.js": f"var s = document.createElement('script'); s.src = 'https://{TRACKER}/inner.js'; document.head.appendChild(s);",
     f"{TRACKER}/inner.js": f"setTimeout(() => {{ new Image().src = 'https://{TRACKER}/from-inner.gif'; }}, 10);",
     f"{TRACKER}/from-inner.gif": "GIF89a",
@@ -125,7 +130,7 @@ def test_every_request_the_server_saw_is_stored(landing):
     assert served, "the server saw nothing"
     assert len(missing) / len(served) <= 0.01, f"not stored: {missing}"
     # the hard cases, named
-    for path in ("/from-iframe", "/from-worker", "/hop1", "/hop2?uid=abc", "/late?after=2000",
+    for path in ("/from-iframe", "/from-worker", "/from-service-worker", "/hop1", "/hop2?uid=abc", "/late?after=2000",
                  "/scrolled.gif", "/beacon?on=pagehide", "/keepalive?on=hidden"):
         assert f"https://{TRACKER}{path}" in stored, path
 
@@ -141,6 +146,9 @@ def test_frames_and_workers_are_attributed(landing):
     requests = {r.url: r for r in _requests(landing[0][0])}
     assert requests[f"https://{TRACKER}/from-iframe"].target_type == "iframe"
     assert requests[f"https://{TRACKER}/from-worker"].target_type == "worker"
+    # a service worker being installed runs during the visit, and its own script's fetch is recorded
+    assert requests[f"https://{TRACKER}/from-service-worker"].target_type == "service_worker"
+    assert requests[f"https://{SITE}/service-worker.js"].target_type == "service_worker"
     assert requests[f"https://{TRACKER}/beacon?on=pagehide"].post_data == "bye"
 
 

@@ -54,6 +54,12 @@ class Session:
         return f"<Session {self.type} {self.url[:60]}>"
 
 
+def held_for_us(info: dict[str, Any]) -> bool:
+    """A new target a visit may own (a window a page opened, a shared worker), which must not run
+    before its recorder is set up: the first go-ahead any client gives lets it run."""
+    return (info.get("type") == "page" and bool(info.get("openerId"))) or info.get("type") == "shared_worker"
+
+
 class Connection:
     """A browser-level websocket; routes flat-mode messages to sessions by id."""
 
@@ -65,6 +71,8 @@ class Connection:
         self.browser_handler: Callable[[str, dict[str, Any]], None] | None = None
         # target id of a recorded page or frame -> who takes the windows it opens
         self.openers: dict[str, Callable[[Session], asyncio.Future]] = {}
+        # browser context of a running visit -> who takes the shared workers started in it
+        self.contexts: dict[str, Callable[[Session], asyncio.Future]] = {}
         self._let_go: dict[str, asyncio.Future] = {}  # windows pages opened -> done once we let them run
         self._releases: set[asyncio.Task] = set()
         self._reader = asyncio.get_running_loop().create_task(self._read())
@@ -98,22 +106,27 @@ class Connection:
             self._pending.pop(msg_id, None)
 
     async def watch_new_pages(self) -> None:
-        """Hold every new page until we have looked at it: a window opened by a recorded page is
-        handed to that page's recorder before its first request (its traffic is the visit's);
-        any other page is let go at once, its recorder attaches to it explicitly."""
+        """Hold every new page and shared worker until we have looked at it: a window opened by a
+        recorded page, or a shared worker started in a visit's browser context, is handed to that
+        visit's recorder before its first request (its traffic is the visit's); any other is let
+        go at once (a visited page's recorder attaches to it explicitly)."""
         await self.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True,
-                                                 "filter": [{"type": "page"}]})
+                                                 "filter": [{"type": "page"}, {"type": "shared_worker"}]})
 
     def _new_page(self, params: dict[str, Any]) -> None:
         session = Session.attached(self, params)
-        opener = params["targetInfo"].get("openerId", "")
-        adopt = self.openers.get(opener)
+        info = params["targetInfo"]
+        held = held_for_us(info)  # Playwright's go-ahead for it waits for ours (relay.py)
+        if session.type == "shared_worker":
+            adopt = self.contexts.get(info.get("browserContextId", ""))
+        else:
+            adopt = self.openers.get(info.get("openerId", ""))
         if adopt is not None:
-            session.popup = True
+            session.popup = session.type == "page"
             self.sessions[session.id] = session
             adopt(session).add_done_callback(lambda _: self._settle(session.target_id))
             return
-        if opener:
+        if held:
             self._settle(session.target_id)
         task = asyncio.get_running_loop().create_task(self._release(session))
         self._releases.add(task)
@@ -128,8 +141,7 @@ class Connection:
             waiter.set_result(None)
 
     async def let_go(self, target_id: str) -> None:
-        """Until we have let a window a page opened run: set up for recording, or not one of ours
-        (Playwright's go-ahead for it waits on this, see relay.py)."""
+        """Until we have let a target ``held_for_us`` run: set up for recording, or not one of ours."""
         try:
             await asyncio.shield(self._waiter(target_id))
         finally:

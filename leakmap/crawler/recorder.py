@@ -47,6 +47,7 @@ class PageRecorder:
         self.popup_scripts = (instrumentation(), *extra_scripts,
                               *(s for c in collectors if c.in_popups for s in (*c.scripts, c.script) if s))
         self.failed: dict[str, str] = {}
+        self.context_id = ""  # the browser context of the visited page
         self.sessions: list[Session] = []
         self._setups: set[asyncio.Task] = set()
         self._by_event: dict[str, list[Collector]] = {}
@@ -60,17 +61,21 @@ class PageRecorder:
     async def attach(self, page: Page) -> None:
         cdp = await page.context.new_cdp_session(page)
         try:
-            target_id = (await cdp.send("Target.getTargetInfo"))["targetInfo"]["targetId"]
+            info = (await cdp.send("Target.getTargetInfo"))["targetInfo"]
         finally:
             await cdp.detach()
-        session = await self.connection.attach(target_id, "page", page.url)
+        self.context_id = info.get("browserContextId", "")
+        if self.context_id:  # one visit at a time runs in a phase's context
+            self.connection.contexts[self.context_id] = self._adopt
+        session = await self.connection.attach(info["targetId"], "page", page.url)
         session.handler = self._on_event
         await self._setup(session)
         for c in self.collectors:
             await self._guard(c, c.on_page(page))
 
     def _adopt(self, session: Session) -> asyncio.Task:
-        """A window opened by the page (or one of its frames), still paused: record it as part of the visit."""
+        """A window opened by the page (or one of its frames), or a shared worker started in the
+        visit's context, still paused: record it as part of the visit."""
         session.handler = self._on_event
         return self._schedule_setup(session)
 
@@ -103,9 +108,9 @@ class PageRecorder:
             steps.append(session.send("Debugger.setSkipAllPauses", {"skip": True}))
             steps.append(session.send("Target.setAutoAttach",
                                       {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True}))
-            if session.type == "service_worker":
-                # a new service worker answers only once it runs, and it runs (its script is even
-                # fetched) only after the go-ahead: send everything, in order, then let it go
+            if session.type in ("service_worker", "shared_worker"):
+                # a new service or shared worker answers only once it runs, and it runs (its script
+                # is even fetched) only after the go-ahead: send everything, in order, then let it go
                 later = [asyncio.ensure_future(step) for step in steps]
                 await asyncio.sleep(0)
             else:
@@ -188,15 +193,19 @@ class PageRecorder:
             await self._guard(c, c.finish())
 
     async def detach(self) -> None:
+        if self.connection.contexts.get(self.context_id) == self._adopt:
+            del self.connection.contexts[self.context_id]
         for session in self.sessions:
             session.handler = None
             self.connection.sessions.pop(session.id, None)
             self.connection.openers.pop(session.target_id, None)
-        if self.sessions and not self.sessions[0].detached:
-            try:
-                await self.connection.send("Target.detachFromTarget", {"sessionId": self.sessions[0].id}, timeout=3)
-            except CDPError:
-                pass
+        # the page (its frames and workers go with it), and what outlives it: a shared worker
+        for session in self.sessions:
+            if session.parent is None and not session.detached:
+                try:
+                    await self.connection.send("Target.detachFromTarget", {"sessionId": session.id}, timeout=3)
+                except CDPError:
+                    pass
 
     def records(self) -> list[Any]:
         out: list[Any] = []

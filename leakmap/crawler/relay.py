@@ -21,18 +21,21 @@ from urllib.parse import urlsplit
 import websockets
 from websockets.asyncio.server import Server, ServerConnection, serve
 
+from leakmap.crawler.cdp import held_for_us
+
 log = logging.getLogger(__name__)
 
 _WS_OPTIONS: dict[str, Any] = {"max_size": None, "ping_interval": None, "compression": None}
 
 
-def _opened_window(message: str) -> tuple[str, str] | None:
-    """(Playwright's session id, target id) when the message attaches it to a window a page opened."""
+def _held_target(message: str) -> tuple[str, str] | None:
+    """(Playwright's session id, target id) when the message attaches Playwright to a target our
+    own connection must set up before it runs."""
     event = json.loads(message)
     params = event.get("params", {})
     info = params.get("targetInfo", {})
     if (event.get("method") == "Target.attachedToTarget" and "sessionId" not in event and params.get("waitingForDebugger")
-            and info.get("type") == "page" and info.get("openerId")):
+            and held_for_us(info)):
         return params["sessionId"], info["targetId"]
     return None
 
@@ -92,9 +95,9 @@ class Relay:
         async def to_client() -> None:
             async for message in _quietly(browser):
                 if isinstance(message, str) and '"Target.attachedToTarget"' in message:
-                    window = _opened_window(message)
-                    if window:
-                        windows[window[0]] = window[1]
+                    held = _held_target(message)
+                    if held:
+                        windows[held[0]] = held[1]
                 await client.send(message)
 
         async def to_browser() -> None:

@@ -3,8 +3,9 @@
 Checked against the test web server's own log: third-party cookies are kept
 (a plain Playwright context would drop them), automation is not advertised,
 phases do not share state, and every request the server saw during a visit
-is stored, including cross-origin iframes, workers, service workers, redirect hops, late and
-scroll-triggered trackers and beacons sent while the page unloads.
+is stored, including cross-origin iframes, workers (dedicated, shared, service),
+redirect hops, late and scroll-triggered trackers and beacons sent while the
+page unloads.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ PAGES = {
         <script>
           new Worker('/worker.js');
           navigator.serviceWorker.register('/service-worker.js');
+          new SharedWorker('/shared-worker.js');
           fetch('/redirect-start');
           setTimeout(() => fetch('https://{TRACKER}/late?after=2000'), 2000);
           new IntersectionObserver((entries, obs) => {{
@@ -64,6 +66,8 @@ PAGES = {
     f"{TRACKER}/env": "ok",
     f"{TRACKER}/from-worker": "ok",
     f"{TRACKER}/from-service-worker": "ok",
+    f"{SITE}/shared-worker.js": f"fetch('https://{TRACKER}/from-shared-worker');",
+    f"{TRACKER}/from-shared-worker": "ok",
     f"{TRACKER}/loader.js": f"var s = document.createElement('script'); s.src = 'https://{TRACKER}/inner.js'; document.head.appendChild(s);",
     f"{TRACKER}/inner.js": f"setTimeout(() => {{ new Image().src = 'https://{TRACKER}/from-inner.gif'; }}, 10);",
     f"{TRACKER}/from-inner.gif": "GIF89a",
@@ -130,7 +134,7 @@ def test_every_request_the_server_saw_is_stored(landing):
     assert served, "the server saw nothing"
     assert len(missing) / len(served) <= 0.01, f"not stored: {missing}"
     # the hard cases, named
-    for path in ("/from-iframe", "/from-worker", "/from-service-worker", "/hop1", "/hop2?uid=abc", "/late?after=2000",
+    for path in ("/from-iframe", "/from-worker", "/from-service-worker", "/from-shared-worker", "/hop1", "/hop2?uid=abc", "/late?after=2000",
                  "/scrolled.gif", "/beacon?on=pagehide", "/keepalive?on=hidden"):
         assert f"https://{TRACKER}{path}" in stored, path
 
@@ -149,6 +153,7 @@ def test_frames_and_workers_are_attributed(landing):
     # a service worker being installed runs during the visit, and its own script's fetch is recorded
     assert requests[f"https://{TRACKER}/from-service-worker"].target_type == "service_worker"
     assert requests[f"https://{SITE}/service-worker.js"].target_type == "service_worker"
+    assert requests[f"https://{TRACKER}/from-shared-worker"].target_type == "shared_worker"
     assert requests[f"https://{TRACKER}/beacon?on=pagehide"].post_data == "bye"
 
 

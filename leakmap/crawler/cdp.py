@@ -73,7 +73,7 @@ class Connection:
         self.openers: dict[str, Callable[[Session], asyncio.Future]] = {}
         # browser context of a running visit -> who takes the shared workers started in it
         self.contexts: dict[str, Callable[[Session], asyncio.Future]] = {}
-        self._let_go: dict[str, asyncio.Future] = {}  # windows pages opened -> done once we let them run
+        self._let_go: dict[str, asyncio.Future] = {}  # targets held_for_us -> done once we let them run
         self._releases: set[asyncio.Task] = set()
         self._reader = asyncio.get_running_loop().create_task(self._read())
         self.closed = asyncio.Event()

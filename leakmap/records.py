@@ -15,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-PHASES = ("baseline", "accept", "reject")
-
 
 @dataclass
 class Scan:
@@ -235,8 +233,12 @@ class Screenshot:
 class Finding:
     """A potential violation: the rule that matched and the evidence behind it.
 
-    ``id`` is stable across scans (rule, site, phase, registrable domain and the evidence's
-    key, never times or random values), so baselines and diffs can match findings."""
+    One finding per fact: the same evidence seen in several phases (a tracker contacted before
+    consent in the baseline and before the click of the accept and reject phases) is one finding
+    whose ``phases`` lists where it was seen. ``id`` is stable across scans (rule, site, moment,
+    registrable domain and the evidence's key, never times or random values), so baselines and
+    diffs can match findings; ``legacy_ids`` are the per-phase ids leakmap 0.1 gave the same
+    fact (baselines written then still match)."""
 
     id: str = ""
     scan_id: int | None = None
@@ -252,6 +254,8 @@ class Finding:
     unverified: bool = False  # the phase's consent action could not be verified
     evidence: dict[str, Any] = field(default_factory=dict)
     moment: str | None = None  # before-consent, after-reject, after-accept; None for site-wide findings
+    phases: list[str] = field(default_factory=list)  # every phase the fact was seen in (table order)
+    legacy_ids: list[str] = field(default_factory=list)  # per-phase ids of leakmap 0.1 for the same fact
 
 
 @dataclass

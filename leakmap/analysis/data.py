@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-VERIFIABLE_PHASES = ("accept", "reject")
+from leakmap.phases import PHASE_OF
 
 
 @dataclass(slots=True)
@@ -43,11 +44,13 @@ class Req(Row):
     location: str | None  # redirect target announced by this hop's response
     source: str
     frame_url: str | None
+    cookie_header: str | None  # the Cookie request header: which cookies rode along
 
 
 _REQ_SQL = """select id, visit_id, phase, time, before_consent, t_consent, url, host, method, resource_type,
   redirect_from, initiator_url, post_data, json_extract(request_headers, '$.referer'),
-  case when status between 300 and 399 then json_extract(response_headers, '$.location') end, source, frame_url
+  case when status between 300 and 399 then json_extract(response_headers, '$.location') end, source, frame_url,
+  json_extract(request_headers, '$.cookie')
 from requests where site_id = ? order by time, id"""
 
 
@@ -196,8 +199,8 @@ class SiteData:
     memo: dict[str, Any] = field(default_factory=dict)  # shared intermediate results of the rules
 
     def unverified(self, phase: str | None) -> bool:
-        """True for an accept/reject phase whose consent action was not verified (or not recorded)."""
-        if phase not in VERIFIABLE_PHASES or phase not in self.phases:
+        """True for a phase that acts on the banner whose consent action was not verified (or not recorded)."""
+        if phase not in PHASE_OF or not PHASE_OF[phase].verifiable or phase not in self.phases:
             return False
         state = self.consent.get(phase)
         return state is None or not state.verified
@@ -238,6 +241,13 @@ class SiteData:
             "from_cache": bool(row[7]),
             "failed": row[8],
         }
+
+
+def memo(site: SiteData, name: str, compute: Callable[[], Any]) -> Any:
+    """An intermediate result several rules share, computed once per site."""
+    if name not in site.memo:
+        site.memo[name] = compute()
+    return site.memo[name]
 
 
 def _json(text: str | None, default: Any) -> Any:

@@ -1,5 +1,7 @@
 """Running the rules over a stored scan, and replacing its findings.
 
+Each site's findings are merged into one per fact (:mod:`leakmap.analysis.facts`).
+
 ``analyze(store, scan_id, kb)`` is pure: it reads the store and returns the findings, sorted
 by site, severity, rule and id. ``reanalyze`` also replaces the scan's rows in ``findings`` in
 one transaction, so running it twice leaves the same rows.
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leakmap.analysis.data import load_site
+from leakmap.analysis.facts import merge
 from leakmap.analysis.parties import Parties
 from leakmap.analysis.rules import RULES
 from leakmap.blocklists import Knowledge
@@ -62,18 +65,15 @@ def _judge(conn: sqlite3.Connection, parties: Parties, sites: list[dict[str, Any
     for site_row in sites:
         parties.register(site_row["id"], site_row["domain"] or "", aliases)
         site = load_site(conn, site_row, aliases, scan_time)
-        seen: set[str] = set()
+        produced: list[Finding] = []
         for name, rule in rules.items():
             try:
-                produced = rule(site, parties)
+                produced += rule(site, parties)
             except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others' findings
                 failures.append(f"{name} on {site.start_url}: {type(exc).__name__}: {exc}")
-                continue
-            for f in produced:
-                if f.id not in seen:
-                    seen.add(f.id)
-                    f.scan_id = scan_id
-                    findings.append(f)
+        for f in merge(produced):
+            f.scan_id = scan_id
+            findings.append(f)
     return findings, failures
 
 

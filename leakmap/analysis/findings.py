@@ -1,8 +1,12 @@
 """Building findings: stable ids and the evidence a regulator asks for.
 
-A finding id is a hash of the rule, the site's start URL, the phase, the registrable domain and
-the evidence's key (a cookie name, a script URL, ...), never of times, row ids or random values,
-so the same evidence in another scan of the same site gets the same id.
+A finding id is a hash of the rule, the site's start URL, the moment (before consent, after
+"reject all", ...; site-wide findings: their phase or nothing), the registrable domain and the
+evidence's key (a cookie name, a script URL, ...), never of times, row ids or random values, so
+the same evidence in another scan of the same site gets the same id. Rules make one finding per
+phase they see a fact in; :mod:`leakmap.analysis.facts` merges those into one finding per fact.
+The per-phase id (the phase where the moment now stands) is what leakmap 0.1 called the finding:
+it is kept in ``legacy_ids`` so older baselines still match.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from typing import Any
 from leakmap.analysis.data import Req, SiteData
 from leakmap.analysis.parties import Parties, Party
 from leakmap.blocklists import FilterMatch
+from leakmap.phases import AFTER_ACCEPT, AFTER_REJECT, BEFORE, MOMENTS  # noqa: F401 - the rules import them from here
+from leakmap.phases import phase as phase_of
 from leakmap.records import Finding
 
 SEVERITIES = ("high", "medium", "info")
@@ -27,8 +33,9 @@ def make(site: SiteData, rule: str, severity: str, *, phase: str | None, domain:
          title: str, evidence: dict[str, Any], party: Party | None = None, category: str | None = None,
          page: str | None = None, unverified: bool | None = None, moment: str | None = None) -> Finding:
     assert severity in SEVERITIES, severity
+    per_phase = finding_id(rule, site.start_url, phase, domain, key)
     return Finding(
-        id=finding_id(rule, site.start_url, phase, domain, key),
+        id=finding_id(rule, site.start_url, moment, domain, key) if phase and moment else per_phase,
         site_id=site.id,
         rule=rule,
         severity=severity,
@@ -38,9 +45,12 @@ def make(site: SiteData, rule: str, severity: str, *, phase: str | None, domain:
         category=category,
         page=page,
         title=title,
-        unverified=site.unverified(phase) if unverified is None else unverified,
+        # evidence before the consent action does not depend on whether the action worked
+        unverified=(moment != BEFORE and site.unverified(phase)) if unverified is None else unverified,
         moment=moment,
         evidence=evidence,
+        phases=[phase] if phase else [],
+        legacy_ids=[per_phase] if phase and moment else [],
     )
 
 
@@ -125,22 +135,13 @@ def party_evidence(parties: Parties, party: Party, match: FilterMatch | None = N
     return out
 
 
-BEFORE, AFTER_REJECT, AFTER_ACCEPT = "before-consent", "after-reject", "after-accept"
+def window(phase: str, before: bool) -> str:
+    """The moment of a row: before the phase's deciding consent action (or in a phase without one),
+    or after it. A phase whose action never happened (no banner, no way to refuse) stays before
+    consent throughout: nothing was answered, so nothing was refused either."""
+    return phase_of(phase).moment(before)
 
 
-def window(site: SiteData, phase: str, before: bool, visit_id: int | None) -> str:
-    """Which consent situation a row belongs to. When a banner was seen but the reject click never
-    happened, the pages browsed after the landing page count as after "reject all" (the visitor
-    tried and could not refuse; such findings are unverified); the landing page stays before
-    consent. Without any banner, there was nothing to answer: all of it is before consent."""
-    if (phase == "reject" and visit_id is not None and site.visit_seq.get(visit_id, 0) > 0
-            and not site.acted("reject") and site.banner_detected()):
-        return AFTER_REJECT
-    if before:
-        return BEFORE
-    return AFTER_REJECT if phase == "reject" else AFTER_ACCEPT
-
-
-def violating(site: SiteData, phase: str, before: bool, visit_id: int | None) -> bool:
+def violating(phase: str, before: bool) -> bool:
     """Before any consent action, or after "reject all": when nothing may be tracked."""
-    return window(site, phase, before, visit_id) != AFTER_ACCEPT
+    return MOMENTS[window(phase, before)].violating

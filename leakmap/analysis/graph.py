@@ -34,7 +34,7 @@ from leakmap.analysis.engine import run
 from leakmap.analysis.parties import Parties
 from leakmap.blocklists import Knowledge
 from leakmap.blocklists.domains import host_of
-from leakmap.records import PHASES
+from leakmap.phases import PHASES
 from leakmap.store import Store
 
 FORMATS = ("graphml", "gexf", "json")

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from leakmap.crawler.config import ScanConfig, canary_email
-from leakmap.records import PHASES
+from leakmap.phases import DEFAULT_PHASES, PHASE_TABLE, PHASES, ordered
 
 
 def _phases(ctx, param, value: str) -> tuple[str, ...]:
@@ -17,7 +17,7 @@ def _phases(ctx, param, value: str) -> tuple[str, ...]:
     bad = [p for p in phases if p not in PHASES]
     if bad or not phases:
         raise click.BadParameter(f"choose among {', '.join(PHASES)} (comma-separated), got {value!r}")
-    return tuple(p for p in PHASES if p in phases)
+    return ordered(phases)
 
 
 # also taken by `leakmap worker`, which browses with the settings of the run it joins
@@ -37,8 +37,9 @@ def browsing_options(func: Callable) -> Callable:
                      help="Pages per site, landing page included (same list in every phase)."),
         click.option("--depth", type=click.IntRange(1, 5), default=1, show_default=True,
                      help="Link depth explored from the landing page to find pages."),
-        click.option("--phases", callback=_phases, default=",".join(PHASES), show_default=True,
-                     help="Phases to run."),
+        click.option("--phases", callback=_phases, default=",".join(DEFAULT_PHASES), show_default=True,
+                     help="Phases to run, among: " + "; ".join(f"{p.name}: {p.summary}" for p in PHASE_TABLE)
+                          + "."),
         concurrency_option,
         browser_option,
         click.option("--host-rules", help='Chromium host-resolver rules, e.g. "MAP * 127.0.0.1:8443" '

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from leakmap.records import PHASES
+from leakmap.phases import DEFAULT_PHASES
 
 
 def canary_email() -> str:
@@ -25,7 +25,7 @@ class ScanConfig:
     output_dir: Path = Path("leakmap-output")
     pages: int = 5  # pages per site, landing page included
     depth: int = 1  # link depth explored from the landing page to find them
-    phases: tuple[str, ...] = PHASES
+    phases: tuple[str, ...] = DEFAULT_PHASES
     concurrency: int = 4  # page visits in flight at once (across sites and phases)
     # Browser
     browser: str | None = None  # executable path; found automatically when None

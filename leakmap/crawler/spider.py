@@ -25,6 +25,7 @@ from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.handler import FETCH, JOB, OUTCOME
 from leakmap.crawler.session import BrowserGone
 from leakmap.crawler.visit import VisitJob, VisitOutcome
+from leakmap.phases import PHASE_OF
 from leakmap.records import ErrorRecord
 
 MAX_SITEMAPS = 5
@@ -87,7 +88,7 @@ class AuditSpider(scrapy.Spider):
     def _visit(self, plan: SitePlan, phase: str, seq: int) -> Request:
         url = plan.pages[seq] if plan.pages else plan.start_url
         last = bool(plan.pages) and seq == len(plan.pages) - 1
-        consent = phase if phase in ("accept", "reject") and seq == 0 else None
+        consent = PHASE_OF[phase].action if seq == 0 else None
         job = VisitJob(plan.site_id, phase, seq, url, depth=0 if seq == 0 else 1, last=last, consent=consent,
                        attempt=plan.restarts.get(phase, 0))
         return Request(url, callback=self.on_visit, errback=self.on_visit_error,

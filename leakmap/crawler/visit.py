@@ -21,6 +21,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from leakmap.crawler import consent
 from leakmap.crawler.cdp import Connection
 from leakmap.crawler.collectors.base import Collector, VisitContext
+from leakmap.crawler.collectors.clicks import ClickCollector
 from leakmap.crawler.collectors.cookies import CookieCollector
 from leakmap.crawler.collectors.fingerprint import FingerprintCollector
 from leakmap.crawler.collectors.forms import FormsCollector
@@ -33,6 +34,7 @@ from leakmap.crawler.consent.engine import AutoconsentEngine
 from leakmap.crawler.errors import describe_navigation_error
 from leakmap.crawler.recorder import PageRecorder
 from leakmap.crawler.settle import drain, settle
+from leakmap.phases import PHASE_OF
 from leakmap.records import ConsentRecord, Evidence, Visit
 
 _LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]'), a => a.href)
@@ -100,8 +102,9 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
     events = PageEventsCollector(vc)
     shots = ScreenshotCollector(vc)
     engine = AutoconsentEngine(vc)
+    clicks = ClickCollector(vc)
     others = [cls(vc) for cls in EXTRA_COLLECTORS]
-    recorder = PageRecorder(cdp, [network, cookies, events, shots, engine, *others], identity=identity)
+    recorder = PageRecorder(cdp, [network, cookies, events, shots, engine, clicks, *others], identity=identity)
     visit = Visit(site_id=job.site_id, phase=job.phase, seq=job.seq, depth=job.depth, url=job.url,
                   is_landing=job.seq == 0, started_at=time.time())
     outcome = VisitOutcome(job=job, visit=visit)
@@ -127,10 +130,10 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
             if outcome.reachable and landing:  # the banner as it shows, before any scrolling
                 await recorder.loaded(page)
                 if job.consent:  # some banners take scrolling as consent
-                    outcome.consent = await _consent_step(page, job, phase, cookies, engine, shots, recorder,
+                    outcome.consent = await _consent_step(page, job, phase, cookies, engine, shots, clicks, recorder,
                                                           quiet, config, outcome.extra)
                 else:
-                    if job.phase == "baseline":
+                    if PHASE_OF[job.phase].action is None:
                         outcome.consent = await consent.observe(page, engine, shots)
                     if not (outcome.consent and outcome.consent.screenshot_before):
                         await shots.take("page")
@@ -141,7 +144,7 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
                 await quiet()
                 await recorder.loaded(page)
                 await quiet()  # returns at once unless filling the forms set something off
-                if job.phase in ("accept", "reject"):
+                if PHASE_OF[job.phase].verifiable:
                     outcome.extra.append(await consent.recheck(page))
             if outcome.reachable:
                 outcome.links = await page.evaluate(_LINKS_JS) if job.seq == 0 else []
@@ -191,9 +194,10 @@ async def _load(page, job, visit, outcome, events, quiet, config, settle: bool) 
         await quiet()
 
 
-async def _consent_step(page, job, phase, cookies, engine, shots, recorder, quiet, config, extra) -> ConsentRecord:
+async def _consent_step(page, job, phase, cookies, engine, shots, clicks, recorder, quiet, config,
+                        extra) -> ConsentRecord:
     await cookies.snapshot("before-consent")
-    record = await consent.perform(page, job.consent, config, engine, quiet, shots)
+    record = await consent.perform(page, job.consent, config, engine, quiet, shots, clicks)
     if record.time is not None:
         phase.consent_time = record.time
         await cookies.snapshot("after-consent")

@@ -18,7 +18,7 @@ import networkx as nx
 from markupsafe import Markup, escape
 
 from leakmap.analysis.graph import domain_graph, site_node
-from leakmap.records import PHASES
+from leakmap.phases import PHASES
 
 COL, ROW, NODE_W, NODE_H, PAD = 230, 34, 190, 24, 16
 CATEGORY_CLASS = {

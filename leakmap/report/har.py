@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from leakmap import __version__
-from leakmap.records import PHASES
+from leakmap.phases import PHASES
 from leakmap.report.model import iso
 from leakmap.store import Store
 

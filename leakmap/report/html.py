@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from leakmap.records import PHASES
+from leakmap.phases import PHASES
 from leakmap.report.explain import rule_text
 from leakmap.report.graphview import site_svg
 from leakmap.report.model import AFTER_REJECT, BEFORE, SEVERITIES, Report, SiteReport, iso

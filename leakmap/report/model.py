@@ -24,13 +24,14 @@ from leakmap.analysis.signals import consent_mode
 from leakmap.analysis.third_parties import from_store
 from leakmap.blocklists import Knowledge
 from leakmap.blocklists.domains import host_of
-from leakmap.records import PHASES, Finding
+from leakmap.phases import PHASES
+from leakmap.records import Finding
 from leakmap.report.masking import mask_evidence
 from leakmap.store import Store
 
 SCHEMA = "leakmap.report/1"
 SEVERITIES = ("high", "medium", "info")
-BEFORE, AFTER_REJECT, AFTER_ACCEPT = "before-consent", "after-reject", "after-accept"
+from leakmap.phases import AFTER_ACCEPT, AFTER_REJECT, BEFORE  # noqa: E402,F401 - re-exported to the rules
 
 
 def iso(ts: float | None) -> str | None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from leakmap.analysis import RULES
-from leakmap.records import PHASES
+from leakmap.phases import PHASES, ordered
 from leakmap.report.model import SEVERITIES
 
 OFF = "off"
@@ -84,7 +84,7 @@ def parse(data: dict[str, Any], where: str) -> Policy:
         bad = [p for p in phases if p not in PHASES]
         if bad or not phases:
             raise PolicyError(f"{where}: phases must be a non-empty list among {', '.join(PHASES)}, got {phases!r}")
-        policy.phases = tuple(p for p in PHASES if p in phases)
+        policy.phases = ordered(phases)
     if "fail_on" in data:
         policy.fail_on = _expect(where, "fail_on", data["fail_on"], str, f"one of {', '.join(SEVERITIES)}")
         if policy.fail_on not in SEVERITIES:

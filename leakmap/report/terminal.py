@@ -11,7 +11,7 @@ from rich.table import Table
 
 from leakmap.analysis.third_parties import from_store
 from leakmap.blocklists import Knowledge
-from leakmap.records import PHASES
+from leakmap.phases import PHASES
 from leakmap.store import Store
 
 

@@ -4,7 +4,7 @@ identifiers written to web storage by tracking scripts."""
 from __future__ import annotations
 
 from leakmap import records as r
-from leakmap.tests.analysis_store import CLICK, DAY, StoreBuilder, cookie, jar, store_fixture
+from leakmap.tests.analysis_store import CLICK, DAY, StoreBuilder, cookie, jar, request, store_fixture
 
 SITE = "https://www.maison-exemple.fr/"
 GTAG = "https://www.googletagmanager.com/gtag/js?id=G-AB12CD34EF"
@@ -41,21 +41,41 @@ def test_essential_first_party_and_refused_cookies_are_not_flagged(b):
     assert b.findings("cookie-before-consent") == []
 
 
-def test_cookie_set_after_reject_and_left_in_place(b):
+def test_cookie_after_reject_written_sent_or_merely_left(b):
+    # Scenario a reviewer signs: after "reject all", a tracking cookie written then is data
+    # stored against the refusal (high); one set before the click and sent to its third party
+    # after it is data leaving against the refusal (high); one set before and only left in the
+    # browser is not deleted, an advisory (info) -- its setting is already cookie-before-consent.
     b.consent("reject")
+    fbp = "fb.1.1790000000312.5694069480"
     b.visit("reject", [
-        cookie("_fbp", "fb.1.1790000000.123456", CLICK - 3, host="www.maison-exemple.fr", domain=".maison-exemple.fr",
-               origin="js",
+        cookie("_fbp", fbp, CLICK - 3, host="www.maison-exemple.fr", domain=".maison-exemple.fr", origin="js",
                script_url="https://connect.facebook.net/en_US/fbevents.js", lifetime=90 * DAY),
-        jar("_fbp", "fb.1.1790000000.123456", CLICK + 1, domain=".maison-exemple.fr", moment="after-consent"),
+        cookie("IDE", "AHWqTUk9x2LmQ0pZ", CLICK - 2, host="ad.doubleclick.net", domain=".doubleclick.net"),
+        cookie("_uetvid", "3f9a1c2be81d11ef9d5e2b7c4a6f8e01", CLICK - 2, host="www.maison-exemple.fr",
+               domain=".maison-exemple.fr", origin="js", script_url="https://bat.bing.com/bat.js"),
+        jar("_fbp", fbp, CLICK + 1, domain=".maison-exemple.fr", moment="after-consent"),
+        jar("IDE", "AHWqTUk9x2LmQ0pZ", CLICK + 1, domain=".doubleclick.net", moment="after-consent"),
+        jar("_uetvid", "3f9a1c2be81d11ef9d5e2b7c4a6f8e01", CLICK + 1, domain=".maison-exemple.fr",
+            moment="after-consent"),
         cookie("MUID", "0A1B2C3D4E5F", CLICK + 2, host="bat.bing.com", domain=".bing.com"),
         jar("hsd_consent", "rejected", CLICK + 1, domain="www.maison-exemple.fr", moment="after-consent"),
+        # after the click: the DoubleClick cookie rides along to its own domain, the Meta pixel id in a URL
+        request("https://ad.doubleclick.net/ddm/activity/src=1", CLICK + 3, resource_type="Image",
+                request_headers={"cookie": "IDE=AHWqTUk9x2LmQ0pZ"}),
+        request(f"https://www.facebook.com/tr/?id=1&ev=PageView&fbp={fbp}", CLICK + 4, resource_type="Image"),
     ])
-    found = {f.evidence.get("cookie", {}).get("name") or f.evidence["left_in_place"]["name"]: f
+    found = {(f.evidence.get("cookie") or f.evidence["set_before_reject"])["name"]: f
              for f in b.findings("cookie-after-reject")}
-    assert set(found) == {"_fbp", "MUID"}
-    assert "left in place" in found["_fbp"].title and found["_fbp"].evidence["set_before_reject"]["name"] == "_fbp"
-    assert "set after" in found["MUID"].title and found["MUID"].evidence["cookie"]["t_consent"] == 2.0
+    assert set(found) == {"_fbp", "IDE", "MUID", "_uetvid"}
+    assert (found["MUID"].severity, found["MUID"].evidence["cookie"]["t_consent"]) == ("high", 2.0)
+    assert "written after" in found["MUID"].title
+    assert found["IDE"].severity == "high" and found["IDE"].evidence["sent_in"] == "cookie header"
+    assert found["IDE"].evidence["request"]["url"].startswith("https://ad.doubleclick.net/")
+    assert found["_fbp"].severity == "high" and found["_fbp"].evidence["sent_in"] == "its value in the url"
+    assert found["_uetvid"].severity == "info" and "not deleted" in found["_uetvid"].title
+    assert found["_uetvid"].evidence["left_in_place"]["name"] == "_uetvid"
+    assert all(f.moment == "after-reject" for f in found.values())
 
 
 def test_no_cookie_after_reject_without_any_banner(b):

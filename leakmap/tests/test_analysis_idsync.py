@@ -45,16 +45,18 @@ def _chain(b, phase: str, uid: str, rl_id: str) -> None:
 def test_cookie_value_synced_along_a_redirect_chain(b):
     _chain(b, "baseline", UIDS["baseline"], "Qm9vZ2xlUmxBczNJZDAx")
     _chain(b, "reject", UIDS["reject"], "VGhpcmRQcm9maWxlSWQy")
-    found = {(f.phase, f.domain): f for f in b.findings("id-sync")}
-    assert set(found) == {("baseline", "rlcdn.com"), ("baseline", "demdex.net"), ("reject", "rlcdn.com"),
-                          ("reject", "demdex.net")}
-    f = found[("baseline", "rlcdn.com")]
+    # one fact per receiver (before consent in both fresh profiles), with both phases as evidence
+    found = {f.domain: f for f in b.findings("id-sync")}
+    assert set(found) == {"rlcdn.com", "demdex.net"}
+    assert all(f.phases == ["baseline", "reject"] and f.moment == "before-consent" for f in found.values())
+    f = found["rlcdn.com"]
+    assert [o["phase"] for o in f.evidence["seen_in"]] == ["baseline", "reject"]
     ident = f.evidence["identifier"]
     assert ident["cookie"] == "uid" and ident["owner"] == "criteo.com" and ident["identifier"] == UIDS["baseline"]
     assert ident["compared_across_profiles"] is True and ident["profiles"] == ["baseline", "reject"]
     assert f.evidence["parameter"] == "partner_uid" and f.evidence["found_in"] == "url" and f.severity == "high"
     assert f.evidence["request"]["redirect_chain"] == ["https://gum.criteo.com/sync", f.evidence["request"]["url"]]
-    assert found[("baseline", "demdex.net")].evidence["parameter"] == "dpuuid"
+    assert found["demdex.net"].evidence["parameter"] == "dpuuid"
 
 
 def test_same_value_in_every_profile_is_not_an_identifier(b):

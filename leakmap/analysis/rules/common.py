@@ -1,4 +1,6 @@
-"""Intermediate results several rules share, computed once per site (memoised on ``SiteData.memo``)."""
+"""Intermediate results several rules share, computed once per site (memoised on ``SiteData.memo``):
+the site's third-party requests, each judged once (:mod:`leakmap.analysis.rules.behaviour`), and
+the verdict on each party per phase and moment that every rule reads."""
 
 from __future__ import annotations
 
@@ -6,11 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from leakmap.analysis.data import Req, SiteData
+from leakmap.analysis.data import Req, SiteData, memo
 from leakmap.analysis.findings import window
 from leakmap.analysis.parties import Parties, Party
+from leakmap.analysis.rules.behaviour import filter_basis, label_basis, request_behaviour
 from leakmap.analysis.signals import consent_mode
 from leakmap.blocklists import FilterMatch
+
+__all__ = ["Hit", "group", "memo", "phase_counts", "third_party_hits", "verdicts", "verdict_of"]
 
 
 @dataclass(slots=True)
@@ -23,12 +28,7 @@ class Hit:
     match: FilterMatch | None  # the filter that made it tracking, if a filter did
     window: str  # before-consent, after-reject, after-accept
     consent_mode: dict[str, Any] | None
-
-
-def memo(site: SiteData, name: str, compute: Callable[[], Any]) -> Any:
-    if name not in site.memo:
-        site.memo[name] = compute()
-    return site.memo[name]
+    basis: dict[str, Any] | None = None  # why it is tracking: category, filter-list or behaviour
 
 
 def third_party_hits(site: SiteData, parties: Parties) -> list[Hit]:
@@ -45,11 +45,38 @@ def _hits(site: SiteData, parties: Parties) -> list[Hit]:
             continue
         page = pages.get(req.visit_id)
         category, match = parties.tracking(party, req.url, page, req.resource_type)
+        basis = None
+        if category:
+            basis = filter_basis(category, match) if match else label_basis(party, category)
+        elif (behaviour := request_behaviour(site, parties, req, party)) is not None:
+            category, basis = behaviour
         cm = consent_mode(req.url) if "gc" in req.url else None
         if cm is None and req.post_data and "gcs=" in req.post_data:
             cm = consent_mode("&" + req.post_data)
-        out.append(Hit(req, party, category, match, window(site, req.phase, req.before, req.visit_id), cm))
+        out.append(Hit(req, party, category, match, window(req.phase, req.before), cm, basis))
     return out
+
+
+def verdicts(site: SiteData, parties: Parties) -> dict[tuple[str, str, str], Hit]:
+    """(phase, moment, registrable domain) -> the first request that made the party tracking then.
+
+    A party is tracking in a phase and moment when one of its requests then is (by its listing, a
+    filter, or what it did): cookies it set and storage its scripts wrote then are judged by this
+    verdict, the same one the request rules use."""
+    def compute() -> dict[tuple[str, str, str], Hit]:
+        out: dict[tuple[str, str, str], Hit] = {}
+        for h in third_party_hits(site, parties):
+            if h.category:
+                out.setdefault((h.req.phase, h.window, h.party.domain), h)
+        return out
+    return memo(site, "verdicts", compute)
+
+
+def verdict_of(site: SiteData, parties: Parties, party: Party, phase: str, moment: str) -> Hit | None:
+    """The request that makes ``party`` tracking in that phase and moment (None: it is not)."""
+    if party.first_party:
+        return None
+    return verdicts(site, parties).get((phase, moment, party.domain))
 
 
 def group(hits: list[Hit], key: Callable[[Hit], Any]) -> dict[Any, list[Hit]]:

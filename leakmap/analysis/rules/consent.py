@@ -24,17 +24,19 @@ from typing import Any
 
 from leakmap.analysis.data import SiteData
 from leakmap.analysis.findings import (
-    AFTER_ACCEPT,
     AFTER_REJECT,
     BEFORE,
+    MOMENTS,
     make,
     party_evidence,
     request_evidence,
+    window,
 )
 from leakmap.analysis.parties import Parties
 from leakmap.analysis.rules.common import Hit, third_party_hits
 from leakmap.analysis.rules.cookies import classified_writes
 from leakmap.analysis.signals import GVL_IDS, decode_tc, granted, grants_anything, tc_strings, tcf_state
+from leakmap.phases import ACTION_PHASES
 from leakmap.records import Finding
 
 
@@ -52,21 +54,16 @@ def _recorded_tcf(site: SiteData) -> list[tuple[str, str, dict[str, Any], str]]:
     """(phase, window, state, where) for every TCF state the consent engine recorded."""
     out = []
     for phase, c in site.consent.items():
-        acted = c.time is not None
         if (state := tcf_state(c.details.get("tcf_before"))) is not None:
             out.append((phase, BEFORE, state, "consent.details.tcf_before"))
         if (state := tcf_state(c.details.get("tcf"))) is not None:
-            when = BEFORE if not acted or phase == "baseline" else (AFTER_REJECT if phase == "reject" else AFTER_ACCEPT)
-            out.append((phase, when, state, "consent.details.tcf"))
+            out.append((phase, window(phase, c.time is None), state, "consent.details.tcf"))
     for e in site.consent_events:
         if e["kind"] != "tcf" or (state := tcf_state(e["data"])) is None:
             continue
         c = site.consent.get(e["phase"])
-        if c is None or c.time is None or e["time"] < c.time:
-            when = BEFORE
-        else:
-            when = AFTER_REJECT if e["phase"] == "reject" else AFTER_ACCEPT
-        out.append((e["phase"], when, state, "consent_events"))
+        out.append((e["phase"], window(e["phase"], c is None or c.time is None or e["time"] < c.time), state,
+                    "consent_events"))
     return out
 
 
@@ -84,18 +81,18 @@ def _request_tcf(hits: list[Hit]) -> list[tuple[Hit, dict[str, Any]]]:
 def consent_signal_mismatch(site: SiteData, parties: Parties) -> list[Finding]:
     """A consent signal contradicts the recorded choice (or grants consent before any choice)."""
     hits = third_party_hits(site, parties)
-    out: dict[str, Finding] = {}
+    out: dict[tuple[str, str | None], Finding] = {}
 
     def add(kind: str, phase: str | None, domain: str | None, title: str, evidence: dict[str, Any], hit: Hit | None,
-            severity: str = "high") -> None:
+            severity: str = "high", moment: str | None = None) -> None:
         f = make(site, "consent-signal-mismatch", severity, phase=phase, domain=domain, key=kind, title=title,
                  evidence={"signal": kind, **evidence}, party=hit.party if hit else None,
                  category=hit.category if hit else None, page=site.page(hit.req.visit_id) if hit else None,
-                 moment=hit.window if hit else None)
-        out.setdefault(f.id, f)
+                 moment=hit.window if hit else moment)
+        out.setdefault((f.id, phase), f)  # one per phase: facts are merged across phases afterwards
 
     for h in hits:  # Google Consent Mode
-        if h.consent_mode is None or h.window == AFTER_ACCEPT:
+        if h.consent_mode is None or not MOMENTS[h.window].violating:
             continue
         grants = granted(h.consent_mode)
         if not grants:
@@ -121,11 +118,11 @@ def consent_signal_mismatch(site: SiteData, parties: Parties) -> list[Finding]:
     for phase, when, state, where in recorded:  # TCF state the page itself reports
         if when == BEFORE and grants_anything(state):
             add("tcf-granted-before-choice", phase, None, "the page's TCF API grants consent before any choice",
-                {"tcf": state, "recorded_in": where}, None)
+                {"tcf": state, "recorded_in": where}, None, moment=when)
         elif when == AFTER_REJECT and state.get("purposes_consent"):
             add("tcf-granted-after-reject", phase, None,
                 f"the page's TCF API grants purposes {state['purposes_consent']} after \"reject all\"",
-                {"tcf": state, "recorded_in": where}, None)
+                {"tcf": state, "recorded_in": where}, None, moment=when)
 
     # vendors without TCF consent receiving data after the choice
     after: dict[str, dict[str, Any]] = {}
@@ -145,7 +142,7 @@ def consent_signal_mismatch(site: SiteData, parties: Parties) -> list[Finding]:
                 f"{h.party.label_with(f'TCF vendor {vendor}')} received data without TCF consent",
                 {"vendor_id": vendor, "tcf": state, "request": request_evidence(site, h.req),
                  "classification": party_evidence(parties, h.party, h.match)}, h,
-                severity="high" if h.window == AFTER_REJECT else "medium")
+                severity="high" if MOMENTS[h.window].violating else "medium")
     return list(out.values())
 
 
@@ -165,9 +162,18 @@ def _first_layer_reject(site: SiteData) -> bool | None:
     return any(seen) if seen else None
 
 
+def _one_click_reject(site: SiteData) -> bool:
+    """A reject that took one click and was verified by its effect: the first layer has a reject
+    control, whatever the text heuristic could read on it."""
+    reject = site.consent.get("reject")
+    return reject is not None and reject.verified and reject.success and reject.steps == 1
+
+
 def no_reject_option(site: SiteData, parties: Parties) -> list[Finding]:
     """The first layer of the banner offers accept but no reject."""
     accept, reject = site.consent.get("accept"), site.consent.get("reject")
+    if _one_click_reject(site):
+        return []
     stated = _first_layer_reject(site)
     basis = None
     if stated is False and site.banner_detected():
@@ -187,7 +193,7 @@ def no_reject_option(site: SiteData, parties: Parties) -> list[Finding]:
 
 def consent_banner_missing(site: SiteData, parties: Parties) -> list[Finding]:
     """Tracking happens and no consent banner was detected (needs an accept or reject attempt)."""
-    attempts = [c for p, c in site.consent.items() if p in ("accept", "reject")]
+    attempts = [c for p, c in site.consent.items() if p in ACTION_PHASES]
     if not attempts or site.banner_detected():
         return []
     tracked = sorted({h.party.domain for h in third_party_hits(site, parties) if h.category and h.window == BEFORE})

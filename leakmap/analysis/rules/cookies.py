@@ -1,11 +1,20 @@
 """Cookie rules: non-essential cookies before consent or after "reject all", and lifetimes.
 
-A cookie is non-essential when the known-cookie table gives it a tracking category, or, when the
-table does not know it, when a tracking third party set it (its ``Set-Cookie`` response host, or
-the script that wrote it with ``document.cookie``). Cookies the table calls necessary or
-consent-management, and cookies set by essential services, are never flagged. Writes the browser
-refused (a ``Domain`` that is a public suffix or does not cover the page, or a blocked
+A cookie is non-essential when the known-cookie table gives it a tracking category. When the
+table does not know it, it is non-essential when the party that wrote it (its ``Set-Cookie``
+response host, or the script that wrote it with ``document.cookie``) was tracking at that moment
+of that phase -- the same verdict the request rules use (:func:`~leakmap.analysis.rules.common.verdicts`),
+so a party with an essential and a tracking listing is judged alike by every rule -- or when a
+third-party script not listed as essential wrote an identifier into it. Cookies the table calls
+necessary or consent-management, and unknown first-party cookies, are never flagged. Writes the
+browser refused (a ``Domain`` that is a public suffix or does not cover the page, or a blocked
 ``Set-Cookie``) and deletions (lifetime <= 0) are not cookies being set.
+
+After "reject all": a non-essential cookie written then (set, re-set, refreshed) is
+``cookie-after-reject`` (high); so is one set before the refusal that is sent to a third party
+after it (in the ``Cookie`` header to its domain, or its identifier in a request). One set before
+and merely left in the jar is an ``info`` advisory (not deleted when the visitor refused): it is
+already ``cookie-before-consent``.
 
 Lifetimes are the raw ones the writer asked for (Chromium caps stored expiry at 400 days):
 over 13 months (CNIL) is a finding; consent-record cookies over 6 months are advisory.
@@ -13,17 +22,36 @@ over 13 months (CNIL) is a finding; consent-record cookies over 6 months are adv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from typing import Any
 
-from leakmap.analysis.data import CookieWrite, JarEntry, SiteData
-from leakmap.analysis.findings import AFTER_REJECT, BEFORE, make, party_evidence, timing, window
+from leakmap.analysis.data import CookieWrite, JarEntry, SiteData, memo
+from leakmap.analysis.findings import (
+    AFTER_REJECT,
+    BEFORE,
+    make,
+    party_evidence,
+    request_evidence,
+    timing,
+    window,
+)
+from leakmap.analysis.identifiers import bounded, looks_random, tokens
 from leakmap.analysis.parties import Parties, Party
-from leakmap.analysis.rules.common import memo
+from leakmap.analysis.rules.behaviour import (
+    IDENTIFIER_TRACKING,
+    filter_basis,
+    label_basis,
+    strict,
+    tracking_cookie,
+)
+from leakmap.analysis.rules.common import Hit, third_party_hits, verdict_of
+from leakmap.analysis.rules.writes import refused, setter
 from leakmap.blocklists import TRACKING_CATEGORIES, CookieInfo
-from leakmap.blocklists.domains import is_public_suffix, registrable_domain
+from leakmap.blocklists.domains import registrable_domain
 from leakmap.records import Finding
+
+__all__ = ["classified_writes", "cookie_after_reject", "cookie_before_consent", "excessive_cookie_lifetime",
+           "refused", "setter"]
 
 MONTH = 365.25 / 12 * 86400
 MAX_LIFETIME = 13 * MONTH
@@ -33,45 +61,51 @@ CONSENT_RECORD_LIFETIME = 6 * MONTH
 @dataclass(frozen=True, slots=True)
 class CookieClass:
     category: str
-    basis: str  # why: "known cookie" or "set by a tracking third party"
+    basis: str  # why, in words: "known cookie", "set by a tracking third party", "identifier written by a third-party script"
     info: CookieInfo | None
     party: Party  # the setter (or the cookie's domain when the setter is unknown)
+    why: dict[str, Any] = field(default_factory=dict)  # the setter's verdict (the request that made it tracking)
 
 
-@lru_cache(maxsize=65536)
-def _public_suffix(name: str) -> bool:
-    return is_public_suffix(name)
+def _known(parties: Parties, name: str, domain: str) -> CookieInfo | None:
+    return parties.cookie(name, domain)
 
 
-def refused(w: CookieWrite) -> bool:
-    """The browser did not store this write (or it deletes the cookie)."""
-    if w.blocked or (w.lifetime is not None and w.lifetime <= 0):
-        return True
-    d = (w.domain or "").lstrip(".").lower()
-    if not d:
-        return False
-    host = (w.host or "").lower()
-    return not (host == d or host.endswith("." + d)) or _public_suffix(d)
-
-
-def setter(site: SiteData, parties: Parties, w: CookieWrite) -> Party:
-    if w.origin == "js" and w.script_url:
-        party = parties.of_url(site.id, w.script_url)
-        if party is not None:
-            return party
-    return parties.of(site.id, w.host or w.domain_key)
-
-
-def classify(parties: Parties, name: str, domain: str, party: Party) -> CookieClass | None:
-    """Why a cookie is non-essential, or None when it is essential or nothing says otherwise."""
-    info = parties.cookie(name, domain)
+def classify(site: SiteData, parties: Parties, name: str, domain: str, value: str, party: Party, phase: str,
+             moment: str, script: bool = False, url: str | None = None) -> CookieClass | None:
+    """Why a cookie is non-essential, or None when it is essential or nothing says otherwise.
+    ``party`` wrote it (``script``: with ``document.cookie``; ``url``: the response or script that
+    did) in ``phase`` at ``moment``."""
+    info = _known(parties, name, domain)
     if info is not None:
         if info.category in TRACKING_CATEGORIES:
             return CookieClass(info.category, "known cookie", info, party)
         return None
-    if party.first_party or party.essential or not party.tracking:
+    if party.first_party:
         return None
-    return CookieClass(party.tracking_category or "advertising", "set by a tracking third party", None, party)
+    hit = verdict_of(site, parties, party, phase, moment)
+    if hit is not None:
+        return CookieClass(hit.category or "advertising", "set by a tracking third party", None, party,
+                           {"request": hit.req.url, "basis": hit.basis})
+    if url:  # no request of the party was seen then: the writing response or script itself decides
+        category, match = parties.tracking(party, url, None, "Script" if script else "Other")
+        if category:
+            return CookieClass(category, "set by a tracking third party", None, party,
+                               {"request": url, "basis": filter_basis(category, match) if match
+                                else label_basis(party, category)})
+    if script and not strict(party):
+        found = tracking_cookie(site, parties, phase, name, domain, value, known_only=False)
+        if found is not None:
+            return CookieClass(IDENTIFIER_TRACKING, "identifier written by a third-party script", None, party,
+                               {"basis": {"kind": "behaviour", "how": "writes", **found[1],
+                                          "text": f"its script writes an identifier into cookie {name}"}})
+    return None
+
+
+def classify_write(site: SiteData, parties: Parties, w: CookieWrite) -> CookieClass | None:
+    script = w.origin == "js"
+    return classify(site, parties, w.name, w.domain_key, w.value, setter(site, parties, w), w.phase,
+                    window(w.phase, w.before), script=script, url=w.script_url if script else w.url)
 
 
 def consent_record(parties: Parties, name: str, domain: str) -> CookieInfo | None:
@@ -96,6 +130,8 @@ def jar_evidence(j: JarEntry) -> dict[str, Any]:
 
 def class_evidence(parties: Parties, cls: CookieClass) -> dict[str, Any]:
     out: dict[str, Any] = {"category": cls.category, "basis": cls.basis, "setter": party_evidence(parties, cls.party)}
+    if cls.why:
+        out["setter_verdict"] = cls.why
     if cls.info:
         i = cls.info
         out["known_cookie"] = {"name": i.name, "platform": i.platform, "category": i.category, "purpose": i.purpose,
@@ -118,23 +154,19 @@ def classified_writes(site: SiteData, parties: Parties) -> list[Classified]:
         for w in site.cookies:
             if refused(w):
                 continue
-            cls = classify(parties, w.name, w.domain_key, setter(site, parties, w))
+            cls = classify_write(site, parties, w)
             if cls is not None:
-                out.append(Classified(w, cls, window(site, w.phase, w.before, w.visit_id)))
+                out.append(Classified(w, cls, window(w.phase, w.before)))
         return out
     return memo(site, "cookie_writes", compute)
 
 
-def _group_key(c: Classified) -> tuple[str, str, str]:
-    return c.write.phase, c.write.name, c.write.domain_key
-
-
 def _finding(site: SiteData, parties: Parties, rule: str, phase: str, name: str, dkey: str, cls: CookieClass,
-             title: str, evidence: dict[str, Any], visit_id: int | None) -> Finding:
-    return make(site, rule, "high", phase=phase, domain=registrable_domain(dkey) or dkey, key=f"{name}@{dkey}",
+             title: str, evidence: dict[str, Any], visit_id: int | None, moment: str,
+             severity: str = "high") -> Finding:
+    return make(site, rule, severity, phase=phase, domain=registrable_domain(dkey) or dkey, key=f"{name}@{dkey}",
                 title=title, evidence={**evidence, "classification": class_evidence(parties, cls)},
-                party=cls.party, category=cls.category, page=site.page(visit_id),
-                moment=BEFORE if rule == "cookie-before-consent" else AFTER_REJECT)
+                party=cls.party, category=cls.category, page=site.page(visit_id), moment=moment)
 
 
 def cookie_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
@@ -142,61 +174,88 @@ def cookie_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
     groups: dict[tuple[str, str, str], list[Classified]] = {}
     for c in classified_writes(site, parties):
         if c.window == BEFORE:
-            groups.setdefault(_group_key(c), []).append(c)
+            groups.setdefault((c.write.phase, c.write.name, c.write.domain_key), []).append(c)
     out = []
     for (phase, name, dkey), writes in groups.items():
         first = writes[0]
         out.append(_finding(site, parties, "cookie-before-consent", phase, name, dkey, first.cls,
                             f"{first.cls.category} cookie {name} ({dkey}) set before consent",
                             {"cookie": cookie_evidence(site, first.write), "writes": len(writes)},
-                            first.write.visit_id))
+                            first.write.visit_id, BEFORE))
     return out
 
 
+def _covers(dkey: str, host: str) -> bool:
+    return host == dkey or host.endswith("." + dkey)
+
+
+def _sent_after(site: SiteData, hits: list[Hit], name: str, dkey: str, value: str) -> tuple[Hit, str] | None:
+    """The first request to a third party after "reject all" that carries the cookie: in its
+    ``Cookie`` header (to a host the cookie's domain covers), or an identifier token of its value."""
+    ids = [t for t in tokens(value) if looks_random(t, site.scan_time)]
+    for h in hits:
+        req = h.req
+        if req.cookie_header and _covers(dkey, req.host) and any(
+                part.strip().partition("=")[0] == name for part in req.cookie_header.split(";")):
+            return h, "cookie header"
+        for token in ids:
+            for where, text in (("url", req.url), ("post data", req.post_data)):
+                if text and token in text and bounded(text, token):
+                    return h, f"its value in the {where}"
+    return None
+
+
 def cookie_after_reject(site: SiteData, parties: Parties) -> list[Finding]:
-    """A non-essential cookie is set, or left in place, after "reject all"."""
-    acted = site.acted("reject")
-    if "reject" not in site.phases or not (acted or site.banner_detected()):
-        return []  # no banner: nothing could be refused (tracking before consent covers it)
+    """After "reject all": a non-essential cookie written (high), or set before and sent to a third
+    party (high), or set before and merely left in the jar (info)."""
+    if "reject" not in site.phases or not site.acted("reject"):
+        return []  # nothing was refused (no banner, or no way to refuse: tracking before consent covers it)
     set_after: dict[tuple[str, str], list[Classified]] = {}
-    writers: dict[tuple[str, str], Classified] = {}
+    before: dict[tuple[str, str], Classified] = {}
     for c in classified_writes(site, parties):
         if c.write.phase != "reject":
             continue
         key = (c.write.name, c.write.domain_key)
-        writers.setdefault(key, c)
         if c.window == AFTER_REJECT:
             set_after.setdefault(key, []).append(c)
+        else:
+            before.setdefault(key, c)
     left: dict[tuple[str, str], JarEntry] = {}
-    moments = ("after-consent", "end") if acted else ("end",)
     for j in site.jar:
-        if j.phase != "reject" or j.moment not in moments or (j.expires is not None and j.expires < j.time):
+        if j.phase != "reject" or j.moment not in ("after-consent", "end") or (j.expires is not None and j.expires < j.time):
             continue
-        if not acted and site.visit_seq.get(j.visit_id, 0) == 0:
-            continue  # the click never happened: only the pages browsed after the landing page count
-        key = (j.name, j.domain_key)
-        if key in left:
-            continue
-        if key in writers or classify(parties, j.name, j.domain_key, parties.of(site.id, j.domain_key)):
-            left[key] = j
+        left.setdefault((j.name, j.domain_key), j)
+    after_hits = [h for h in third_party_hits(site, parties) if h.req.phase == "reject" and h.window == AFTER_REJECT]
     out = []
-    for key in sorted({*set_after, *left}):
+    for key in sorted({*set_after, *before}):
         name, dkey = key
         writes = set_after.get(key, [])
-        cls = writes[0].cls if writes else (writers[key].cls if key in writers else
-                                            classify(parties, name, dkey, parties.of(site.id, dkey)))
-        evidence: dict[str, Any] = {}
         if writes:
-            evidence["cookie"] = cookie_evidence(site, writes[0].write)
-            evidence["writes_after_reject"] = len(writes)
-        if key in left:
-            evidence["left_in_place"] = jar_evidence(left[key])
-            if not writes and key in writers:
-                evidence["set_before_reject"] = cookie_evidence(site, writers[key].write)
-        how = "set" if writes else "left in place"
-        visit = writes[0].write.visit_id if writes else left[key].visit_id
-        out.append(_finding(site, parties, "cookie-after-reject", "reject", name, dkey, cls,
-                            f"{cls.category} cookie {name} ({dkey}) {how} after \"reject all\"", evidence, visit))
+            first = writes[0]
+            out.append(_finding(site, parties, "cookie-after-reject", "reject", name, dkey, first.cls,
+                                f"{first.cls.category} cookie {name} ({dkey}) written after \"reject all\"",
+                                {"cookie": cookie_evidence(site, first.write), "writes_after_reject": len(writes),
+                                 **({"set_before_reject": cookie_evidence(site, before[key].write)} if key in before else {})},
+                                first.write.visit_id, AFTER_REJECT))
+            continue
+        earlier = before[key]
+        sent = _sent_after(site, after_hits, name, dkey, (left[key].value if key in left else earlier.write.value))
+        if sent is not None:
+            hit, how = sent
+            out.append(_finding(site, parties, "cookie-after-reject", "reject", name, dkey, earlier.cls,
+                                f"{earlier.cls.category} cookie {name} ({dkey}), set before the refusal, "
+                                f"sent to {hit.party.label} after \"reject all\" ({how})",
+                                {"set_before_reject": cookie_evidence(site, earlier.write), "sent_in": how,
+                                 "request": request_evidence(site, hit.req),
+                                 **({"left_in_place": jar_evidence(left[key])} if key in left else {})},
+                                hit.req.visit_id, AFTER_REJECT))
+        elif key in left:
+            out.append(_finding(site, parties, "cookie-after-reject", "reject", name, dkey, earlier.cls,
+                                f"{earlier.cls.category} cookie {name} ({dkey}) not deleted when the visitor refused "
+                                "(kept in the browser, not sent)",
+                                {"set_before_reject": cookie_evidence(site, earlier.write),
+                                 "left_in_place": jar_evidence(left[key])},
+                                left[key].visit_id, AFTER_REJECT, severity="info"))
     return out
 
 
@@ -204,17 +263,20 @@ def excessive_cookie_lifetime(site: SiteData, parties: Parties) -> list[Finding]
     """A non-essential cookie asks for more than 13 months; a consent record over 6 months is advisory."""
     longest: dict[tuple[str, str], CookieWrite] = {}
     phases: dict[tuple[str, str], set[str]] = {}
+    writes: dict[tuple[str, str], list[CookieWrite]] = {}
     for w in site.cookies:
         if w.lifetime is None or w.lifetime <= CONSENT_RECORD_LIFETIME or refused(w):
             continue
         key = (w.name, w.domain_key)
         phases.setdefault(key, set()).add(w.phase)
+        writes.setdefault(key, []).append(w)
         if key not in longest or w.lifetime > longest[key].lifetime:
             longest[key] = w
     out = []
     for (name, dkey), w in sorted(longest.items()):
         party = setter(site, parties, w)
-        cls = classify(parties, name, dkey, party)
+        # non-essential when any of its writes is judged so (the setter may be tracking in one moment only)
+        cls = next(filter(None, (classify_write(site, parties, x) for x in writes[(name, dkey)])), None)
         days = round(w.lifetime / 86400, 1)
         evidence = {"cookie": cookie_evidence(site, w), "lifetime_days": days, "phases": sorted(phases[(name, dkey)])}
         if cls is not None and w.lifetime > MAX_LIFETIME:

@@ -14,8 +14,10 @@ script did per document; this module judges it:
   analyser, whose output is read (rendering, ``getChannelData``, ``getFloatFrequencyData``);
 - navigator/screen enumeration: at least 12 distinct ``navigator``/``screen`` properties read.
 
-Severity: high; medium when the script's owner also sells fraud prevention (mixed categories);
-info when it is an essential service only (bot protection, payment).
+Severity: high when the script's party is tracking at that moment (the verdict every rule uses:
+its listing, a filter, or what its requests did) or is neither listed as tracking nor as
+essential; medium when its owner also sells fraud prevention (mixed listing) and nothing made it
+tracking then; info when it is listed as an essential service only (bot protection, payment).
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from __future__ import annotations
 from typing import Any
 
 from leakmap.analysis.data import ApiCall, SiteData
-from leakmap.analysis.findings import AFTER_ACCEPT, BEFORE, make, party_evidence, timing, window
+from leakmap.analysis.findings import MOMENTS, make, party_evidence, timing, window
 from leakmap.analysis.parties import Parties
+from leakmap.analysis.rules.behaviour import strict
+from leakmap.analysis.rules.common import verdict_of
 from leakmap.records import Finding
 
 MIN_CANVAS = 16
@@ -87,12 +91,12 @@ def _base(url: str) -> str:
 
 
 def fingerprinting(site: SiteData, parties: Parties) -> list[Finding]:
-    found: dict[tuple[str, str, str], tuple[ApiCall, dict[str, Any], int]] = {}
+    found: dict[tuple[str, str, str, str], tuple[ApiCall, dict[str, Any], int]] = {}
     for call in site.api_calls:
         judge = CRITERIA.get(call.api)
         if judge is None or not call.script_url:
             continue
-        if window(site, call.phase, call.before, call.visit_id) == AFTER_ACCEPT:
+        if not MOMENTS[window(call.phase, call.before)].violating:
             continue
         party = parties.of_url(site.id, call.script_url)
         if party is None or party.first_party:
@@ -100,21 +104,21 @@ def fingerprinting(site: SiteData, parties: Parties) -> list[Finding]:
         met = judge(call.details)
         if met is None:
             continue
-        key = (call.phase, call.api, _base(call.script_url))
+        key = (call.phase, window(call.phase, call.before), call.api, _base(call.script_url))
         previous = found.get(key)
         found[key] = (previous[0], previous[1], previous[2] + 1) if previous else (call, met, 1)
     out = []
-    for (phase, api, script), (call, met, documents) in found.items():
+    for (phase, moment, api, script), (call, met, documents) in found.items():
         party = parties.of_url(site.id, call.script_url)
-        essential_only = party.essential and party.tracking is False
-        severity = "info" if essential_only else ("medium" if party.essential else "high")
-        moment = window(site, phase, call.before, call.visit_id)
-        when = "before consent" if moment == BEFORE else 'after "reject all"'
+        hit = verdict_of(site, parties, party, phase, moment)
+        severity = "high" if hit is not None else "info" if strict(party) else "medium" if party.essential else "high"
+        when = MOMENTS[moment].label
         out.append(make(
             site, "fingerprinting", severity, phase=phase, domain=party.domain, key=f"{api}:{script}", party=party,
             category="fingerprinting", page=site.page(call.visit_id), moment=moment,
             title=f"{party.label} script fingerprints the browser ({api}) {when}",
             evidence={"technique": api, "criteria": met, "script_url": call.script_url, "stack": call.stack,
                       "frame_url": call.frame_url, "calls": call.calls, "documents": documents, **timing(call),
-                      "details": call.details, "classification": party_evidence(parties, party)}))
+                      "details": call.details,
+                      "classification": {**party_evidence(parties, party), "basis": hit.basis if hit else None}}))
     return out

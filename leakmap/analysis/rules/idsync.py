@@ -15,37 +15,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from leakmap.analysis.data import SiteData
-from leakmap.analysis.findings import AFTER_ACCEPT, make, party_evidence, request_evidence
-from leakmap.analysis.identifiers import LONG_LIVED, bounded, candidates, confirmed, looks_random, tokens
+from leakmap.analysis.data import SiteData, memo
+from leakmap.analysis.findings import MOMENTS, make, party_evidence, request_evidence
+from leakmap.analysis.identifiers import bounded, looks_random, tokens
 from leakmap.analysis.parties import Parties, Party
-from leakmap.analysis.rules.common import Hit, memo, third_party_hits
-from leakmap.analysis.rules.cookies import refused, setter
+from leakmap.analysis.rules.common import Hit, third_party_hits
+from leakmap.analysis.rules.idsources import IdSource, id_sources
 from leakmap.records import Finding
 
 _PARAM = re.compile(r"([^?&;=/:]+)=([^&;]*)")
-
-
-@dataclass(slots=True)
-class IdSource:
-    """A candidate identifier token of a cookie in one profile."""
-
-    name: str
-    domain_key: str
-    owner: Party
-    token: str
-    value: str
-    lifetime: float | None
-    confirmed: bool  # compared across fresh profiles (False: judged by its looks, one profile only)
-    profiles: tuple[str, ...]
-    theirs: tuple[str, ...]  # the other profiles' tokens at the same place
-    _verdict: bool | None = None
-
-    def is_identifier(self) -> bool:
-        """The similarity test, run only for tokens found in a request (it is the costly part)."""
-        if self._verdict is None:
-            self._verdict = confirmed(self.token, self.theirs)
-        return self._verdict
 
 
 @dataclass(slots=True)
@@ -59,35 +37,6 @@ class IdMatch:
     @property
     def req(self):
         return self.hit.req
-
-
-def id_sources(site: SiteData, parties: Parties) -> dict[str, dict[str, list[IdSource]]]:
-    """phase -> token -> the cookies holding it."""
-    return memo(site, "id_sources", lambda: _sources(site, parties))
-
-
-def _sources(site: SiteData, parties: Parties) -> dict[str, dict[str, list[IdSource]]]:
-    # (name, domain) -> phase -> (value, lifetime, owner)
-    values: dict[tuple[str, str], dict[str, tuple[str, float | None, Party]]] = {}
-    for w in site.cookies:
-        if w.lifetime is None or w.lifetime < LONG_LIVED or refused(w) or not tokens(w.value):
-            continue
-        values.setdefault((w.name, w.domain_key), {})[w.phase] = (w.value, w.lifetime, setter(site, parties, w))
-    for j in site.jar:
-        if j.expires is None or j.expires - j.time < LONG_LIVED or not tokens(j.value):
-            continue
-        per_phase = values.setdefault((j.name, j.domain_key), {})
-        if j.phase not in per_phase:
-            per_phase[j.phase] = (j.value, j.expires - j.time, parties.of(site.id, j.domain_key))
-    out: dict[str, dict[str, list[IdSource]]] = {}
-    for (name, dkey), per_phase in values.items():
-        for phase, (value, lifetime, owner) in per_phase.items():
-            others = [v for p, (v, _, _) in per_phase.items() if p != phase]
-            found, compared = candidates(value, others, site.scan_time)
-            for token, theirs in found:
-                out.setdefault(phase, {}).setdefault(token, []).append(
-                    IdSource(name, dkey, owner, token, value, lifetime, compared, tuple(sorted(per_phase)), theirs))
-    return out
 
 
 def _same_party(a: Party, b: Party) -> bool:
@@ -151,7 +100,7 @@ def _redirect_syncs(site: SiteData, parties: Parties, explained: set[tuple[str, 
             continue
         if not (previous.tracking or previous.broker):
             continue
-        if (req.phase, previous.domain, hit.party.domain) in explained:
+        if (req.phase, hit.window, previous.domain, hit.party.domain) in explained:
             continue
         query = req.url.partition("?")[2] or req.url.rpartition("/")[2]
         for name, value in _PARAM.findall(query):
@@ -170,17 +119,16 @@ def _source_evidence(s: IdSource) -> dict[str, Any]:
 
 
 def id_sync(site: SiteData, parties: Parties) -> list[Finding]:
-    groups: dict[tuple[str, str, str, str], list[IdMatch]] = {}
+    groups: dict[tuple[str, str, str, str, str], list[IdMatch]] = {}
     for m in id_matches(site, parties):
-        groups.setdefault((m.req.phase, m.source.name, m.source.domain_key, m.party.domain), []).append(m)
+        groups.setdefault((m.req.phase, m.hit.window, m.source.name, m.source.domain_key, m.party.domain), []).append(m)
     out = []
     explained = set()
-    for (phase, name, dkey, receiver), matches in groups.items():
-        violating = [m for m in matches if m.hit.window != AFTER_ACCEPT]
-        first = (violating or matches)[0]
-        explained.add((phase, first.source.owner.domain, receiver))
+    for (phase, moment, name, dkey, receiver), matches in groups.items():
+        first = matches[0]
+        explained.add((phase, moment, first.source.owner.domain, receiver))
         out.append(make(
-            site, "id-sync", "high" if violating else "medium", phase=phase, domain=receiver,
+            site, "id-sync", "high" if MOMENTS[moment].violating else "medium", phase=phase, domain=receiver,
             key=f"{first.source.owner.domain}:{name}@{dkey}", party=first.party, category=first.hit.category,
             page=site.page(first.req.visit_id), moment=first.hit.window,
             title=f"identifier of {first.source.owner.label_with(f'cookie {name}')} sent to {first.party.label}",
@@ -189,12 +137,12 @@ def id_sync(site: SiteData, parties: Parties) -> list[Finding]:
                       "receiver": party_evidence(parties, first.party, first.hit.match),
                       "owner": party_evidence(parties, first.source.owner)}))
     for hit, previous, param, token in _redirect_syncs(site, parties, explained):
-        key = (hit.req.phase, previous.domain, hit.party.domain)
+        key = (hit.req.phase, hit.window, previous.domain, hit.party.domain)
         if key in explained:
             continue
         explained.add(key)
         out.append(make(
-            site, "id-sync", "high" if hit.window != AFTER_ACCEPT else "medium", phase=hit.req.phase,
+            site, "id-sync", "high" if MOMENTS[hit.window].violating else "medium", phase=hit.req.phase,
             domain=hit.party.domain, key=f"redirect:{previous.domain}", party=hit.party, category=hit.category,
             page=site.page(hit.req.visit_id), moment=hit.window,
             title=f"{previous.label} redirected to {hit.party.label} with an identifier ({param})",

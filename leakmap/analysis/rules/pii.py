@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
 
-from leakmap.analysis.data import Fill, SiteData
+from leakmap.analysis.data import Fill, SiteData, memo
 from leakmap.analysis.findings import make, party_evidence, request_evidence
 from leakmap.analysis.parties import Parties, Party
-from leakmap.analysis.rules.common import Hit, memo, third_party_hits
+from leakmap.analysis.rules.common import Hit, third_party_hits
 from leakmap.records import Finding
 
 MIN_VALUE = 5
@@ -120,11 +120,11 @@ def _matches(site: SiteData, parties: Parties) -> list[PiiMatch]:
 
 
 def pii_leak(site: SiteData, parties: Parties) -> list[Finding]:
-    groups: dict[tuple[str, str, str, str], list[PiiMatch]] = {}
+    groups: dict[tuple[str, str, str, str, str], list[PiiMatch]] = {}
     for m in pii_matches(site, parties):
-        groups.setdefault((m.req.phase, m.party.domain, m.fill.field, m.encoding), []).append(m)
+        groups.setdefault((m.req.phase, m.hit.window, m.party.domain, m.fill.field, m.encoding), []).append(m)
     out = []
-    for (phase, domain, field, encoding), matches in groups.items():
+    for (phase, _moment, domain, field, encoding), matches in groups.items():
         first = matches[0]
         f = first.fill
         out.append(make(

@@ -1,37 +1,33 @@
 """Rules over requests to third parties: tracking before consent or after "reject all", session
-replay, data brokers. One finding per phase and registrable domain; its evidence is the first
-request that made it (Consent Mode "cookieless" pings only when nothing else was sent)."""
+replay, data brokers. Each phase and moment gives a finding per registrable domain (merged into
+one per fact across phases); its evidence is the first request that made the party tracking
+then, and why (its listing, a filter, or what it did), with Consent Mode "cookieless" pings
+shown only when nothing else was sent."""
 
 from __future__ import annotations
 
 from leakmap.analysis.data import SiteData
-from leakmap.analysis.findings import (
-    AFTER_ACCEPT,
-    AFTER_REJECT,
-    BEFORE,
-    make,
-    party_evidence,
-    request_evidence,
-)
+from leakmap.analysis.findings import AFTER_REJECT, BEFORE, MOMENTS, make, party_evidence, request_evidence
 from leakmap.analysis.parties import Parties
-from leakmap.analysis.rules.common import Hit, group, third_party_hits
+from leakmap.analysis.rules.common import Hit, group, third_party_hits, verdicts
 from leakmap.analysis.rules.idsync import id_matches
 from leakmap.analysis.rules.pii import pii_matches
 from leakmap.analysis.signals import denied_ping
 from leakmap.records import Finding
 
-_WHEN = {BEFORE: "before consent", AFTER_REJECT: "after \"reject all\"", AFTER_ACCEPT: "after \"accept all\""}
-
 
 def _summary(site: SiteData, parties: Parties, hits: list[Hit], extra: dict | None = None) -> tuple[dict, Hit]:
-    """Evidence for a group of requests to one domain: the first real (not cookieless) request."""
-    first = next((h for h in hits if h.consent_mode is None or not denied_ping(h.consent_mode)), hits[0])
+    """Evidence for a group of requests to one domain: the first tracking request that was not a
+    cookieless ping (else the first tracking one, else the first)."""
+    tracking = [h for h in hits if h.category] or hits
+    first = next((h for h in tracking if h.consent_mode is None or not denied_ping(h.consent_mode)), tracking[0])
     evidence = {
         "request": request_evidence(site, first.req),
         "requests": len(hits),
+        "tracking_requests": sum(1 for h in hits if h.category),
         "hosts": sorted({h.req.host for h in hits}),
         "first_t_consent": hits[0].req.t_consent,
-        "classification": party_evidence(parties, first.party, first.match),
+        "classification": {**party_evidence(parties, first.party, first.match), "basis": first.basis},
     }
     pings = sum(1 for h in hits if h.consent_mode is not None and denied_ping(h.consent_mode))
     if pings or first.consent_mode:
@@ -45,43 +41,45 @@ def _summary(site: SiteData, parties: Parties, hits: list[Hit], extra: dict | No
     return evidence, first
 
 
-def _tracking_in(site: SiteData, parties: Parties, rule: str, windows: tuple[str, ...]) -> list[Finding]:
-    hits = [h for h in third_party_hits(site, parties) if h.category and h.window in windows]
+def _tracking_in(site: SiteData, parties: Parties, rule: str, moment: str) -> list[Finding]:
+    """Every party tracking at ``moment`` (per phase): all its requests then, led by what proved it."""
+    tracked = verdicts(site, parties)
+    hits = [h for h in third_party_hits(site, parties)
+            if h.window == moment and (h.req.phase, moment, h.party.domain) in tracked]
     out = []
     for (phase, domain), group_hits in group(hits, lambda h: (h.req.phase, h.party.domain)).items():
         evidence, first = _summary(site, parties, group_hits)
-        cookieless = all(denied_ping(h.consent_mode) for h in group_hits)
-        when = _WHEN[first.window]
+        cookieless = all(denied_ping(h.consent_mode) for h in group_hits if h.category)
+        when = MOMENTS[moment].label
+        how = "" if first.basis is None or first.basis["kind"] != "behaviour" else f" ({first.basis['text']})"
         title = (f"{first.party.label_with(first.category)} received only Consent Mode cookieless pings (gcs=G100) {when}"
-                 if cookieless else
-                 f"{first.party.label_with(first.category)} received {len(group_hits)} request(s) {when}")
+                 if cookieless else f"{first.party.label_with(first.category)} received requests {when}{how}")
         out.append(make(site, rule, "info" if cookieless else "high", phase=phase, domain=domain, title=title,
                         evidence=evidence, party=first.party, category=first.category,
-                        page=site.page(first.req.visit_id), moment=first.window))
+                        page=site.page(first.req.visit_id), moment=moment))
     return out
 
 
 def tracking_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
     """A tracking third party receives a request before any consent action."""
-    return _tracking_in(site, parties, "tracking-before-consent", (BEFORE,))
+    return _tracking_in(site, parties, "tracking-before-consent", BEFORE)
 
 
 def tracking_after_reject(site: SiteData, parties: Parties) -> list[Finding]:
     """A tracking third party receives a request after "reject all"."""
-    return _tracking_in(site, parties, "tracking-after-reject", (AFTER_REJECT,))
+    return _tracking_in(site, parties, "tracking-after-reject", AFTER_REJECT)
 
 
 def session_replay(site: SiteData, parties: Parties) -> list[Finding]:
     """A session-replay vendor loads before consent or after "reject all"."""
     hits = [h for h in third_party_hits(site, parties)
-            if "session-replay" in h.party.categories and h.window != AFTER_ACCEPT]
+            if "session-replay" in h.party.categories and MOMENTS[h.window].violating]
     out = []
-    for (phase, domain), group_hits in group(hits, lambda h: (h.req.phase, h.party.domain)).items():
+    for (phase, moment, domain), group_hits in group(hits, lambda h: (h.req.phase, h.window, h.party.domain)).items():
         evidence, first = _summary(site, parties, group_hits)
         out.append(make(site, "session-replay", "high", phase=phase, domain=domain, evidence=evidence,
                         party=first.party, category="session-replay", page=site.page(first.req.visit_id),
-                        moment=first.window,
-                        title=f"session-replay vendor {first.party.label} loaded {_WHEN[first.window]}"))
+                        moment=moment, title=f"session-replay vendor {first.party.label} loaded {MOMENTS[moment].label}"))
     return out
 
 
@@ -91,21 +89,21 @@ def broker_exposure(site: SiteData, parties: Parties) -> list[Finding]:
     hits = [h for h in third_party_hits(site, parties) if h.party.broker]
     if not hits:
         return []
-    carried: dict[tuple[str, str], list[str]] = {}
+    carried: dict[tuple[str, str, str], list[str]] = {}
     for m in id_matches(site, parties):
-        carried.setdefault((m.req.phase, m.party.domain), []).append(f"identifier from cookie {m.source.name}")
+        carried.setdefault((m.req.phase, m.hit.window, m.party.domain), []).append(
+            f"identifier from cookie {m.source.name}")
     for m in pii_matches(site, parties):
-        carried.setdefault((m.req.phase, m.party.domain), []).append(f"{m.fill.field} ({m.encoding})")
+        carried.setdefault((m.req.phase, m.hit.window, m.party.domain), []).append(f"{m.fill.field} ({m.encoding})")
     out = []
-    for (phase, domain), group_hits in group(hits, lambda h: (h.req.phase, h.party.domain)).items():
-        violating = [h for h in group_hits if h.window != AFTER_ACCEPT]
-        payload = sorted(set(carried.get((phase, domain), [])))
-        evidence, first = _summary(site, parties, violating or group_hits, {"carried": payload})
-        severity = "high" if violating else ("medium" if payload else "info")
+    for key, group_hits in group(hits, lambda h: (h.req.phase, h.window, h.party.domain)).items():
+        phase, moment, domain = key
+        payload = sorted(set(carried.get(key, [])))
+        evidence, first = _summary(site, parties, group_hits, {"carried": payload})
+        severity = "high" if MOMENTS[moment].violating else ("medium" if payload else "info")
         what = f" carrying {', '.join(payload)}" if payload else ""
         out.append(make(site, "broker-exposure", severity, phase=phase, domain=domain, evidence=evidence,
                         party=first.party, category="data-broker", page=site.page(first.req.visit_id),
-                        moment=first.window,
-                        title=f"data broker {first.party.label} received {len(group_hits)} request(s){what} "
-                              f"({_WHEN[first.window]})"))
+                        moment=moment, title=f"data broker {first.party.label} received requests{what} "
+                                             f"({MOMENTS[moment].label})"))
     return out

@@ -1,7 +1,9 @@
 """``storage-before-consent``: a tracking script writes an identifier to local/session storage
 before consent. The writer is the innermost script of the write's stack that is a third party;
-a tracking one (by category, or by the filter lists for mixed/unknown hosts) makes the finding
-when the value holds an identifier-looking token (see :mod:`leakmap.analysis.identifiers`)."""
+a tracking one makes the finding when the value holds an identifier-looking token (see
+:mod:`leakmap.analysis.identifiers`). Tracking means the verdict every rule uses: the party was
+tracking at that moment of that phase (its listing, a filter, or what its requests did), else
+the script's own URL judged by listing and filters."""
 
 from __future__ import annotations
 
@@ -9,18 +11,24 @@ from leakmap.analysis.data import SiteData, StorageWrite
 from leakmap.analysis.findings import BEFORE, make, party_evidence, timing, window
 from leakmap.analysis.identifiers import looks_random, tokens
 from leakmap.analysis.parties import Parties, Party
+from leakmap.analysis.rules.behaviour import filter_basis, label_basis
+from leakmap.analysis.rules.common import verdict_of
 from leakmap.blocklists import FilterMatch
 from leakmap.records import Finding
 
 
-def _tracking_writer(site: SiteData, parties: Parties, w: StorageWrite) -> tuple[str, Party, str, FilterMatch | None] | None:
+def _tracking_writer(site: SiteData, parties: Parties, w: StorageWrite,
+                     moment: str) -> tuple[str, Party, str, FilterMatch | None, dict | None] | None:
     for url in dict.fromkeys([*(w.stack or []), *([w.script_url] if w.script_url else [])]):
         party = parties.of_url(site.id, url)
         if party is None or party.first_party:
             continue
+        hit = verdict_of(site, parties, party, w.phase, moment)
+        if hit is not None:
+            return url, party, hit.category or "advertising", hit.match, hit.basis
         category, match = parties.tracking(party, url, site.page(w.visit_id), "Script")
         if category:
-            return url, party, category, match
+            return url, party, category, match, filter_basis(category, match) if match else label_basis(party, category)
     return None
 
 
@@ -28,15 +36,15 @@ def storage_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
     seen: set[tuple[str, str, str, str]] = set()
     out = []
     for w in site.storage:
-        if window(site, w.phase, w.before, w.visit_id) != BEFORE or not w.value:
+        if window(w.phase, w.before) != BEFORE or not w.value:
             continue
         ids = [t for t in tokens(w.value) if looks_random(t, site.scan_time)]
         if not ids:
             continue
-        writer = _tracking_writer(site, parties, w)
+        writer = _tracking_writer(site, parties, w, BEFORE)
         if writer is None:
             continue
-        script, party, category, match = writer
+        script, party, category, match, basis = writer
         key = (w.phase, party.domain, w.kind, w.key or "")
         if key in seen:
             continue
@@ -48,5 +56,5 @@ def storage_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
                         evidence={"storage": {"kind": w.kind, "origin": w.origin, "frame_url": w.frame_url,
                                               "key": w.key, "value": w.value[:300], "identifier": ids[0],
                                               "script_url": script, "stack": w.stack, **timing(w)},
-                                  "classification": party_evidence(parties, party, match)}))
+                                  "classification": {**party_evidence(parties, party, match), "basis": basis}}))
     return out

@@ -7,6 +7,11 @@ second layer (settings, untick, save). Every action is verified by its
 effect: the banner's buttons are gone and a consent record (cookie or
 storage) changed; autoconsent's own self-test must not fail. An action that
 cannot be verified is recorded as such, never passed off as done.
+
+The moment of the choice (``ConsentRecord.time``, which every record of the
+phase is timed against) is the deciding step: the last click of the
+sequence that made it ("settings", "untick", then "reject all" decides on
+the third), as the page saw it. Every step is kept with its time.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
+from leakmap.crawler.collectors.clicks import ClickCollector
 from leakmap.crawler.collectors.screenshots import ScreenshotCollector
 from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.consent.bundle import VERSION, bundle_dir
@@ -109,10 +115,25 @@ async def _verify(page: Page, before: dict[str, str], engine: AutoconsentEngine 
     return verdict
 
 
+def _decide(record: ConsentRecord, clicks: ClickCollector, started: float, result_time: float | None) -> None:
+    """Time the choice at its deciding step: the last click from the start of the action until now
+    (autoconsent's result when it clicked nothing, e.g. a CMP answered through its API)."""
+    steps = clicks.between(started - 0.5, time.time())
+    record.details["action_started"] = started
+    record.details["steps_seen"] = [c.as_dict() for c in steps]
+    if steps:
+        record.time = steps[-1].time
+        record.details["deciding_step"] = steps[-1].as_dict()
+    elif result_time is not None:
+        record.time = result_time
+        record.details["deciding_step"] = {"time": result_time, "text": "autoconsent finished (no click seen)"}
+
+
 async def perform(page: Page, action: str, config: ScanConfig, engine: AutoconsentEngine, settle: Settle,
-                  shots: ScreenshotCollector) -> ConsentRecord:
+                  shots: ScreenshotCollector, clicks: ClickCollector) -> ConsentRecord:
     """``accept`` / ``reject``: act on the banner, verify the effect, say how it went."""
     record = ConsentRecord(action=action)
+    result_time: list[float] = []
     before = await consent_state(page)
     popup = await engine.detect(POPUP_WAIT) if engine.available else False
     _engine_note(engine, record)
@@ -128,6 +149,7 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
 
     async def done(method: str, steps: int, verdict: dict[str, Any]) -> ConsentRecord:
         record.method, record.steps, record.success = method, steps, True
+        _decide(record, clicks, record.time or time.time(), result_time[-1] if result_time else None)
         record.verified = verdict["verified"]
         record.details.update({k: v for k, v in verdict.items() if k != "verified"})
         record.details.update(await read_signals(page))
@@ -141,6 +163,7 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
     if popup:
         record.time = time.time()
         result = await engine.act(action, ACTION_WAIT)
+        result_time.append(time.time())
         ok = bool(result and result.get("result"))
         attempt = {"method": "autoconsent", "cmp": record.cmp, "result": ok, "clicks": engine.done_clicks()}
         attempts.append(attempt)

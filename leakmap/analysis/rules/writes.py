@@ -1,0 +1,34 @@
+"""Cookie writes as the browser took them: which were refused, and who wrote each one."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from leakmap.analysis.data import CookieWrite, SiteData
+from leakmap.analysis.parties import Parties, Party
+from leakmap.blocklists.domains import is_public_suffix
+
+
+@lru_cache(maxsize=65536)
+def _public_suffix(name: str) -> bool:
+    return is_public_suffix(name)
+
+
+def refused(w: CookieWrite) -> bool:
+    """The browser did not store this write (or it deletes the cookie)."""
+    if w.blocked or (w.lifetime is not None and w.lifetime <= 0):
+        return True
+    d = (w.domain or "").lstrip(".").lower()
+    if not d:
+        return False
+    host = (w.host or "").lower()
+    return not (host == d or host.endswith("." + d)) or _public_suffix(d)
+
+
+def setter(site: SiteData, parties: Parties, w: CookieWrite) -> Party:
+    """The party that wrote a cookie: the script for ``document.cookie``, else the responding host."""
+    if w.origin == "js" and w.script_url:
+        party = parties.of_url(site.id, w.script_url)
+        if party is not None:
+            return party
+    return parties.of(site.id, w.host or w.domain_key)

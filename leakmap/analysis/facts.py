@@ -55,7 +55,8 @@ def merge(findings: list[Finding]) -> list[Finding]:
         # the most severe occurrence speaks for the fact; among equals, the earliest phase
         lead = min(group, key=lambda f: (_RANK.get(f.severity, 9), rank.get(f.phase or "", 99)))
         seen = sorted((occurrence(f) for f in group), key=lambda o: (rank.get(o["phase"] or "", 99), o.get("time") or 0))
-        evidence = {**lead.evidence, "seen_in": seen, "pages": sorted({o["page"] for o in seen if o["page"]})}
+        pages = {o["page"] for o in seen if o["page"]} | {p for f in group for p in f.evidence.get("pages") or ()}
+        evidence = {**lead.evidence, "seen_in": seen, "pages": sorted(pages)}
         if all(isinstance(o.get("requests"), int) for o in seen):
             evidence["requests"] = sum(o["requests"] for o in seen)
         out.append(replace(

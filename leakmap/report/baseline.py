@@ -1,7 +1,10 @@
 """Baselines: findings a team has accepted, by stable finding id, so only new ones fail CI.
 
-Finding ids hash the rule, the site's start URL, the phase, the third party and the evidence's
-key (never times), so the same leak found again on the next deploy has the same id.
+Finding ids hash the rule, the site's start URL, the moment (before consent, after "reject
+all", ...), the third party and the evidence's key (never times), so the same leak found again on
+the next deploy has the same id. Baselines written by leakmap 0.1 hold its per-phase ids; each
+finding still carries those as ``legacy_ids``, so an old baseline keeps accepting the same facts
+(rewrite it with ``leakmap baseline`` to list today's ids).
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 that appeared or disappeared, per site.
 
 Sites are matched by start URL; third parties by (phase, registrable domain); findings by their
-stable id, so a finding whose evidence is unchanged is neither new nor gone.
+stable id, so a finding whose evidence is unchanged is neither new nor gone. A finding also matches
+by its ``legacy_ids`` (the per-phase ids of leakmap 0.1): a store analysed by 0.1 compares with
+one analysed today fact by fact.
 """
 
 from __future__ import annotations
@@ -54,10 +56,17 @@ def _parties(site: SiteReport | None) -> dict[tuple[str, str], PartyChange]:
             for phase, view in site.phases.items() for tp in view.third_parties}
 
 
-def _findings(site: SiteReport | None) -> dict[str, FindingChange]:
+def _findings(site: SiteReport | None) -> list[tuple[set[str], FindingChange]]:
+    """Each finding with every id it is known by."""
     if site is None:
-        return {}
-    return {f.id: FindingChange(f.id, f.rule, f.severity, f.phase, f.domain, f.title) for f in site.findings}
+        return []
+    return [({f.id, *f.legacy_ids}, FindingChange(f.id, f.rule, f.severity, f.phase, f.domain, f.title))
+            for f in site.findings]
+
+
+def _missing(these: list[tuple[set[str], FindingChange]], others: list[tuple[set[str], FindingChange]]):
+    known = set().union(*(ids for ids, _ in others)) if others else set()
+    return [change for ids, change in these if not ids & known]
 
 
 def diff(old: Report, new: Report) -> list[SiteDiff]:
@@ -73,8 +82,8 @@ def diff(old: Report, new: Report) -> list[SiteDiff]:
             url, status,
             new_third_parties=[pb[k] for k in pb if k not in pa],
             gone_third_parties=[pa[k] for k in pa if k not in pb],
-            new_findings=[fb[k] for k in fb if k not in fa],
-            gone_findings=[fa[k] for k in fa if k not in fb]))
+            new_findings=_missing(fb, fa),
+            gone_findings=_missing(fa, fb)))
     return out
 
 

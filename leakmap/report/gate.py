@@ -66,7 +66,7 @@ def apply(report: Report, policy: Policy | None = None, baseline: set[str] | Non
             f.gate = "ignored"
         elif f.moment == BEFORE and policy.allows_before_consent(f.domain, f.entity):
             f.gate = "allowed"
-        elif baseline is not None and f.id in baseline:
+        elif baseline is not None and (f.id in baseline or baseline.intersection(f.legacy_ids)):
             f.gate = "baselined"
         else:
             f.gate = "fail" if policy.fails(f.severity) else "pass"

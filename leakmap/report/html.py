@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from leakmap.phases import PHASES
+from leakmap.phases import ACTION_PHASES, PHASES
 from leakmap.report.explain import rule_text
 from leakmap.report.graphview import site_svg
 from leakmap.report.model import AFTER_REJECT, BEFORE, SEVERITIES, Report, SiteReport, iso
@@ -117,6 +117,7 @@ def _environment() -> Environment:
                       lstrip_blocks=True)
     env.filters.update(link=link, pretty=pretty, iso=iso)
     env.globals.update(rule_text=rule_text, key_facts=key_facts, PHASES=PHASES, SEVERITIES=SEVERITIES,
+                       ACTION_PHASES=ACTION_PHASES,
                        BEFORE=BEFORE, AFTER_REJECT=AFTER_REJECT, SCREENSHOT_LABELS=SCREENSHOT_LABELS)
     return env
 

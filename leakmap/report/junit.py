@@ -22,7 +22,7 @@ def xml_text(text: object) -> str:
 
 def _line(f) -> str:
     party = f" {f.domain}" + (f" ({f.entity})" if f.entity else "") if f.domain else ""
-    return xml_text(f"[{f.severity}] {f.phase or 'site'}{party}: {f.title} ({f.gate}; id {f.id})")
+    return xml_text(f"[{f.severity}] {', '.join(f.phases) or 'site'}{party}: {f.title} ({f.gate}; id {f.id})")
 
 
 def _suite(site: SiteReport, report: Report, problems: list[str]) -> ET.Element:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from leakmap.phases import ACTION_PHASES
 from leakmap.report.explain import rule_text
 from leakmap.report.model import AFTER_REJECT, BEFORE, Report, SiteReport
 
@@ -27,8 +28,8 @@ def escape(text: object, limit: int = 300) -> str:
 
 
 def _site_rows(site: SiteReport) -> str:
-    consent = ", ".join(f"{p} {'verified' if c.verified else 'NOT verified'}"
-                        for p, c in site.consent.items() if p in ("accept", "reject")) or "—"
+    consent = ", ".join(f"{p} {c.outcome if c.outcome != 'not verified' else 'NOT verified'}"
+                        for p, c in site.consent.items() if p in ACTION_PHASES) or "—"
     return (f"| {escape(site.start_url)} | {site.count('high')} | {site.count('medium')} | {site.count('info')} | "
             f"{site.count('high', BEFORE)} | {site.count('high', AFTER_REJECT)} | "
             f"{sum(1 for f in site.findings if f.gate == 'fail')} | {escape(consent)} |")
@@ -39,10 +40,10 @@ def _findings(site: SiteReport) -> list[str]:
     if not shown:
         return []
     lines = [f"<details><summary>{escape(site.start_url)}: {len(shown)} failing finding(s)</summary>", "",
-             "| severity | rule | phase | third party | finding |", "|---|---|---|---|---|"]
+             "| severity | rule | seen in | third party | finding |", "|---|---|---|---|---|"]
     for f in shown[:MAX_ROWS]:
         party = f"{f.domain} ({f.entity})" if f.domain and f.entity else f.domain or "—"
-        lines.append(f"| {f.severity} | {escape(rule_text(f.rule).name)} | {f.phase or '—'} | {escape(party)} | "
+        lines.append(f"| {f.severity} | {escape(rule_text(f.rule).name)} | {', '.join(f.phases) or '—'} | {escape(party)} | "
                      f"{escape(f.title)} |")
     if len(shown) > MAX_ROWS:
         lines.append(f"\n… and {len(shown) - MAX_ROWS} more in the HTML report.")

@@ -34,6 +34,15 @@ SEVERITIES = ("high", "medium", "info")
 from leakmap.phases import AFTER_ACCEPT, AFTER_REJECT, BEFORE  # noqa: E402,F401 - re-exported to the rules
 
 
+def consent_outcome(action: str, banner: bool, verified: bool) -> str:
+    """How a phase's consent step ended, in the words every report uses."""
+    if not banner:
+        return "no banner"
+    if action == "none":
+        return "left unanswered"
+    return "verified" if verified else "not verified"
+
+
 def iso(ts: float | None) -> str | None:
     """Epoch seconds as ISO 8601 UTC (millisecond precision), as people and JSON tools read dates."""
     if ts is None:
@@ -83,6 +92,11 @@ class ConsentView:
     changed: list[str] = field(default_factory=list)  # what verified the action (cookies/storage that changed)
     recorded: bool = True  # False: no consent step was recorded for the phase (only Consent Mode was seen)
 
+    @property
+    def outcome(self) -> str:
+        """One word for the step: "no banner" when the phase found none (nothing to verify)."""
+        return consent_outcome(self.action, self.banner_found or bool(self.cmp), self.verified)
+
 
 @dataclass
 class FindingView:
@@ -100,6 +114,8 @@ class FindingView:
     evidence: dict[str, Any]
     gate: str = "pass"  # fail, pass, allowed, baselined, ignored (set by the policy)
     original_severity: str | None = None  # the analysis' severity when the policy overrode it
+    phases: list[str] = field(default_factory=list)  # every phase the fact was seen in
+    legacy_ids: list[str] = field(default_factory=list)  # leakmap 0.1's per-phase ids of the same fact
 
 
 @dataclass
@@ -177,8 +193,9 @@ class Report:
 def stored_findings(store: Store, scan_id: int) -> list[Finding]:
     rows = store.db.execute(
         "select id, scan_id, site_id, rule, severity, phase, domain, entity, category, page, title, unverified, "
-        "evidence, moment from findings where scan_id = ?", [scan_id]).fetchall()
-    return [Finding(*row[:11], bool(row[11]), json.loads(row[12] or "{}"), row[13]) for row in rows]
+        "evidence, moment, phases, legacy_ids from findings where scan_id = ?", [scan_id]).fetchall()
+    return [Finding(*row[:11], bool(row[11]), json.loads(row[12] or "{}"), row[13],
+                    _json(row[14], [row[5]] if row[5] else []), _json(row[15], [])) for row in rows]
 
 
 def findings_of(store: Store, scan_id: int, kb: Knowledge) -> list[Finding]:
@@ -220,7 +237,8 @@ def moment_of(f: Finding) -> str | None:
 def _finding_view(f: Finding, show_values: bool) -> FindingView:
     evidence = f.evidence if show_values else mask_evidence(f.evidence)
     return FindingView(f.id, f.rule, f.severity, f.phase, moment_of(f), f.domain, f.entity, f.category, f.page,
-                       f.title, bool(f.unverified), evidence)
+                       f.title, bool(f.unverified), evidence, phases=list(f.phases or ([f.phase] if f.phase else [])),
+                       legacy_ids=list(f.legacy_ids or []))
 
 
 def _finding_key(f: FindingView) -> tuple:

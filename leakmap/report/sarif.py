@@ -42,10 +42,11 @@ def _result(site, f, rule_index: dict[str, int], with_baseline: bool) -> dict[st
         "message": {"text": f.title},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.page or site.start_url}},
                        "logicalLocations": [{"name": f.domain or site.domain, "kind": "module",
-                                             "fullyQualifiedName": f"{site.start_url} {f.phase or 'site'} "
+                                             "fullyQualifiedName": f"{site.start_url} {f.moment or 'site'} "
                                                                    f"{f.domain or site.domain}"}]}],
         "partialFingerprints": {FINGERPRINT: f.id},
-        "properties": {"severity": f.severity, "phase": f.phase, "moment": f.moment, "site": site.start_url,
+        "properties": {"severity": f.severity, "phase": f.phase, "phases": f.phases, "moment": f.moment,
+                       "site": site.start_url, "legacy_ids": f.legacy_ids,
                        "domain": f.domain, "entity": f.entity, "category": f.category, "unverified": f.unverified,
                        "gate": f.gate, "evidence": f.evidence},
     }

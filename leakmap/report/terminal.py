@@ -17,8 +17,10 @@ from leakmap.store import Store
 
 def consent_line(row: dict) -> str:
     cmp = f" ({row['cmp']})" if row["cmp"] else ""
+    if not (row["banner_found"] or row["cmp"]):
+        return "no consent banner seen" + (f" ({row['action']} not attempted)" if row["action"] != "none" else "")
     if row["action"] == "none":
-        return f"banner shown{cmp}, left unanswered" if row["banner_found"] else "no consent banner seen"
+        return f"banner shown{cmp}, left unanswered"
     if row["verified"]:
         return f"{row['action']} via {row['method']}{cmp}, verified ({row['steps']} click(s))"
     return f"{row['action']} NOT verified{cmp}: {row['error']}"
@@ -80,7 +82,7 @@ def print_findings(report, console: Console | None = None, gate: bool = False, l
         shown = [f for f in site.findings if f.gate == "fail"] if gate else [f for f in site.findings
                                                                             if f.severity == "high"]
         for f in shown[:limit]:
-            console.print(f"  [{_STYLE[f.severity]}]{f.severity:<6}[/] {f.rule:<26} {f.phase or '-':<8} ", end="",
+            console.print(f"  [{_STYLE[f.severity]}]{f.severity:<6}[/] {f.rule:<26} {','.join(p[0] for p in f.phases) or '-':<5} ", end="",
                           highlight=False)
             console.print(f.title, markup=False, highlight=False)
         if len(shown) > limit:

@@ -14,8 +14,8 @@ import jsonschema
 import pytest
 
 from leakmap.analysis import RULES
-from leakmap.report import load, render
-from leakmap.report.explain import RULE_TEXT
+from leakmap.phases import PHASES
+from leakmap.report import load, render, schemagen
 from leakmap.report.policy import parse
 from leakmap.tests.conftest import REPO_ROOT
 from leakmap.tests.report_store import FR_VALUE, NEWS, SHOP, build, knowledge, validate_report
@@ -192,6 +192,18 @@ def test_markdown_escapes_mentions_links_and_tables():
 
 
 def test_every_rule_is_explained():
-    assert set(RULE_TEXT) == set(RULES)
-    assert all(t.what and t.why and t.fix for t in RULE_TEXT.values())
+    assert all(r.name and r.what and r.why and r.fix and r.severity in ("high", "medium", "info")
+               for r in RULES.values())
+
+
+def test_schema_and_rule_docs_follow_the_rule_and_phase_tables():
+    # the contract's enums and docs/rules.md are generated from the tables: a rule or a phase added
+    # in one place must reach them (python -m leakmap.report.schemagen --write)
+    doc = schemagen.schema()
+    assert doc["$defs"]["finding"]["properties"]["rule"]["enum"] == list(RULES)
+    assert doc["$defs"]["phase"]["enum"] == list(PHASES)
+    assert set(doc["$defs"]["site"]["properties"]["phases"]["properties"]) == set(PHASES)
+    assert schemagen.main([]) == 0, "run: python -m leakmap.report.schemagen --write"
+    docs = schemagen.DOCS.read_text(encoding="utf-8")
+    assert all(f"### {rule}" in docs for rule in RULES) and all(f"`{p}`" in docs for p in PHASES)
 

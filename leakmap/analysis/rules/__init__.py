@@ -1,13 +1,18 @@
-"""The rules of SPEC.md, by id, in the order of its table.
+"""The rules of SPEC.md, one row each, in the order of its table.
 
-Each rule is a pure function ``rule(site: SiteData, parties: Parties) -> list[Finding]`` over one
-site's stored evidence and the knowledge base; intermediate results several rules share (the
-classified requests, identifier matches) are memoised on the site.
+A rule is one object: its id (stable: reports, policies and baselines use it), the highest
+severity it gives, its explanation for people (what it found, why it matters, what to do: shown
+next to every finding and in SARIF), and its function ``judge(site, parties) -> list[Finding]``,
+pure over one site's stored evidence and the knowledge base (intermediate results several rules
+share are memoised on the site). The report schema's rule enum and ``docs/rules.md`` are
+generated from this table (``python -m leakmap.report.schemagen --write``); adding a rule is one
+row here, its function and its tests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from leakmap.analysis.data import SiteData
 from leakmap.analysis.parties import Parties
@@ -30,22 +35,136 @@ from leakmap.analysis.rules.storage import storage_before_consent
 from leakmap.analysis.rules.transfers import third_country_transfer
 from leakmap.records import Finding
 
-Rule = Callable[[SiteData, Parties], list[Finding]]
+Judge = Callable[[SiteData, Parties], list[Finding]]
 
-RULES: dict[str, Rule] = {
-    "tracking-before-consent": tracking_before_consent,
-    "cookie-before-consent": cookie_before_consent,
-    "storage-before-consent": storage_before_consent,
-    "tracking-after-reject": tracking_after_reject,
-    "cookie-after-reject": cookie_after_reject,
-    "broker-exposure": broker_exposure,
-    "id-sync": id_sync,
-    "pii-leak": pii_leak,
-    "fingerprinting": fingerprinting,
-    "session-replay": session_replay,
-    "consent-signal-mismatch": consent_signal_mismatch,
-    "excessive-cookie-lifetime": excessive_cookie_lifetime,
-    "no-reject-option": no_reject_option,
-    "consent-banner-missing": consent_banner_missing,
-    "third-country-transfer": third_country_transfer,
-}
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str  # the highest severity its findings get
+    judge: Judge
+    name: str  # a short name
+    what: str  # what the rule found, for a non-specialist
+    why: str  # why it matters
+    fix: str  # what the site owner can do
+
+    def __call__(self, site: SiteData, parties: Parties) -> list[Finding]:
+        return self.judge(site, parties)
+
+
+RULE_TABLE: tuple[Rule, ...] = (
+    Rule(
+        "tracking-before-consent", "high", tracking_before_consent,
+        "Tracking before consent",
+        "A company that tracks visitors (advertising, analytics, social media, data broker, session replay or "
+        "fingerprinting) received data from the visitor's browser before the visitor answered the cookie banner.",
+        "Under the ePrivacy rules and the GDPR, reading or sending such data needs prior consent; a visitor who has "
+        "not answered has not consented.",
+        "Load the tag only after consent: gate it in the tag manager or the consent platform's script blocking, "
+        "and check it does not fire on the landing page before the click."),
+    Rule(
+        "cookie-before-consent", "high", cookie_before_consent,
+        "Cookie before consent",
+        "A cookie that is not strictly necessary (advertising, analytics, ...) was stored in the visitor's browser "
+        "before the visitor answered the banner.",
+        "Storing non-essential cookies requires prior consent (ePrivacy art. 5(3)); regulators fine sites for cookies "
+        "set on arrival.",
+        "Delay the script or pixel that sets the cookie until consent is given."),
+    Rule(
+        "storage-before-consent", "high", storage_before_consent,
+        "Identifier stored before consent",
+        "A tracking script wrote an identifier into the browser's local or session storage before the visitor "
+        "answered the banner.",
+        "Local storage is covered by the same consent requirement as cookies.",
+        "Load the script only after consent."),
+    Rule(
+        "tracking-after-reject", "high", tracking_after_reject,
+        "Tracking after \"reject all\"",
+        "After the visitor clicked \"reject all\", a tracking company still received data from the browser.",
+        "A refusal must be honoured; tracking after it is processing without a legal basis and misleads visitors.",
+        "Make the refusal stop the tag: check the consent state before firing, including on later pages."),
+    Rule(
+        "cookie-after-reject", "high", cookie_after_reject,
+        "Cookie after \"reject all\"",
+        "After the visitor clicked \"reject all\", a non-essential cookie was written (set, re-set or refreshed), "
+        "or one set before the click was sent to its company afterwards (high). One set before the click and merely "
+        "left in the browser is an advisory (info): it was not deleted when the visitor refused.",
+        "A refusal must be as effective as acceptance; a cookie written or sent after it is tracking against the "
+        "visitor's choice, and leftover identifiers keep tracking possible.",
+        "Do not write the cookie after a refusal, stop the tags that send it, and delete non-essential cookies set "
+        "before the refusal."),
+    Rule(
+        "broker-exposure", "high", broker_exposure,
+        "Data broker reached",
+        "A request reached a data broker or identity-resolution company, which links identities across sites and "
+        "sells or shares profiles.",
+        "Visitors rarely expect their visit to feed a broker's profile; brokers are registered as such in some "
+        "jurisdictions, and the exposure is worse when identifiers or personal data ride along.",
+        "Find which tag brings the broker in (see the chain) and remove it or gate it behind consent."),
+    Rule(
+        "id-sync", "high", id_sync,
+        "Identifier shared between companies",
+        "An identifier one company stored in the browser was sent to another company (\"cookie syncing\"), letting "
+        "them link what each knows about the visitor.",
+        "Identifier syncing builds cross-site profiles; it needs consent and must be disclosed.",
+        "Identify the partner (the receiving domain) and remove the sync or gate it behind consent."),
+    Rule(
+        "pii-leak", "high", pii_leak,
+        "Personal data sent before submitting a form",
+        "A value typed into a form field (an e-mail address, phone number or name; leakmap types its own test "
+        "values and never submits) was sent to a third party, plainly or hashed, before the form was submitted.",
+        "Visitors expect what they type to stay on the page until they submit it; hashing an e-mail does not make it "
+        "anonymous.",
+        "Turn off automatic form-field capture (\"advanced matching\", session replay input recording) for these "
+        "fields."),
+    Rule(
+        "fingerprinting", "high", fingerprinting,
+        "Browser fingerprinting",
+        "A third-party script used browser features (canvas drawing, fonts, WebGL, audio) in a way that computes a "
+        "fingerprint: an identifier that works without cookies and survives clearing them.",
+        "Fingerprinting is covered by the consent requirement and is hard for visitors to escape.",
+        "Remove the script, or load it only after consent and only where it is needed (e.g. fraud checks)."),
+    Rule(
+        "session-replay", "high", session_replay,
+        "Session replay",
+        "A session-replay service, which records the visitor's clicks, scrolling and typing to replay the visit, "
+        "was loaded before consent or after \"reject all\".",
+        "Recordings can capture personal data typed into pages and need consent.",
+        "Load the recorder only after consent and mask inputs."),
+    Rule(
+        "consent-signal-mismatch", "high", consent_signal_mismatch,
+        "Consent signal contradicts the visitor's choice",
+        "A consent signal sent to vendors (the IAB TCF string, or Google Consent Mode) says \"granted\" when the "
+        "visitor had not chosen or had refused, or a vendor without TCF consent received data.",
+        "Vendors rely on these signals; a wrong signal spreads unlawful processing to every partner.",
+        "Fix the consent platform's configuration so the signals follow the visitor's choice (default: denied)."),
+    Rule(
+        "excessive-cookie-lifetime", "medium", excessive_cookie_lifetime,
+        "Cookie kept too long",
+        "A non-essential cookie asks to be kept for more than 13 months (or a consent record for more than 6 "
+        "months, advisory).",
+        "The French regulator (CNIL) recommends at most 13 months for tracking cookies and re-asking consent after "
+        "that; other regulators follow similar limits.",
+        "Configure the tag's cookie expiry to 13 months or less."),
+    Rule(
+        "no-reject-option", "medium", no_reject_option,
+        "No reject option on the banner",
+        "The first layer of the banner offers a button to accept but none to refuse.",
+        "Refusing must be as easy as accepting (EDPB guidelines, CNIL decisions); hiding refusal behind settings "
+        "is a dark pattern.",
+        "Add a \"Reject all\" button next to \"Accept all\", equally visible."),
+    Rule(
+        "consent-banner-missing", "high", consent_banner_missing,
+        "No consent banner",
+        "Tracking happened and no consent banner was found on the site.",
+        "Without a banner there is no way to consent, so the tracking has no consent.",
+        "Add a consent banner and load tracking only after consent, or remove the tracking."),
+    Rule(
+        "third-country-transfer", "info", third_country_transfer,
+        "Data sent outside the EEA",
+        "Informational: data went to a company headquartered outside the European Economic Area in a country without "
+        "an EU adequacy decision (or with a partial one).",
+        "Transfers outside the EEA need safeguards (adequacy, standard contractual clauses) and must be disclosed.",
+        "Check the vendor's transfer safeguards and list the transfer in the privacy notice."),
+)
+RULES: dict[str, Rule] = {r.id: r for r in RULE_TABLE}

@@ -26,6 +26,7 @@ def _summary(site: SiteData, parties: Parties, hits: list[Hit], extra: dict | No
         "requests": len(hits),
         "tracking_requests": sum(1 for h in hits if h.category),
         "hosts": sorted({h.req.host for h in hits}),
+        "pages": sorted({page for h in hits if (page := site.page(h.req.visit_id))}),
         "first_t_consent": hits[0].req.t_consent,
         "classification": {**party_evidence(parties, first.party, first.match), "basis": first.basis},
     }

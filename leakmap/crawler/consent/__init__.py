@@ -115,10 +115,10 @@ async def _verify(page: Page, before: dict[str, str], engine: AutoconsentEngine 
     return verdict
 
 
-def _decide(record: ConsentRecord, clicks: ClickCollector, started: float, result_time: float | None) -> None:
+def _decide(record: ConsentRecord, click_log: ClickCollector, started: float, result_time: float | None) -> None:
     """Time the choice at its deciding step: the last click from the start of the action until now
     (autoconsent's result when it clicked nothing, e.g. a CMP answered through its API)."""
-    steps = clicks.between(started - 0.5, time.time())
+    steps = click_log.between(started - 0.5, time.time())
     record.details["action_started"] = started
     record.details["steps_seen"] = [c.as_dict() for c in steps]
     if steps:
@@ -130,7 +130,7 @@ def _decide(record: ConsentRecord, clicks: ClickCollector, started: float, resul
 
 
 async def perform(page: Page, action: str, config: ScanConfig, engine: AutoconsentEngine, settle: Settle,
-                  shots: ScreenshotCollector, clicks: ClickCollector) -> ConsentRecord:
+                  shots: ScreenshotCollector, click_log: ClickCollector) -> ConsentRecord:
     """``accept`` / ``reject``: act on the banner, verify the effect, say how it went."""
     record = ConsentRecord(action=action)
     result_time: list[float] = []
@@ -149,7 +149,7 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
 
     async def done(method: str, steps: int, verdict: dict[str, Any]) -> ConsentRecord:
         record.method, record.steps, record.success = method, steps, True
-        _decide(record, clicks, record.time or time.time(), result_time[-1] if result_time else None)
+        _decide(record, click_log, record.time or time.time(), result_time[-1] if result_time else None)
         record.verified = verdict["verified"]
         record.details.update({k: v for k, v in verdict.items() if k != "verified"})
         record.details.update(await read_signals(page))

@@ -37,6 +37,7 @@ import json
 import re
 import secrets
 import struct
+import time
 import uuid
 import zlib
 from collections.abc import Callable
@@ -85,6 +86,7 @@ GTM_CONTAINERS: dict[str, list[dict]] = {
 YOUTUBE_VIDEOS = {  # embed id -> (title, seconds)
     "hB7rQe2LmXs": ("Harbour Regatta 2024: the final race in four minutes", 238),
     "Wd3kP9vTnQa": ("Bridge vote: what the council decided, explained", 174),
+    "Kp3xV8nRt2Q": ("Nordlicht Kino: Trailer der Woche", 132),
 }
 
 FONTS = {  # Google Fonts family -> file under fonts.gstatic.com (served from sites/fonts.gstatic.com)
@@ -550,6 +552,20 @@ def taboola_log(request: Request) -> Response:
 def stripe_signals(request: Request) -> Response:
     form = parse_qs(request.body.decode("utf-8", "replace"))
     return json_response({"muid": form.get("muid", [""])[0], "guid": str(uuid.uuid4()), "sid": form.get("sid", [""])[0]})
+
+
+# -- FingerprintJS Pro (listed both as fingerprinting and as fraud prevention) ---------------
+
+
+@route("api.fpjs.io", "/")
+def fpjs_identify(request: Request) -> Response:
+    """The identification call: the browser's signals in, a visitor id out, kept a year in _iidt."""
+    if request.method != "POST":
+        return Response(405, "", "text/plain", [("Allow", "POST")])
+    visitor, headers = visitor_id(request, "_iidt", lambda: b64id(24), ".fpjs.io", max_age=365 * DAY)
+    headers += [("Access-Control-Allow-Origin", request.headers.get("origin", "*")),
+                ("Access-Control-Allow-Credentials", "true")]
+    return json_response({"visitorId": visitor[:20], "requestId": f"{int(time.time() * 1000)}.{b64id(4)}"}, headers)
 
 
 # -- Page-hide beacons: Amplitude HTTP API, Vercel Speed Insights ------------------------

@@ -1,8 +1,9 @@
 /* vanilla-cookieconsent v3 set-up of seeufer-radverleih.de. The first layer offers "Alle
  * akzeptieren" and "Einstellungen" only: refusing takes the preferences layer's "Alle ablehnen".
  * Opening the preferences is counted in Google Analytics (a `gtag` event), as many sites count
- * banner interactions; a refusal reloads the page so the analytics tag stops. The Meta pixel
- * (marketing) runs only once allowed. The choice is kept in cc_cookie (182 days). */
+ * banner interactions. A refusal stops the analytics tag from the next page on (js/site.js reads
+ * the choice). The Meta pixel (marketing) runs only once allowed. The choice is kept in cc_cookie
+ * (182 days). */
 CookieConsent.run({
   revision: 1,
   cookie: { name: "cc_cookie", expiresAfterDays: 182 },
@@ -21,7 +22,6 @@ CookieConsent.run({
   onConsent: ({ cookie }) => {
     if (cookie.categories.includes("marketing")) SiteTags.metaPixel("771203948561234");
   },
-  onChange: () => location.reload(),
   language: {
     default: "de",
     translations: {

@@ -1,8 +1,7 @@
 /* Seeufer Radverleih's own script. The rental basket keeps its id in the first-party cookie `u`
  * and the last visit in `ts` (the site's own names: no third party reads them). Google Analytics
  * runs as long as the visitor has not refused "Statistik" -- so it runs before any answer: the
- * misconfiguration this fixture exists for. The consent set-up (js/consent.js) reloads the page
- * when the visitor refuses. */
+ * misconfiguration this fixture exists for. A refusal takes effect from the next page on. */
 (() => {
   const read = (name) => (document.cookie.match(new RegExp(`(?:^|; )${name}=([^;]*)`)) || [])[1];
   if (!read("u")) {

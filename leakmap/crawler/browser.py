@@ -41,6 +41,13 @@ _SERVICE_FEATURES = (
     "NetworkTimeServiceQuerying", "OptimizationHints", "MediaRouter", "Translate", "AutofillServerCommunication",
     "InterestFeedContentSuggestions", "CertificateTransparencyComponentUpdater", "PreconnectToSearch", "AimEnabled",
 )
+# RenderDocument (on for every frame since Chromium 148) loads each new document of a frame in a new
+# RenderFrameHost and unloads the old one only after the new one has committed, by which time the
+# frame's DevTools session has moved to the new document: whatever the old one sends on its way out
+# (a beacon on ``pagehide`` while a consent click reloads the page, a script or a meta refresh
+# navigates) reaches the server but no DevTools event. Without it, a same-site navigation reuses the
+# frame, which unloads its old document while still attached. What the page sends is unchanged.
+_RECORDING_FEATURES = ("RenderDocument",)
 
 
 class BrowserNotFound(Exception):
@@ -130,7 +137,7 @@ def launch_args(config: ScanConfig, user_data_dir: Path) -> list[str]:
         "--disable-breakpad",
         "--disable-extensions",
         "--disable-component-extensions-with-background-pages",
-        "--disable-features=" + ",".join(_SERVICE_FEATURES),
+        "--disable-features=" + ",".join((*_SERVICE_FEATURES, *_RECORDING_FEATURES)),
         "--enable-features=SkipListAccountsWithoutGaiaCookies",
         "--no-first-run",
         "--no-default-browser-check",

@@ -41,12 +41,15 @@ _SERVICE_FEATURES = (
     "NetworkTimeServiceQuerying", "OptimizationHints", "MediaRouter", "Translate", "AutofillServerCommunication",
     "InterestFeedContentSuggestions", "CertificateTransparencyComponentUpdater", "PreconnectToSearch", "AimEnabled",
 )
-# RenderDocument (on for every frame since Chromium 148) loads each new document of a frame in a new
-# RenderFrameHost and unloads the old one only after the new one has committed, by which time the
-# frame's DevTools session has moved to the new document: whatever the old one sends on its way out
-# (a beacon on ``pagehide`` while a consent click reloads the page, a script or a meta refresh
-# navigates) reaches the server but no DevTools event. Without it, a same-site navigation reuses the
-# frame, which unloads its old document while still attached. What the page sends is unchanged.
+# A document that goes away while its frame navigates on (the consent click's reload, a script or a
+# meta refresh moving to another page) still runs its pagehide handlers, and trackers beacon there.
+# Two Chromium features run them in a RenderFrameHost the frame's DevTools session has already left
+# for the new document, so those requests reach the server but no DevTools event: RenderDocument
+# (on for every frame since Chromium 148: a new RenderFrameHost per document, the old one unloaded
+# after the new one commits) and the back/forward cache (the old page is frozen into the cache,
+# firing pagehide, after the swap). Without them a same-site navigation unloads the old document in
+# the same frame, still attached. What the page sends is unchanged (pagehide's ``persisted`` is
+# false: leakmap never goes back to a page); Playwright disables the cache in the browsers it launches.
 _RECORDING_FEATURES = ("RenderDocument",)
 
 
@@ -138,6 +141,7 @@ def launch_args(config: ScanConfig, user_data_dir: Path) -> list[str]:
         "--disable-extensions",
         "--disable-component-extensions-with-background-pages",
         "--disable-features=" + ",".join((*_SERVICE_FEATURES, *_RECORDING_FEATURES)),
+        "--disable-back-forward-cache",
         "--enable-features=SkipListAccountsWithoutGaiaCookies",
         "--no-first-run",
         "--no-default-browser-check",

@@ -28,7 +28,7 @@ def audited(entries: Iterable[LogEntry]) -> list[LogEntry]:
 class Capture:
     total: int = 0
     missing: list[str] = field(default_factory=list)  # served, stored by no visit running then
-    misplaced: list[str] = field(default_factory=list)  # stored, but on the wrong side of the phase's consent click
+    misplaced: list[str] = field(default_factory=list)  # stored with a time after the server got it
 
     @property
     def ratio(self) -> float:
@@ -37,46 +37,39 @@ class Capture:
 
 @dataclass
 class _Row:
-    """A stored request as the comparison needs it: its visit's time window and its consent stamp."""
+    """A stored request as the comparison needs it: its visit's time window and its own time."""
 
     start: float
     end: float
-    consent_time: float | None
-    before: bool
+    time: float  # the time it is stamped with (before/after consent and t_consent follow from it)
 
     def running(self, at: float, slack: float) -> bool:
         return self.start - slack <= at <= self.end + slack
 
-    def stamped_right(self, at: float, slack: float) -> bool:
-        """The server's time of arrival does not contradict the row's before/after-consent stamp
-        (a request leaves before it arrives, so only a clear contradiction counts)."""
-        if self.consent_time is None:
-            return self.before
-        if self.before:
-            return at <= self.consent_time + slack
-        return at >= self.consent_time - slack
+    def sent_by(self, at: float, slack: float) -> bool:
+        """A request leaves before the server receives it (late arrivals are normal: queued,
+        slowed down, or a beacon finishing after its page closed)."""
+        return self.time <= at + slack
 
 
 def compare(db_path: Path, served: Iterable[LogEntry], slack: float = 0.5) -> Capture:
     """Each request the server received must be stored once (counted per method and URL: one sent
-    twice is two rows), by a visit that was running when the server got it, and stamped before or
-    after that phase's consent action as the server's clock allows."""
+    twice is two rows), by a visit that was running when the server got it, with a time (from which
+    its phase's before/after-consent stamp follows) that is not after the server got it."""
     db = sqlite3.connect(db_path)
     db.row_factory = sqlite3.Row
-    visits = {v["id"]: (v["started_at"], v["ended_at"] or 0, v["consent_time"])
-              for v in db.execute("select id, started_at, ended_at, consent_time from visits")}
+    visits = {v["id"]: (v["started_at"], v["ended_at"] or 0) for v in db.execute("select id, started_at, ended_at from visits")}
     stored: dict[tuple[str, str], list[_Row]] = defaultdict(list)
-    for r in db.execute("select url, method, visit_id, before_consent from requests"):  # the server logs ws upgrades as ws(s)://
-        start, end, consent_time = visits[r["visit_id"]]
-        stored[(r["method"], r["url"])].append(_Row(start, end, consent_time, bool(r["before_consent"])))
+    for r in db.execute("select url, method, visit_id, time from requests"):  # the server logs ws upgrades as ws(s)://
+        stored[(r["method"], r["url"])].append(_Row(*visits[r["visit_id"]], r["time"]))
     db.close()
     result = Capture()
     for entry in sorted(audited(served), key=lambda e: e.time):
         result.total += 1
         rows = [row for row in stored.get((entry.method, entry.url), []) if row.running(entry.time, slack)]
-        right = [row for row in rows if row.stamped_right(entry.time, slack)]
+        right = [row for row in rows if row.sent_by(entry.time, slack)]
         if right:  # the row whose visit ends first: a later request may still need the others
-            stored[(entry.method, entry.url)].remove(min(right, key=lambda row: row.end))
+            stored[(entry.method, entry.url)].remove(min(right, key=lambda row: (row.end, row.time)))
         elif rows:
             result.misplaced.append(entry.url)
         else:

@@ -2,7 +2,7 @@
  * A session-replay recorder at the network and cookie level, like the real tag:
  *  - the page's commands queue on window.clarity (the install snippet) until the tag runs;
  *  - it records the page (here: its size, clicks and scroll) and uploads what it recorded with a
- *    POST to https://k.clarity.ms/collect a second after load, and the rest with
+ *    POST (XMLHttpRequest) to https://k.clarity.ms/collect a second after load, and the rest with
  *    navigator.sendBeacon to the same URL when the page goes away ("pagehide");
  *  - consent mode (Clarity's consent API): without a consent signal it runs cookieless (ids
  *    in memory, a new visitor on each page); clarity("consent") makes it keep the visitor in the
@@ -47,6 +47,9 @@ for (const args of queued) command(...args);
 addEventListener("click", (e) => pending.push({ kind: "click", x: e.clientX, y: e.clientY }), true);
 addEventListener("scroll", () => pending.push({ kind: "scroll", y: Math.round(scrollY) }), { passive: true });
 T.whenReady(() => setTimeout(() => {
-  fetch(COLLECT, { method: "POST", body: payload(false), credentials: "include", mode: "no-cors" });
+  const upload = new XMLHttpRequest();
+  upload.open("POST", COLLECT);
+  upload.withCredentials = true;
+  upload.send(payload(false));
 }, 1000));
 addEventListener("pagehide", () => navigator.sendBeacon(COLLECT, payload(true)));

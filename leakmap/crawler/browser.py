@@ -41,6 +41,16 @@ _SERVICE_FEATURES = (
     "NetworkTimeServiceQuerying", "OptimizationHints", "MediaRouter", "Translate", "AutofillServerCommunication",
     "InterestFeedContentSuggestions", "CertificateTransparencyComponentUpdater", "PreconnectToSearch", "AimEnabled",
 )
+# A document that goes away while its frame navigates on (the consent click's reload, a script or a
+# meta refresh moving to another page) still runs its pagehide handlers, and trackers beacon there.
+# Two Chromium features run them in a RenderFrameHost the frame's DevTools session has already left
+# for the new document, so those requests reach the server but no DevTools event: RenderDocument
+# (on for every frame since Chromium 148: a new RenderFrameHost per document, the old one unloaded
+# after the new one commits) and the back/forward cache (the old page is frozen into the cache,
+# firing pagehide, after the swap). Without them a same-site navigation unloads the old document in
+# the same frame, still attached. What the page sends is unchanged (pagehide's ``persisted`` is
+# false: leakmap never goes back to a page); Playwright disables the cache in the browsers it launches.
+_RECORDING_FEATURES = ("RenderDocument",)
 
 
 class BrowserNotFound(Exception):
@@ -130,7 +140,8 @@ def launch_args(config: ScanConfig, user_data_dir: Path) -> list[str]:
         "--disable-breakpad",
         "--disable-extensions",
         "--disable-component-extensions-with-background-pages",
-        "--disable-features=" + ",".join(_SERVICE_FEATURES),
+        "--disable-features=" + ",".join((*_SERVICE_FEATURES, *_RECORDING_FEATURES)),
+        "--disable-back-forward-cache",
         "--enable-features=SkipListAccountsWithoutGaiaCookies",
         "--no-first-run",
         "--no-default-browser-check",

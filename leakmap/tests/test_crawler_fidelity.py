@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,38 @@ PAGES = {
     f"{TRACKER}/beacon": "ok",
     f"{TRACKER}/keepalive": "ok",
 }
+# Pages that navigate themselves away: each document beacons the same URL when it goes away, so
+# the store must hold one row per beacon the server received, on the right side of the click.
+UNLOAD_BEACON = f"addEventListener('pagehide', () => navigator.sendBeacon('https://{TRACKER}/collect', location.pathname));"
+PAGES |= {
+    # the banner's answer reloads the page "to apply your choices"
+    f"{SITE}/reload.html": f"""
+        <!doctype html><title>Reload</title><link rel="icon" href="data:,">
+        <div role="dialog" id="banner"><p>Cookies?</p><button id="accept-all">Accept all</button></div>
+        <script>
+          if (document.cookie.includes('choice=')) document.getElementById('banner').remove();
+          else document.getElementById('accept-all').onclick = () => {{
+            document.cookie = 'choice=accepted; max-age=3600; path=/';
+            location.reload();
+          }};
+          {UNLOAD_BEACON}
+        </script>""",
+    # a script moves on to another page of the site
+    f"{SITE}/timer.html": f"""
+        <!doctype html><title>Timer</title><link rel="icon" href="data:,">
+        <script>{UNLOAD_BEACON} setTimeout(() => {{ location.href = '/timer-next.html'; }}, 300);</script>""",
+    f"{SITE}/timer-next.html": f"""
+        <!doctype html><title>Next</title><link rel="icon" href="data:,">
+        <img src="https://{TRACKER}/pixel.gif?p=timer-next"><script>{UNLOAD_BEACON}</script>""",
+    # a meta refresh does
+    f"{SITE}/refresh.html": f"""
+        <!doctype html><title>Refresh</title><link rel="icon" href="data:,">
+        <meta http-equiv="refresh" content="0; url=/refresh-next.html"><script>{UNLOAD_BEACON}</script>""",
+    f"{SITE}/refresh-next.html": f"""
+        <!doctype html><title>Next</title><link rel="icon" href="data:,">
+        <img src="https://{TRACKER}/pixel.gif?p=refresh-next"><script>{UNLOAD_BEACON}</script>""",
+    f"{TRACKER}/collect": "ok",
+}
 
 
 @pytest.fixture(scope="module")
@@ -100,12 +133,12 @@ def browser_path():
     return find_browser()
 
 
-def _config(web: TestWeb, tmp: Path) -> ScanConfig:
-    return ScanConfig(output_dir=tmp, host_rules=web.host_rules, ignore_https_errors=True, screenshots=False)
+def _config(web: TestWeb, tmp: Path, **options) -> ScanConfig:
+    return ScanConfig(output_dir=tmp, host_rules=web.host_rules, ignore_https_errors=True, screenshots=False, **options)
 
 
-async def _visits(web, tmp, browser_path, jobs):
-    session = BrowserSession(_config(web, tmp), browser_path)
+async def _visits(web, tmp, browser_path, jobs, **options):
+    session = BrowserSession(_config(web, tmp, **options), browser_path)
     try:
         return [await session.visit(job) for job in jobs]
     finally:
@@ -114,6 +147,16 @@ async def _visits(web, tmp, browser_path, jobs):
 
 def _requests(outcome) -> list[RequestRecord]:
     return [r for r in outcome.evidence if isinstance(r, RequestRecord)]
+
+
+def _served_during(served: list, outcome) -> Counter:
+    """What the server received while the visit ran, counted per (method, URL)."""
+    visit = outcome.visit
+    return Counter((e.method, e.url) for e in served if visit.started_at <= e.time <= visit.ended_at)
+
+
+def _stored(outcome) -> Counter:
+    return Counter((r.method, r.url) for r in _requests(outcome))
 
 
 @pytest.fixture(scope="module")
@@ -129,10 +172,13 @@ def landing(web, browser_path, tmp_path_factory):
 
 def test_every_request_the_server_saw_is_stored(landing):
     outcomes, served = landing
-    stored = {r.url for o in outcomes for r in _requests(o)}
-    missing = [e.url for e in served if e.url not in stored]
     assert served, "the server saw nothing"
-    assert len(missing) / len(served) <= 0.01, f"not stored: {missing}"
+    # each request as many times as the server received it, in the visit that was running then
+    missing = sum((_served_during(served, o) - _stored(o) for o in outcomes), Counter())
+    within = sum(sum(_served_during(served, o).values()) for o in outcomes)
+    assert within == len(served), "the server received requests while no visit ran"
+    assert missing.total() / len(served) <= 0.01, f"not stored: {missing}"
+    stored = {url for o in outcomes for _, url in _stored(o)}
     # the hard cases, named
     for path in ("/from-iframe", "/from-worker", "/from-service-worker", "/from-shared-worker", "/hop1", "/hop2?uid=abc", "/late?after=2000",
                  "/scrolled.gif", "/beacon?on=pagehide", "/keepalive?on=hidden"):
@@ -224,3 +270,33 @@ def test_phases_do_not_share_state(web, browser_path, tmp_path):
     assert "uid" not in accept_jar and "js3p" not in accept_jar
     first = [r for r in _requests(outcomes[1]) if r.url == f"https://{SITE}/about.html"][0]
     assert "cookie" not in first.request_headers
+
+
+def test_the_beacon_sent_while_the_consent_click_reloads_the_page_is_stored_after_the_click(web, browser_path, tmp_path):
+    start = len(web.log)
+    [outcome] = asyncio.run(_visits(web, tmp_path, browser_path, [
+        VisitJob(3, "accept", 0, f"https://{SITE}/reload.html", last=True, consent="accept")], accept_selector="#accept-all"))
+    served = [e for e in web.log[start:] if not browser_service(e)]
+    assert outcome.consent.time is not None and outcome.consent.method == "selector"
+    assert _stored(outcome) == _served_during(served, outcome)  # every request, as many times as it was sent
+    # three documents went away after the click: the one the click reloaded, the one leakmap's own
+    # reload replaced, the one closed at the end; each beaconed once
+    beacons = [r for r in _requests(outcome) if r.url == f"https://{TRACKER}/collect"]
+    assert len(beacons) == 3
+    assert all(not r.before_consent and r.t_consent >= 0 and r.phase == "accept" for r in beacons)
+    reloaded = sorted(r.time for r in _requests(outcome) if r.is_navigation)[1]  # the click's reload
+    assert beacons[0].time - reloaded < 1.0 and beacons[0].resource_type == "Ping"
+
+
+def test_pages_a_script_or_a_meta_refresh_navigates_keep_every_request(web, browser_path, tmp_path):
+    start = len(web.log)
+    outcomes = asyncio.run(_visits(web, tmp_path, browser_path, [
+        VisitJob(4, "baseline", 0, f"https://{SITE}/timer.html"),
+        VisitJob(4, "baseline", 1, f"https://{SITE}/refresh.html", last=True)]))
+    served = [e for e in web.log[start:] if not browser_service(e)]
+    for outcome, first, then in zip(outcomes, ("/timer.html", "/refresh.html"), ("/timer-next", "/refresh-next"), strict=True):
+        assert outcome.visit.final_url == f"https://{SITE}{then}.html"
+        assert _stored(outcome) == _served_during(served, outcome), first
+        # the left document's beacon and the next document's requests are the visit's
+        assert _stored(outcome)[("POST", f"https://{TRACKER}/collect")] == 2, first
+        assert _stored(outcome)[("GET", f"https://{TRACKER}/pixel.gif?p={then[1:]}")] == 1, first

@@ -55,6 +55,8 @@ def site_row(run: Run, start: str) -> dict:
 
 
 def third_parties(run: Run, site: dict, phase: str, before_consent: bool | None = None) -> set[str]:
+    """Registrable domains of the third parties the phase's requests reached (before or after its
+    consent action only, when asked)."""
     kb = Knowledge.load()
     where = "site_id = ? and phase = ?" + ("" if before_consent is None else " and before_consent = ?")
     params = [site["id"], phase] + ([] if before_consent is None else [int(before_consent)])
@@ -77,6 +79,8 @@ def test_third_parties_per_phase(run, host):
         assert third_parties(run, site, phase) == set(wanted["third_parties"]), phase
         if "before_action" in wanted:
             assert third_parties(run, site, phase, before_consent=True) == set(wanted["before_action"]), phase
+        if "after_action" in wanted:
+            assert third_parties(run, site, phase, before_consent=False) == set(wanted["after_action"]), phase
 
 
 @pytest.mark.parametrize("host", sorted(h for h, e in EXPECTATIONS.items() if e.get("pages")))
@@ -116,4 +120,21 @@ def test_banner_free_sites_are_recorded_as_such(run):
 def test_every_request_the_server_saw_is_stored_in_its_phase(run):
     capture = compare(run.store.path, run.served)
     assert capture.total > 300
-    assert capture.ratio >= 0.99, (len(capture.missing), capture.total, capture.missing)
+    assert capture.ratio >= 0.99, (len(capture.missing), len(capture.misplaced), capture.total, capture.missing,
+                                   capture.misplaced)
+
+
+def test_the_beacon_sent_while_the_consent_click_reloads_the_page_is_stored_after_it(run):
+    """www.fernhill-garden-centre.co.uk: the banner's answer reloads the page, and Clarity, running
+    since the page loaded, beacons as it unloads. After "reject all" (Clarity is then no longer
+    loaded) that beacon is the phase's one request to Clarity after the click; after "accept all"
+    the landing page's three documents each beacon once after the click (the click's reload,
+    leakmap's own reload, the close)."""
+    site = site_row(run, EXPECTATIONS["www.fernhill-garden-centre.co.uk"]["start"])
+    for phase, count in (("reject", 1), ("accept", 3)):
+        beacons = list(run.store.db.query(
+            "select r.before_consent, r.t_consent, r.resource_type from requests r join visits v on v.id = r.visit_id "
+            "where r.site_id = ? and r.phase = ? and v.seq = 0 and r.url = 'https://k.clarity.ms/collect' "
+            "and r.resource_type = 'Ping'", [site["id"], phase]))
+        assert len(beacons) == count, (phase, beacons)
+        assert all(b["before_consent"] == 0 and b["t_consent"] >= 0 for b in beacons), (phase, beacons)

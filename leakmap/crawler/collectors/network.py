@@ -17,6 +17,9 @@ from leakmap.crawler.setcookie import parse_set_cookie
 from leakmap.records import CookieRecord, RequestRecord
 
 _NETWORK_SCHEMES = ("http:", "https:", "ws:", "wss:")
+# seconds: a beacon call's time (the page's Date.now()) and its request's DevTools wall time are
+# read from the same system clock, the call first; this only absorbs rounding
+_CLOCK_SLACK = 0.005
 LONG_LIVED = 5.0  # seconds: a request still open after this (long poll, stream) no longer delays "quiet"
 
 
@@ -34,6 +37,11 @@ def _initiator(initiator: dict[str, Any]) -> tuple[str | None, str | None, list[
                 urls.append(url)
         stack = stack.get("parent")
     return initiator.get("type"), (urls[0] if urls else initiator.get("url")), urls
+
+
+def _beacon_type(beacon: dict[str, Any]) -> str:
+    """The DevTools resource type of the request a beacon call makes."""
+    return "Ping" if beacon.get("api") == "sendBeacon" else "Fetch"
 
 
 @dataclass
@@ -260,19 +268,34 @@ class NetworkCollector(Collector):
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=5)
 
+    def _unseen_beacons(self, requests: list[RequestRecord]) -> list[tuple[Session, dict[str, Any]]]:
+        """The beacon calls no network event stands for. A call is matched to one request of its
+        URL, method and kind sent at or after it, each request once: a tracker that beacons the same
+        URL on every page hide (the reload a consent click triggers, then the close), or that also
+        posts there with ``fetch``, has several such requests, and each counts."""
+        sent: dict[tuple[str, str, str], list[float]] = {}
+        for r in sorted(requests, key=lambda r: r.time):
+            sent.setdefault((r.url, r.method, r.resource_type), []).append(r.time)
+        unseen = []
+        for session, beacon in sorted(self._beacons, key=lambda b: b[1].get("time") or 0):
+            times = sent.get((beacon.get("url", ""), beacon.get("method", "POST"), _beacon_type(beacon)), [])
+            called = (beacon.get("time") or 0) - _CLOCK_SLACK
+            match = next((i for i, t in enumerate(times) if t >= called), None)
+            if match is None:
+                unseen.append((session, beacon))
+            else:
+                del times[match]
+        return unseen
+
     def records(self) -> list[Any]:
         flights = [*self._finished, *self._flights.values()]
         requests = [hop for flight in flights for hop in flight.hops]
-        seen = {(r.url, r.method) for r in requests}
-        for session, beacon in self._beacons:
+        for session, beacon in self._unseen_beacons(requests):
             url, method = beacon.get("url", ""), beacon.get("method", "POST")
-            if (url, method) in seen:
-                continue
-            seen.add((url, method))
             stack = beacon.get("stack") or []
             record = RequestRecord(
                 time=beacon.get("time") or time.time(), url=url, host=urlsplit(url).hostname or "", method=method,
-                resource_type="Ping" if beacon.get("api") == "sendBeacon" else "Fetch", target_type=session.type,
+                resource_type=_beacon_type(beacon), target_type=session.type,
                 frame_url=beacon.get("frame"), initiator_type="script", initiator_url=stack[0] if stack else None,
                 initiator_stack=stack, source="js",
             )

@@ -210,14 +210,14 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
         started = time.time()
         record.time = record.time or started
         try:
-            clicks, error = await reject_in_second_layer(page, settle)
+            steps, error = await reject_in_second_layer(page, settle)
         except PlaywrightError as exc:
-            clicks, error = 0, exc.message.splitlines()[0]
-        attempts.append({"method": "second-layer", "clicks": clicks, "error": error})
+            steps, error = 0, exc.message.splitlines()[0]
+        attempts.append({"method": "second-layer", "clicks": steps, "error": error})
         if error is None:
             record.banner_found = True
             await settle()
-            return await done("+".join([*earlier, "heuristic-second-layer"]), earlier_steps + clicks,
+            return await done("+".join([*earlier, "heuristic-second-layer"]), earlier_steps + steps,
                               await _verify(page, before, None), started)
     if selector and not any(a.get("found") for a in attempts if a["method"] == "selector"):
         record.error = f"--{action}-selector {selector!r} matched no visible element on {page.url}"

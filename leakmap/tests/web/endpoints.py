@@ -568,6 +568,24 @@ def fpjs_identify(request: Request) -> Response:
     return json_response({"visitorId": visitor[:20], "requestId": f"{int(time.time() * 1000)}.{b64id(4)}"}, headers)
 
 
+# -- Microsoft Clarity (session replay) ------------------------------------------------------
+
+
+@route("www.clarity.ms", "/tag/*")
+def clarity_tag(request: Request) -> Response:
+    match = re.fullmatch(r"/tag/([a-z0-9]{10})", urlsplit(request.path).path)
+    if not match:
+        return Response(404, "", "text/plain")
+    return fake_script("clarity.js", {"project": match.group(1)})
+
+
+@route("k.clarity.ms", "/collect")
+def clarity_collect(request: Request) -> Response:
+    if request.method != "POST" or not request.body:
+        return bad_request("a POSTed recording is required")
+    return Response(204, "", "text/plain")
+
+
 # -- Page-hide beacons: Amplitude HTTP API, Vercel Speed Insights ------------------------
 
 

@@ -63,7 +63,7 @@ class Checker:
         self.settle(time.time() - MIN_DWELL + QUIET)
         return t_action
 
-    def phase(self, site: str, expect: dict, phase: str) -> tuple[set, set, list[str]]:
+    def phase(self, site: str, expect: dict, phase: str) -> tuple[set, set, set, list[str]]:
         profile = Path(tempfile.mkdtemp(prefix="leakmap-verify-"))
         (profile / "Default").mkdir()
         (profile / "Default" / "Preferences").write_text(json.dumps(
@@ -72,7 +72,9 @@ class Checker:
         # beacons unreliable
         args = [self.browser, "--headless", "--remote-debugging-port=0", f"--user-data-dir={profile}",
                 f"--host-resolver-rules={self.web.host_rules}", "--ignore-certificate-errors", "--lang=fr-FR",
-                "--disable-background-networking", "--disable-component-update", "--no-first-run", "--window-size=1280,900"]
+                "--disable-background-networking", "--disable-component-update", "--no-first-run", "--window-size=1280,900",
+                # some CMPs (vanilla-cookieconsent) hide their banner from navigator.webdriver browsers
+                "--disable-blink-features=AutomationControlled"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             args.append("--no-sandbox")
         process = subprocess.Popen([*args, "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -103,11 +105,12 @@ class Checker:
         entries = [e for e in entries if e.host in served]
         third = {registrable(e.host) for e in entries if registrable(e.host) != own}
         before = {registrable(e.host) for e in entries if t_action and e.time < t_action and registrable(e.host) != own}
+        after = {registrable(e.host) for e in entries if t_action and e.time >= t_action and registrable(e.host) != own}
         if self.verbose:
             for e in entries:
                 mark = "<" if t_action and e.time < t_action else " "
                 print(f"      {mark} {e.status} {e.method} {e.url[:150]}")
-        return third, before, unknown
+        return third, before, after, unknown
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,19 +131,23 @@ def main(argv: list[str] | None = None) -> int:
             for phase in ("baseline", "accept", "reject"):
                 if phase != "baseline" and not expect.get("banner"):
                     wanted = expect["phases"][phase]
-                    got, before, unknown = checker.phase(site, {**expect, "banner": False}, "baseline")
+                    got, before, after, unknown = checker.phase(site, {**expect, "banner": False}, "baseline")
                 else:
                     wanted = expect["phases"][phase]
-                    got, before, unknown = checker.phase(site, expect, phase)
+                    got, before, after, unknown = checker.phase(site, expect, phase)
                 ok = got == set(wanted["third_parties"])
                 if "before_action" in wanted:
                     ok = ok and before == set(wanted["before_action"])
+                if "after_action" in wanted:
+                    ok = ok and after == set(wanted["after_action"])
                 failures += not ok
                 print(f"  {phase:8} {'ok ' if ok else 'BAD'} {sorted(got)}")
                 if not ok:
                     print(f"           expected {sorted(wanted['third_parties'])}")
                     if "before_action" in wanted:
                         print(f"           before action {sorted(before)}, expected {sorted(wanted['before_action'])}")
+                    if "after_action" in wanted:
+                        print(f"           after action {sorted(after)}, expected {sorted(wanted['after_action'])}")
                 if unknown:
                     print(f"           hosts the test web does not serve: {unknown}")
     return 1 if failures else 0

@@ -86,6 +86,13 @@ const SiteTags = (() => {
       w._linkedin_data_partner_ids = (w._linkedin_data_partner_ids || []).concat(String(partnerId));
       script("https://snap.licdn.com/li.lms-analytics/insight.min.js");
     },
+    /** Microsoft Clarity (session replay); its consent API is window.clarity("consent"[, false]). */
+    clarity(project) {
+      w.clarity = w.clarity || function () {
+        (w.clarity.q = w.clarity.q || []).push(arguments);
+      };
+      script(`https://www.clarity.ms/tag/${project}`);
+    },
     taboola(id) {
       (w._tfa = w._tfa || []).push({ notify: "event", name: "page_view", id });
       script(`https://cdn.taboola.com/libtrc/unip/${id}/tfa.js`);

@@ -197,20 +197,18 @@ class Knowledge:
         return out
 
     def cookie(self, name: str, host: str | None = None) -> CookieInfo | None:
-        """The best known-cookie entry: one whose listed domain matches ``host`` wins, else the first."""
+        """The known-cookie entry for ``name`` set on ``host``: one listed for that host's domain
+        wins, else one listed for no domain (``_ga``). An entry listed for another domain never
+        applies, whether an exact name or a pattern: a site's own ``u`` or ``ts`` cookie is not the
+        data broker's or the video player's that happens to use the same short name."""
         found = self.cookies_named(name)
-        if not found:
-            return None
-        if host:
+        if host and any(ck.domain for ck in found):
             h = host_of(host)
             domain = registrable_domain(h)
             for ck in found:
                 if ck.domain and (h == ck.domain or h.endswith("." + ck.domain) or registrable_domain(ck.domain) == domain):
                     return ck
-            for ck in found:
-                if ck.domain is None:
-                    return ck
-        return found[0]
+        return next((ck for ck in found if ck.domain is None), None)
 
     # -- URLs ---------------------------------------------------------------------------------
 

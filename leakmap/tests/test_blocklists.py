@@ -12,6 +12,7 @@ from leakmap.blocklists import (
     ALL_CATEGORIES,
     ESSENTIAL_CATEGORIES,
     TRACKING_CATEGORIES,
+    CookieInfo,
     Knowledge,
     registrable_domain,
 )
@@ -149,6 +150,35 @@ def test_cookie_host_disambiguates(kb):
     # "i" is set by OpenX and by Yandex with different purposes
     assert kb.cookie("i", host="u.openx.net").platform == "OpenX"
     assert kb.cookie("i", host="mc.yandex.ru").platform == "Yandex"
+
+
+def test_a_cookie_listed_for_another_domain_is_never_guessed(kb):
+    # a site's own short-named cookies are not the ad network's, broker's or player's of that name
+    for name in ("u", "i", "ts", "m", "uid", "id"):
+        assert kb.cookie(name, host="www.example-shop.fr") is None, name
+        assert kb.cookie(name) is None, name  # no host: only entries listed for no domain apply
+    assert kb.cookie("u", host="ml314.com").platform == "Bombora"
+    assert kb.cookie("ts", host="www.dailymotion.com").platform == "Dailymotion"
+    # prefix patterns listed for a domain follow the same rule
+    assert kb.cookie("SyncRTB3", host="www.example-shop.fr") is None
+    assert kb.cookie("SyncRTB3", host="ads.pubmatic.com").platform == "PubMatic"
+    # entries listed for no domain apply anywhere
+    assert kb.cookie("_ga", host="www.example-shop.fr").platform == "Google Analytics"
+    # `lists explain` still shows every entry of the name
+    assert {f.detail["platform"] for f in kb.explain("i")} >= {"OpenX", "Yandex"}
+
+
+def test_glob_cookie_patterns_listed_for_a_domain_apply_only_there():
+    def info(name: str, platform: str, domain: str | None) -> CookieInfo:
+        return CookieInfo(name, platform, "advertising", "", "", "t", domain=domain, pattern="*" in name)
+
+    kb = Knowledge([], [info("ab_*_id", "Bound", "ads.example"), info("cd_*", "BoundPrefix", "ads.example"),
+                        info("cd_*", "Anywhere", None)], {"t": "1"})
+    assert kb.cookie("ab_7_id", host="cdn.ads.example").platform == "Bound"
+    assert kb.cookie("ab_7_id", host="shop.example") is None
+    assert kb.cookie("cd_1", host="shop.example").platform == "Anywhere"
+    assert kb.cookie("cd_1", host="x.ads.example").platform == "BoundPrefix"
+    assert [c.platform for c in kb.cookies_named("cd_1")] == ["BoundPrefix", "Anywhere"]
 
 
 def test_filter_lists_report_list_and_filter(kb):

@@ -8,6 +8,7 @@ so the same evidence in another scan of the same site gets the same id.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict
 from typing import Any
 
 from leakmap.analysis.data import Req, SiteData
@@ -114,7 +115,8 @@ def party_evidence(parties: Parties, party: Party, match: FilterMatch | None = N
         "matched": c.matched,
         "sources": [
             {"source": o.source, "key": o.key, "entity": o.entity, "categories": list(o.categories),
-             "broker": o.broker, "ca_registry": o.ca_registry, "version": versions.get(o.source)}
+             "broker": o.broker, "registrations": [asdict(r) for r in o.registrations],
+             "version": versions.get(o.source)}
             for o in c.opinions
         ],
     }

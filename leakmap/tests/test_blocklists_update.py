@@ -136,8 +136,8 @@ def test_downloaded_sources_extend_the_bundled_map(updated):
     kb = Knowledge.load(root=cache)
     only_ghostery = kb.classify("mmtro.com")  # not in the curated map
     assert only_ghostery.known and only_ghostery.sources == ("ghostery",) and only_ghostery.country == "FR"
-    broker = kb.classify("www.m1-data.com")  # a registered broker known only from the registry
-    assert broker.broker and broker.sources == ("ca-registry",) and broker.entity == "M1 Data & Analytics, LLC"
+    broker = kb.classify("www.dtn.com")  # a registered company the bundled map leaves unlinked
+    assert broker.broker and broker.sources == ("ca-registry",) and broker.entity == "DTN, LLC"
     ocd_only = kb.cookie("cookiePreferences")
     assert ocd_only and ocd_only.source == "ocd"
     assert kb.cookie("_ga").source == "leakmap"  # curated cookie facts come first
@@ -157,7 +157,7 @@ def test_load_reads_what_update_compiled_not_the_downloads(updated, tmp_path):
         path.unlink()
     after = Knowledge.load(root=tmp_path / "cache")
     assert after.versions() == before.versions() and after.stats == before.stats
-    for host in ("www.m1-data.com", "connect.facebook.net", "www.google-analytics.com", "unknown.example"):
+    for host in ("www.dtn.com", "connect.facebook.net", "www.google-analytics.com", "unknown.example"):
         assert after.classify(host) == before.classify(host)
     assert after.cookie("cookiePreferences") == before.cookie("cookiePreferences")
 

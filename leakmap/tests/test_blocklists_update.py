@@ -222,3 +222,17 @@ def test_npm_package_path_extracts_trackerdb(trackerdb_json, tmp_path, monkeypat
     assert meta["version"] == installed and meta["opinions"] > 3000
     license_text = (tmp_path / "lists/ghostery/LICENSE").read_text()
     assert "Non-commercial use only" in license_text and "Ghostery GmbH" in license_text  # notice + upstream text
+
+
+def test_a_cache_compiled_before_registrations_had_ids_still_loads(tmp_path):
+    """Caches compiled by an older leakmap name the California registration only (``ca_registry``)."""
+    folder = tmp_path / "lists" / "ca-registry"
+    folder.mkdir(parents=True)
+    (folder / "meta.json").write_text(json.dumps({"version": "old", "fetched_at": "2026-01-01"}))
+    old = {"source": "ca-registry", "key": "example-broker.com", "entity": "Example Broker, LLC", "parent": None,
+           "categories": ["data-broker"], "country": None, "broker": True, "ca_registry": "Example Broker, LLC",
+           "reference": "row 7"}
+    (folder / "compiled.json").write_text(json.dumps({"opinions": [old], "cookies": []}))
+    c = Knowledge.load(root=tmp_path).classify("www.example-broker.com")
+    assert c.broker and c.sources == ("ca-registry",)
+    assert [(r.registry, r.name) for r in c.opinions[0].registrations] == [("ca", "Example Broker, LLC")]

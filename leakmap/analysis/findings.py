@@ -12,6 +12,7 @@ it is kept in ``legacy_ids`` so older baselines still match.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict
 from typing import Any
 
 from leakmap.analysis.data import Req, SiteData
@@ -124,7 +125,8 @@ def party_evidence(parties: Parties, party: Party, match: FilterMatch | None = N
         "matched": c.matched,
         "sources": [
             {"source": o.source, "key": o.key, "entity": o.entity, "categories": list(o.categories),
-             "broker": o.broker, "ca_registry": o.ca_registry, "version": versions.get(o.source)}
+             "broker": o.broker, "registrations": [asdict(r) for r in o.registrations],
+             "version": versions.get(o.source)}
             for o in c.opinions
         ],
     }

@@ -6,7 +6,7 @@ ids are documented in :mod:`leakmap.blocklists.taxonomy`.
 """
 
 from .domains import host_of, registrable_domain
-from .facts import Classification, CookieInfo, Fact, FilterMatch, Opinion
+from .facts import Classification, CookieInfo, Fact, FilterMatch, Opinion, Registration
 from .knowledge import PRECEDENCE, Knowledge
 from .taxonomy import ALL_CATEGORIES, ESSENTIAL_CATEGORIES, TRACKING_CATEGORIES
 
@@ -21,6 +21,7 @@ __all__ = [
     "FilterMatch",
     "Knowledge",
     "Opinion",
+    "Registration",
     "host_of",
     "registrable_domain",
 ]

@@ -1,12 +1,20 @@
 """The project's own bundled knowledge (Apache-2.0, offline): curated entity map and cookie table.
 
-``data/entities/*.toml`` hold one ``[[entity]]`` table per owner company: ``name``, ``parent``,
-``country`` (ISO 3166-1 alpha-2 of the headquarters), ``sources`` (where the facts come from), an
-optional ``ca_registry`` (company name exactly as in the California data broker registry), ``aka``
-(brand and former names), and one
-key per taxonomy category listing the registrable domains used for that purpose. A domain listed
-under several categories has all of them. ``data/cookies.csv`` is the known-cookie table; a name
-with ``*`` is a glob pattern (``_ga_*``, ``mp_*_mixpanel``).
+``data/entities/*.toml`` hold one ``[[entity]]`` table per owner company:
+
+- ``name``, ``parent`` (the ultimate owner, if any), ``aka`` (brand and former names, to recognise
+  the entity in other lists);
+- ``country``: ISO 3166-1 alpha-2 of the headquarters, left out when no source states it;
+- ``sources``: where the facts come from (the company's own pages, registry entries), required;
+- ``registries``: the company's data broker registrations, each ``{registry, id, name}`` with
+  ``registry`` one of :data:`~leakmap.blocklists.facts.REGISTRIES` and ``name`` exactly as registered;
+- one key per taxonomy category listing the registrable domains (or hosts) used for that purpose.
+  A domain listed under several categories has all of them.
+
+A domain *collects for a data broker* (``broker``) when it is listed as ``data-broker``, or when
+the entity is a registered broker and the domain is one of its tracking domains: a registered
+company's CDN, consent, forms or hosting domains are never brokers. ``data/cookies.csv`` is the
+known-cookie table; a name with ``*`` is a glob pattern (``_ga_*``, ``mp_*_mixpanel``).
 """
 
 from __future__ import annotations
@@ -18,8 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .facts import CookieInfo, Opinion
-from .taxonomy import ALL_CATEGORIES, check
+from .facts import REGISTRIES, CookieInfo, Opinion, Registration
+from .taxonomy import ALL_CATEGORIES, TRACKING_CATEGORIES, check
 
 SOURCE_ID = "leakmap"
 
@@ -30,10 +38,10 @@ class Entity:
 
     name: str
     parent: str | None
-    country: str
+    country: str | None
     sources: tuple[str, ...]
     domains: dict[str, tuple[str, ...]]  # domain -> categories
-    ca_registry: str | None = None
+    registrations: tuple[Registration, ...] = ()
     aka: tuple[str, ...] = ()  # brand and former names, to recognise the entity in other lists
 
     @property
@@ -43,9 +51,17 @@ class Entity:
             seen.update(dict.fromkeys(cats))
         return tuple(seen)
 
+    def collects(self, domain: str) -> bool:
+        """The domain collects for a data broker (see the module docstring)."""
+        cats = self.domains[domain]
+        return "data-broker" in cats or (bool(self.registrations) and any(c in TRACKING_CATEGORIES for c in cats))
+
     @property
     def broker(self) -> bool:
-        return "data-broker" in self.categories
+        return any(self.collects(d) for d in self.domains)
+
+    def registered(self, registry: str) -> tuple[Registration, ...]:
+        return tuple(r for r in self.registrations if r.registry == registry)
 
 
 @dataclass(frozen=True)
@@ -61,10 +77,9 @@ class Bundle:
         for ent in self.entities:
             ref = ent.sources[0] if ent.sources else "leakmap curated"
             for domain, cats in ent.domains.items():
-                out.append(
-                    Opinion(SOURCE_ID, domain, ent.name, ent.parent, cats, ent.country,
-                            "data-broker" in cats or ent.ca_registry is not None, ent.ca_registry, ref)
-                )
+                collects = ent.collects(domain)
+                out.append(Opinion(SOURCE_ID, domain, ent.name, ent.parent, cats, ent.country, collects,
+                                   ent.registrations if collects else (), ref))
         return out
 
 
@@ -93,11 +108,13 @@ def parse_entities(files: dict[str, str]) -> tuple[Entity, ...]:
             if key in ALL_CATEGORIES:
                 for domain in value:
                     domains.setdefault(domain, []).append(key)
-            elif key not in ("name", "parent", "country", "sources", "ca_registry", "aka"):
+            elif key not in ("name", "parent", "country", "sources", "registries", "aka"):
                 raise ValueError(f"entities: {name}: unknown key {key!r}")
-        country = raw["country"]
-        if len(country) != 2 or not country.isupper():
+        country = raw.get("country")
+        if country is not None and (len(country) != 2 or not country.isupper()):
             raise ValueError(f"entities: {name}: country must be an ISO 3166-1 alpha-2 code")
+        if not raw.get("sources"):
+            raise ValueError(f"entities: {name}: sources (where the facts come from) are required")
         for domain in domains:
             if domain != domain.lower().strip() or "/" in domain or "." not in domain:
                 raise ValueError(f"entities: {name}: bad domain {domain!r}")
@@ -105,11 +122,21 @@ def parse_entities(files: dict[str, str]) -> tuple[Entity, ...]:
                 raise ValueError(f"entities: {domain} listed by both {owners[domain]} and {name}")
             owners[domain] = name
         entities.append(
-            Entity(name, raw.get("parent") or None, country, tuple(raw.get("sources", ())),
+            Entity(name, raw.get("parent") or None, country, tuple(raw["sources"]),
                    {d: check(c, f"entities: {name}: {d}") for d, c in domains.items()},
-                   raw.get("ca_registry"), tuple(raw.get("aka", ())))
+                   _registrations(name, raw.get("registries", ())), tuple(raw.get("aka", ())))
         )
     return tuple(entities)
+
+
+def _registrations(entity: str, raw: list[dict]) -> tuple[Registration, ...]:
+    out = []
+    for reg in raw:
+        if set(reg) != {"registry", "id", "name"} or reg["registry"] not in REGISTRIES or not reg["id"] or not reg["name"]:
+            raise ValueError(f"entities: {entity}: a registration is {{registry, id, name}} with registry one of "
+                             f"{sorted(REGISTRIES)}, got {reg!r}")
+        out.append(Registration(reg["registry"], str(reg["id"]), reg["name"]))
+    return tuple(out)
 
 
 def parse_cookies(text: str) -> tuple[CookieInfo, ...]:

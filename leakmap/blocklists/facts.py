@@ -4,6 +4,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The state data broker registries an entry can cite: id -> (title, URL of one entry or of the list).
+REGISTRIES: dict[str, tuple[str, str]] = {
+    "ca": ("California data broker registry (CPPA)", "https://cppa.ca.gov/data_broker_registry/"),
+    "vt": ("Vermont data broker registry (Secretary of State)",
+           "https://bizfilings.vermont.gov/online/DatabrokerInquire/DataBrokerInformation?businessID={id}"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """One entry of a state data broker registry: which registry, the entry's id there, the name registered.
+
+    ``ca`` ids are the entry's position (``order_original``) in the 2025 registry as published by
+    CalMatters / The Markup; ``vt`` ids are the Vermont Secretary of State's ``businessID``.
+    """
+
+    registry: str
+    id: str
+    name: str
+
+    @property
+    def title(self) -> str:
+        return REGISTRIES[self.registry][0]
+
+    @property
+    def url(self) -> str:
+        return REGISTRIES[self.registry][1].format(id=self.id)
+
+    def __str__(self) -> str:
+        return f"{self.title} #{self.id}: {self.name}"
+
 
 @dataclass(frozen=True, slots=True)
 class Opinion:
@@ -15,8 +46,8 @@ class Opinion:
     parent: str | None = None
     categories: tuple[str, ...] = ()
     country: str | None = None  # ISO 3166-1 alpha-2 of the owner's headquarters
-    broker: bool = False
-    ca_registry: str | None = None  # company name as registered in the California data broker registry
+    broker: bool = False  # the domain collects for a data broker
+    registrations: tuple[Registration, ...] = ()  # the owner's data broker registrations behind ``broker``
     reference: str | None = None  # where the fact comes from (policy URL, list entry)
 
 

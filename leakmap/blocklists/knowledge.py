@@ -25,7 +25,7 @@ import tldextract
 
 from . import bundled
 from .domains import host_of, is_public_suffix, registrable_domain, registrable_host, suffix_ancestors
-from .facts import Classification, CookieInfo, Fact, FilterMatch, Opinion
+from .facts import REGISTRIES, Classification, CookieInfo, Fact, FilterMatch, Opinion, Registration
 from .filters import FilterEngine, load_lists
 from .sources import SOURCES, lists_dir, read_meta
 
@@ -115,7 +115,7 @@ class Knowledge:
             "domains": len(opinions),
             "entities": len(bundle.entities),
             "brokers": sum(1 for e in bundle.entities if e.broker),
-            "ca_registered": sum(1 for e in bundle.entities if e.ca_registry),
+            **{f"{r}_registered": sum(1 for e in bundle.entities if e.registered(r)) for r in REGISTRIES},
             "cookies": len(bundle.cookies),
         }
         base = lists_dir(root)
@@ -127,7 +127,7 @@ class Knowledge:
             if not meta or not compiled.is_file():
                 continue
             data = json.loads(compiled.read_text())
-            opinions.extend(Opinion(**{**o, "categories": tuple(o["categories"])}) for o in data["opinions"])
+            opinions.extend(_compiled_opinion(o) for o in data["opinions"])
             cookies.extend(CookieInfo(**c) for c in data["cookies"])
             versions[sid] = meta["version"]
         return cls(opinions, cookies, versions, filter_root=root, stats=stats)
@@ -197,20 +197,18 @@ class Knowledge:
         return out
 
     def cookie(self, name: str, host: str | None = None) -> CookieInfo | None:
-        """The best known-cookie entry: one whose listed domain matches ``host`` wins, else the first."""
+        """The known-cookie entry for ``name`` set on ``host``: one listed for that host's domain
+        wins, else one listed for no domain (``_ga``). An entry listed for another domain never
+        applies, whether an exact name or a pattern: a site's own ``u`` or ``ts`` cookie is not the
+        data broker's or the video player's that happens to use the same short name."""
         found = self.cookies_named(name)
-        if not found:
-            return None
-        if host:
+        if host and any(ck.domain for ck in found):
             h = host_of(host)
             domain = registrable_domain(h)
             for ck in found:
                 if ck.domain and (h == ck.domain or h.endswith("." + ck.domain) or registrable_domain(ck.domain) == domain):
                     return ck
-            for ck in found:
-                if ck.domain is None:
-                    return ck
-        return found[0]
+        return next((ck for ck in found if ck.domain is None), None)
 
     # -- URLs ---------------------------------------------------------------------------------
 
@@ -270,6 +268,16 @@ class Knowledge:
         return []
 
 
+def _compiled_opinion(o: dict) -> Opinion:
+    """An opinion as ``lists update`` compiled it (caches compiled before registrations had ids
+    name the California registration only: ``ca_registry``)."""
+    regs = [Registration(**r) for r in o.get("registrations", ())]
+    if o.get("ca_registry"):
+        regs.append(Registration("ca", "?", o["ca_registry"]))
+    fields = {k: v for k, v in o.items() if k not in ("ca_registry", "registrations")}
+    return Opinion(**{**fields, "categories": tuple(o["categories"]), "registrations": tuple(regs)})
+
+
 def _describe(op: Opinion) -> str:
     parts = [f"owner: {op.entity or '?'}"]
     if op.parent and op.parent != op.entity:
@@ -278,8 +286,8 @@ def _describe(op: Opinion) -> str:
         parts.append(f"HQ {op.country}")
     if op.categories:
         parts.append("categories: " + ", ".join(op.categories))
-    if op.ca_registry:
-        parts.append(f"California data broker registry: {op.ca_registry}")
+    for reg in op.registrations:
+        parts.append(f"registered data broker: {reg}")
     if op.reference:
         parts.append(f"ref: {op.reference}")
     return "; ".join(parts)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .domains import host_of, registrable_domain
-from .facts import CookieInfo, Opinion
+from .facts import CookieInfo, Opinion, Registration
 from .taxonomy import DDG_CATEGORIES, DISCONNECT_CATEGORIES, GHOSTERY_CATEGORIES, OCD_CATEGORIES
 
 _HOST_RE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -192,7 +192,7 @@ def parse_ca_registry(text: str) -> Parsed:
                     entity=company,
                     categories=("data-broker",),
                     broker=True,
-                    ca_registry=company,
+                    registrations=(Registration("ca", row.get("order_original") or "?", company),),
                     reference=f"row {row.get('order_original')}: {company} ({row.get('hostname_original')})",
                 )
             )

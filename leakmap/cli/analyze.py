@@ -11,6 +11,7 @@ from rich.table import Table
 
 from leakmap.analysis import RULES, AnalysisError, AnalysisResult, reanalyze
 from leakmap.cli.running import fail
+from leakmap.report.terminal import print_table
 from leakmap.store import Store
 
 _STYLE = {"high": "bold red", "medium": "yellow", "info": "dim"}
@@ -52,7 +53,7 @@ def print_result(store: Store, result: AnalysisResult, console: Console, limit: 
             row = [counts.get((rule, s), 0) for s in ("high", "medium", "info")]
             if any(row):
                 table.add_row(rule, *(str(n) if n else "" for n in row))
-        console.print(table)
+        print_table(console, table)
         for f in findings[:limit]:
             mark = " [magenta](unverified)[/]" if f.unverified else ""
             console.print(f"  [{_STYLE[f.severity]}]{f.severity:<6}[/] {f.rule:<26} {f.phase or '-':<8} ", end="")

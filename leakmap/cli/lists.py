@@ -1,15 +1,25 @@
-"""``leakmap lists``: download, show and explain the knowledge behind every classification."""
+"""``leakmap lists``: download, show and explain the knowledge behind every classification.
+
+``show`` and ``explain`` print a table for people and, with ``--json``, the same facts as one JSON
+document for scripts and CI.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import asdict
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from leakmap.blocklists import Knowledge
+from leakmap.blocklists.facts import REGISTRIES
 from leakmap.blocklists.sources import SOURCES, noncommercial_notice, status, update
+from leakmap.report.terminal import print_table
+
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON (for scripts and CI).")
 
 
 @click.group()
@@ -42,38 +52,59 @@ def update_cmd(sources: tuple[str, ...], mirror: str | None, timeout: float) -> 
         sys.exit(1)
 
 
+def _sources(kb: Knowledge) -> list[dict]:
+    """Filter lists in use, then every downloadable source, cached or not."""
+    versions = kb.filters.versions()
+    rows = [{"source": fl.name, "title": SOURCES[fl.name].title, "license": SOURCES[fl.name].license,
+             "noncommercial": False, "kind": "filters", "version": versions[fl.name], "from": fl.origin}
+            for fl in kb.filters.lists]
+    for row in status():
+        if row["source"] not in versions:
+            rows.append({**row, "kind": "facts"})
+    return rows
+
+
 @lists.command("show")
-def show_cmd() -> None:
+@_JSON
+def show_cmd(as_json: bool) -> None:
     """Sources, versions and counts, bundled and downloaded."""
     kb = Knowledge.load()
+    s, version = kb.stats, kb.versions()["leakmap"]
+    sources = _sources(kb)
+    if as_json:
+        click.echo(json.dumps({"bundled": {**s, "version": version, "license": "Apache-2.0"}, "sources": sources},
+                              indent=1))
+        return
     console = Console()
     bundled = Table(title="Bundled knowledge (leakmap, Apache-2.0)")
-    for col in ("domains", "entities", "brokers", "CA-registered", "cookies", "version"):
+    registered = [f"{r.upper()}-registered" for r in REGISTRIES]
+    for col in ("domains", "entities", "brokers", *registered, "cookies", "version"):
         bundled.add_column(col)
-    s = kb.stats
-    bundled.add_row(str(s["domains"]), str(s["entities"]), str(s["brokers"]), str(s["ca_registered"]),
-                    str(s["cookies"]), kb.versions()["leakmap"])
-    console.print(bundled)
+    bundled.add_row(str(s["domains"]), str(s["entities"]), str(s["brokers"]),
+                    *(str(s[f"{r}_registered"]) for r in REGISTRIES), str(s["cookies"]), version)
+    print_table(console, bundled)
     table = Table(title="Filter lists and downloaded sources")
     for col in ("source", "license", "version", "fetched / from", "entries"):
         table.add_column(col)
-    versions = kb.filters.versions()
-    for fl in kb.filters.lists:
-        table.add_row(fl.name, SOURCES[fl.name].license, versions[fl.name], fl.origin, "filter list")
-    for row in status():
-        if row["source"] in versions:
+    for row in sources:
+        license_ = row["license"] + (" (non-commercial)" if row["noncommercial"] else "")
+        if row["kind"] == "filters":
+            table.add_row(row["source"], license_, row["version"], row["from"], "filter list")
             continue
         entries = "-" if not row["cached"] else f"{row['domains'] or 0} domains, {row['cookies'] or 0} cookies"
-        license_ = row["license"] + (" (non-commercial)" if row["noncommercial"] else "")
         table.add_row(row["source"], license_, row["version"] or "not downloaded", row["fetched_at"] or "-", entries)
-    console.print(table)
+    print_table(console, table)
 
 
 @lists.command("explain")
 @click.argument("query")
-def explain_cmd(query: str) -> None:
+@_JSON
+def explain_cmd(query: str, as_json: bool) -> None:
     """Every fact about a HOST, URL or COOKIE_NAME, with its source and version."""
     facts = Knowledge.load().explain(query)
+    if as_json:
+        click.echo(json.dumps({"query": query, "facts": [asdict(f) for f in facts]}, indent=1))
+        return
     console = Console()
     if not facts:
         console.print(f"nothing known about {query!r}", highlight=False)
@@ -83,4 +114,4 @@ def explain_cmd(query: str) -> None:
         table.add_column(col, overflow="fold")
     for fact in facts:
         table.add_row(fact.subject, fact.what, fact.source, fact.version)
-    console.print(table)
+    print_table(console, table)

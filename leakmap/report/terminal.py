@@ -14,6 +14,23 @@ from leakmap.blocklists import Knowledge
 from leakmap.phases import PHASES
 from leakmap.store import Store
 
+_UNBOUNDED = 1_000_000
+
+
+def print_table(console: Console, table: Table) -> None:
+    """Print ``table``; piped (no terminal to fit), as wide as its content, so that a host, cookie or
+    company name is never cut in the middle to fit a width nobody is looking at."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    wide = console.measure(table, options=console.options.update_width(_UNBOUNDED)).maximum
+    width = console.width
+    console.width = max(width, wide)
+    try:
+        console.print(table)
+    finally:
+        console.width = width
+
 
 def consent_line(row: dict) -> str:
     cmp = f" ({row['cmp']})" if row["cmp"] else ""
@@ -51,7 +68,7 @@ def print_summary(store_path: Path, scan_id: int, console: Console | None = None
             for domain in sorted(domains, key=lambda d: -sum(domains[d].values())):
                 entity, cats = info[(site["id"], domain)]
                 table.add_row(domain, entity, cats, *[str(domains[domain].get(p, "")) for p in phases])
-            console.print(table)
+            print_table(console, table)
         else:
             console.print("  no third-party requests")
         errors = list(db.query("select kind, message, url, phase from errors where site_id = ? and kind != 'script-error' "

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+TEST_DATA = Path(__file__).resolve().parent / "data"  # reference files the tests read (see data/README.md)
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The reference data in ../shared/data (or $LEAKMAP_SHARED_DATA); skip when it is absent."""
-    path = Path(os.environ.get("LEAKMAP_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")
-    if not path.is_dir():
-        pytest.skip(f"shared reference data not found at {path} (set LEAKMAP_SHARED_DATA)")
-    return path
+def test_data() -> Path:
+    return TEST_DATA
 
 
 @pytest.fixture(scope="session")
 def trackerdb_json() -> Path:
-    """Ghostery TrackerDB from the test-only npm package (`npm ci --prefix leakmap/tests/npm`)."""
+    """Ghostery TrackerDB from the test-only npm package (installed by `make test`)."""
     path = REPO_ROOT / "leakmap/tests/npm/node_modules/@ghostery/trackerdb/dist/trackerdb.json"
-    if not path.is_file():
-        pytest.skip(f"{path} missing: run `npm ci --prefix leakmap/tests/npm`")
+    assert path.is_file(), f"{path} missing: run `make leakmap/tests/npm/node_modules/.installed` (or `make test`)"
     return path
 
 

@@ -2,8 +2,9 @@
 Ghostery TrackerDB (CC BY-NC-SA, test-only npm package) wherever it covers the domain.
 
 Every disagreement must be either fixed in the data or listed, with a reason, in
-``leakmap/blocklists/data/ghostery-reviewed.toml``; a listed entry that no longer disagrees fails
-too, so the review list stays current.
+``leakmap/tests/data/ghostery-reviewed.toml`` (it quotes Ghostery's values, so it stays with the
+tests, out of the installed knowledge); a listed entry that no longer disagrees fails too, so the
+review list stays current.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import json
 import re
 import tomllib
 import unicodedata
-from importlib import resources
 
 from leakmap.blocklists.bundled import load_bundle
+from leakmap.tests.conftest import TEST_DATA
 
 # Ghostery's 11 coarse categories that are consistent with each of ours. "misc" is Ghostery's
 # catch-all and is consistent with anything.
@@ -76,7 +77,7 @@ def disagreements(trackerdb: dict) -> tuple[set[tuple[str, str]], dict[tuple[str
 
 
 def reviewed() -> dict[tuple[str, str], dict]:
-    text = (resources.files("leakmap.blocklists") / "data" / "ghostery-reviewed.toml").read_text(encoding="utf-8")
+    text = (TEST_DATA / "ghostery-reviewed.toml").read_text(encoding="utf-8")
     out = {}
     for entry in tomllib.loads(text)["disagreement"]:
         assert entry.get("reason", "").strip(), f"reviewed entry without a reason: {entry}"

@@ -1,5 +1,6 @@
-"""``lists update`` against a local HTTP server serving the real files, loaders on real data, and a
-clear error when offline. Merged facts keep every source's view (owner of crwdcntrl.net)."""
+"""``lists update`` against a local HTTP server serving the test data (real permissive files, trimmed;
+synthetic samples of the non-commercial formats; the Ghostery package), loaders on those files, and
+a clear error when offline. Merged facts keep every source's view (owner of crwdcntrl.net)."""
 
 from __future__ import annotations
 
@@ -20,14 +21,14 @@ from leakmap.blocklists import Knowledge, loaders
 from leakmap.blocklists.sources import SOURCES, read_meta, update
 from leakmap.cli import main
 
-MIRROR_FILES = {  # cache file name -> file in ../shared/data (real files; DDG/Disconnect are format samples)
+MIRROR_FILES = {  # cache file name -> file in leakmap/tests/data
     "open-cookie-database.csv": "open-cookie-database.csv",
     "open-cookie-database.LICENSE": "open-cookie-database.LICENSE",
     "ca-data-broker-registry.csv": "ca-data-broker-registry-2025.csv",
     "ca-data-broker-registry.LICENSE": "ca-data-broker-registry-2025.LICENSE",
-    "ddg-tds.json": "ddg-tds.sample.json",
-    "disconnect-services.json": "disconnect-services.sample.json",
-    "disconnect-entities.json": "disconnect-entities.sample.json",
+    "ddg-tds.json": "ddg-tds.synthetic.json",
+    "disconnect-services.json": "disconnect-services.synthetic.json",
+    "disconnect-entities.json": "disconnect-entities.synthetic.json",
 }
 
 
@@ -37,11 +38,11 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def mirror(tmp_path_factory, shared_data, trackerdb_json):
-    """A local HTTP server with the real upstream files under the names `lists update` asks for."""
+def mirror(tmp_path_factory, test_data, trackerdb_json):
+    """A local HTTP server with the test data under the names `lists update` asks for."""
     root = tmp_path_factory.mktemp("mirror")
     for name, src in MIRROR_FILES.items():
-        shutil.copy(shared_data / src, root / name)
+        shutil.copy(test_data / src, root / name)
     shutil.copy(trackerdb_json, root / "trackerdb.json")
     shutil.copy(trackerdb_json.parent.parent / "LICENSE", root / "ghostery.LICENSE")
     for name in ("easylist", "easyprivacy"):  # the copies in the braveblock wheel
@@ -80,21 +81,28 @@ def test_update_downloads_every_source_with_license_and_version(updated):
         assert "Non-commercial use only" in (cache / "lists" / sid / "LICENSE").read_text()
 
 
-def test_loaders_on_the_real_files(shared_data, trackerdb_json):
-    ocd = loaders.parse_ocd((shared_data / "open-cookie-database.csv").read_text(encoding="utf-8"))
-    assert len(ocd.cookies) > 2000
+def test_loaders_on_the_test_data(test_data, trackerdb_json):
+    ocd = loaders.parse_ocd((test_data / "open-cookie-database.csv").read_text(encoding="utf-8"))
+    assert len(ocd.cookies) == 124
     assert any(c.name == "_ga_*" and c.pattern and c.platform == "Google Analytics" for c in ocd.cookies)
-    reg = loaders.parse_ca_registry((shared_data / "ca-data-broker-registry-2025.csv").read_text(encoding="utf-8"))
+    reg = loaders.parse_ca_registry((test_data / "ca-data-broker-registry-2025.csv").read_text(encoding="utf-8"))
     by_domain = {o.key: o for o in reg.opinions}
-    assert by_domain["liveramp.com"].ca_registry == "LiveRamp, Inc." and by_domain["liveramp.com"].broker
+    liveramp = by_domain["liveramp.com"]
+    assert liveramp.broker and [(r.registry, r.name) for r in liveramp.registrations] == [("ca", "LiveRamp, Inc.")]
+    assert liveramp.registrations[0].id.isdigit()
     # opt-out pages hosted by privacy vendors do not make the vendor a broker
     assert "onetrust.com" not in by_domain and "trustarc.eu" not in by_domain
-    ddg = loaders.parse_ddg((shared_data / "ddg-tds.sample.json").read_text(encoding="utf-8"))
-    dc = {o.key: o for o in ddg.opinions}["doubleclick.net"]
-    assert (dc.entity, dc.parent, dc.categories) == ("Google Ads", "Google LLC", ("advertising",))
-    disc = loaders.parse_disconnect((shared_data / "disconnect-services.sample.json").read_text(encoding="utf-8"),
-                                    (shared_data / "disconnect-entities.sample.json").read_text(encoding="utf-8"))
-    assert {o.key: o for o in disc.opinions}["cookielaw.org"].categories == ("consent-management",)
+    ddg = {o.key: o for o in loaders.parse_ddg((test_data / "ddg-tds.synthetic.json").read_text(encoding="utf-8")).opinions}
+    assert (ddg["doubleclick.net"].entity, ddg["doubleclick.net"].parent, ddg["doubleclick.net"].categories) == \
+        ("Google Ads", "Google LLC", ("advertising",))
+    assert ddg["tracker.example"].categories == ("analytics", "session-replay")
+    assert ddg["tracker-cdn.example"].entity == "Example Tracking Co." and not ddg["tracker-cdn.example"].categories
+    disc = {o.key: o for o in loaders.parse_disconnect(
+        (test_data / "disconnect-services.synthetic.json").read_text(encoding="utf-8"),
+        (test_data / "disconnect-entities.synthetic.json").read_text(encoding="utf-8")).opinions}
+    assert disc["cookielaw.org"].categories == ("consent-management",)
+    assert set(disc["ads.example"].categories) == {"advertising"} and disc["fp.ads.example"].categories == ("fingerprinting",)
+    assert disc["static.publisher.example"].entity == "Example Publisher" and not disc["static.publisher.example"].categories
     gh = loaders.parse_ghostery(trackerdb_json.read_text(encoding="utf-8"))
     assert len(gh.opinions) > 3000
     crwd = {o.key: o for o in gh.opinions}["crwdcntrl.net"]
@@ -113,7 +121,7 @@ def test_merged_lookup_keeps_every_source_and_precedence(updated):
     assert views["ddg"].entity == "Lotame Solutions, Inc." and views["ddg"].parent is None
     assert views["ghostery"].entity == "Lotame"
     assert "ca-registry" not in views  # the registry names Lotame's own web site, not its tracking domain
-    assert kb.classify("www.lotame.com").opinions[-1].ca_registry == "Lotame Solutions, Inc."
+    assert kb.classify("www.lotame.com").opinions[-1].registrations[0].name == "Lotame Solutions, Inc."
     assert c.sources[0] == "leakmap" and {"ddg", "ghostery"} <= set(c.sources)
     explained = kb.explain("crwdcntrl.net")
     assert {"leakmap", "ddg", "ghostery"} <= {f.source for f in explained}
@@ -128,8 +136,8 @@ def test_downloaded_sources_extend_the_bundled_map(updated):
     kb = Knowledge.load(root=cache)
     only_ghostery = kb.classify("mmtro.com")  # not in the curated map
     assert only_ghostery.known and only_ghostery.sources == ("ghostery",) and only_ghostery.country == "FR"
-    broker = kb.classify("www.m1-data.com")  # a registered broker known only from the registry
-    assert broker.broker and broker.sources == ("ca-registry",) and broker.entity == "M1 Data & Analytics, LLC"
+    broker = kb.classify("www.dtn.com")  # a registered company the bundled map leaves unlinked
+    assert broker.broker and broker.sources == ("ca-registry",) and broker.entity == "DTN, LLC"
     ocd_only = kb.cookie("cookiePreferences")
     assert ocd_only and ocd_only.source == "ocd"
     assert kb.cookie("_ga").source == "leakmap"  # curated cookie facts come first
@@ -149,7 +157,7 @@ def test_load_reads_what_update_compiled_not_the_downloads(updated, tmp_path):
         path.unlink()
     after = Knowledge.load(root=tmp_path / "cache")
     assert after.versions() == before.versions() and after.stats == before.stats
-    for host in ("www.m1-data.com", "connect.facebook.net", "www.google-analytics.com", "unknown.example"):
+    for host in ("www.dtn.com", "connect.facebook.net", "www.google-analytics.com", "unknown.example"):
         assert after.classify(host) == before.classify(host)
     assert after.cookie("cookiePreferences") == before.cookie("cookiePreferences")
 
@@ -204,8 +212,7 @@ def test_npm_package_path_extracts_trackerdb(trackerdb_json, tmp_path, monkeypat
 
     from leakmap.blocklists import sources
 
-    if not shutil.which("npm"):
-        pytest.skip("npm not on PATH")
+    assert shutil.which("npm"), "npm not on PATH (`make test` needs it for the test-only packages)"
     local = replace(SOURCES["ghostery"], npm_package=str(trackerdb_json.parent.parent))
     monkeypatch.delenv("LEAKMAP_LISTS_MIRROR", raising=False)
     res = sources.update_source(local, root=tmp_path, timeout=120)
@@ -215,3 +222,17 @@ def test_npm_package_path_extracts_trackerdb(trackerdb_json, tmp_path, monkeypat
     assert meta["version"] == installed and meta["opinions"] > 3000
     license_text = (tmp_path / "lists/ghostery/LICENSE").read_text()
     assert "Non-commercial use only" in license_text and "Ghostery GmbH" in license_text  # notice + upstream text
+
+
+def test_a_cache_compiled_before_registrations_had_ids_still_loads(tmp_path):
+    """Caches compiled by an older leakmap name the California registration only (``ca_registry``)."""
+    folder = tmp_path / "lists" / "ca-registry"
+    folder.mkdir(parents=True)
+    (folder / "meta.json").write_text(json.dumps({"version": "old", "fetched_at": "2026-01-01"}))
+    old = {"source": "ca-registry", "key": "example-broker.com", "entity": "Example Broker, LLC", "parent": None,
+           "categories": ["data-broker"], "country": None, "broker": True, "ca_registry": "Example Broker, LLC",
+           "reference": "row 7"}
+    (folder / "compiled.json").write_text(json.dumps({"opinions": [old], "cookies": []}))
+    c = Knowledge.load(root=tmp_path).classify("www.example-broker.com")
+    assert c.broker and c.sources == ("ca-registry",)
+    assert [(r.registry, r.name) for r in c.opinions[0].registrations] == [("ca", "Example Broker, LLC")]

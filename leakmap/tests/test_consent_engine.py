@@ -34,7 +34,7 @@ def _engine(action: str | None = "accept", landing: bool = True) -> AutoconsentE
 
 def test_injected_bundle_is_byte_identical_to_the_official_npm_build():
     if not OFFICIAL.is_file():
-        pytest.skip(f"{OFFICIAL} missing: run `npm ci --prefix {NPM_DIR}`")
+        pytest.fail(f"{OFFICIAL} missing: run `npm ci --prefix {NPM_DIR}`")
     installed = bundle.load_bundle()
     assert installed is not None, f"autoconsent is not installed in {bundle.bundle_dir()} (`leakmap setup`)"
     official = OFFICIAL.read_bytes()
@@ -54,7 +54,7 @@ def test_injected_bundle_is_byte_identical_to_the_official_npm_build():
 def test_rules_sent_are_the_packages_own():
     installed = bundle.load_bundle()
     if installed is None or not OFFICIAL.is_file():
-        pytest.skip("autoconsent bundle or test-only npm packages missing")
+        pytest.fail("autoconsent bundle or test-only npm packages missing: run make test")
     rules = NPM_DIR / "node_modules" / bundle.PACKAGE
     assert installed.rules_json == (rules / bundle.RULES).read_text()
     assert installed.compact_json == (rules / bundle.COMPACT_RULES).read_text()

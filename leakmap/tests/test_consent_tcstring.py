@@ -65,7 +65,7 @@ console.log(JSON.stringify(out));
 
 def node(script: str, *args: str):
     if shutil.which("node") is None or not (NPM_DIR / "node_modules/@iabtcf/core").is_dir():
-        pytest.skip("node or the test-only npm packages missing (`npm ci --prefix leakmap/tests/npm`)")
+        pytest.fail("node or the test-only npm packages missing (`npm ci --prefix leakmap/tests/npm`)")
     result = subprocess.run(["node", "--input-type=module", "-e", script, *args], cwd=NPM_DIR,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

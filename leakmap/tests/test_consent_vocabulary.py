@@ -30,7 +30,7 @@ PERMISSIVE = {"MIT", "BSD-3-Clause", "Apache-2.0"}
 def labels() -> list[Label]:
     missing = [p.package for p in PACKS if not (NODE_MODULES / p.package / "package.json").is_file()]
     if missing or shutil.which("node") is None:
-        pytest.skip(f"test npm packages missing ({', '.join(missing) or 'node'}): run `npm ci --prefix leakmap/tests/npm`")
+        pytest.fail(f"test npm packages missing ({', '.join(missing) or 'node'}): run `npm ci --prefix leakmap/tests/npm`")
     return read_packs()
 
 

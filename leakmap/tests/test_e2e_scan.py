@@ -138,3 +138,38 @@ def test_the_beacon_sent_while_the_consent_click_reloads_the_page_is_stored_afte
             "and r.resource_type = 'Ping'", [site["id"], phase]))
         assert len(beacons) == count, (phase, beacons)
         assert all(b["before_consent"] == 0 and b["t_consent"] >= 0 for b in beacons), (phase, beacons)
+
+
+COOKIE_RULES = {"cookie-before-consent", "cookie-after-reject", "excessive-cookie-lifetime"}
+
+
+def subject(rule: str, domain: str | None, evidence: dict) -> str:
+    """What a finding is about, as ``_expect.toml`` names it: the party's registrable domain, or for
+    cookie rules ``NAME@REGISTRABLE-DOMAIN`` of the cookie."""
+    if rule in COOKIE_RULES:
+        cookie = evidence.get("cookie") or evidence.get("set_before_reject") or evidence.get("left_in_place") or {}
+        return f"{cookie.get('name')}@{domain}"
+    return domain or ""
+
+
+def stored_findings(run: Run, site: dict) -> dict[str, list[str]]:
+    """severity -> sorted "rule subject moment" of the site's stored findings."""
+    out: dict[str, list[str]] = {"high": [], "medium": [], "info": []}
+    for f in run.store.db.query("select rule, severity, domain, moment, evidence from findings where site_id = ?",
+                                [site["id"]]):
+        out[f["severity"]].append(f"{f['rule']} {subject(f['rule'], f['domain'], json.loads(f['evidence']))} "
+                                  f"{f['moment'] or 'site'}")
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def test_every_fixture_site_states_the_findings_a_reviewer_signs():
+    assert [h for h, e in EXPECTATIONS.items() if "findings" not in e] == []
+
+
+@pytest.mark.parametrize("host", sorted(h for h, e in EXPECTATIONS.items() if "findings" in e))
+def test_findings_are_the_ones_a_reviewer_signs(run, host):
+    # one finding per fact: a duplicate entry in the store shows up twice here and fails
+    expect = EXPECTATIONS[host]
+    got = stored_findings(run, site_row(run, expect["start"]))
+    want = {sev: sorted(expect["findings"].get(sev, [])) for sev in ("high", "medium", "info")}
+    assert got == want

@@ -35,16 +35,16 @@ def testweb():
 
 
 @pytest.fixture(scope="session", autouse=True)
-def tcf_cmp_bundle() -> Path | None:
+def tcf_cmp_bundle() -> Path:
     """The test web's TCF CMP bundle (leakmap/tests/web/cmp), built with esbuild when missing or
-    stale, so fixture sites that use it work however pytest is started; None when the test-only npm
-    packages are not installed (`make test` installs them; tests that need the CMP skip then)."""
+    stale, so fixture sites that use it work however pytest is started. A build that fails fails
+    the tests (`make test` installs the npm packages it needs): a broken fixture never skips."""
     from leakmap.tests.web.cmp.build import BuildError, build
 
     try:
         return build()
-    except BuildError:
-        return None
+    except BuildError as exc:
+        pytest.fail(f"the test web's TCF CMP could not be built: {exc}", pytrace=False)
 
 
 @pytest.fixture

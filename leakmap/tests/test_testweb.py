@@ -447,3 +447,18 @@ def test_every_script_parses(testweb, tmp_path):
              " catch (e) { bad.push(name + ': ' + e.message); } } console.log(JSON.stringify(bad));")
     result = subprocess.run(["node", "-e", check, str(tmp_path / "scripts.json")], capture_output=True, text=True, timeout=60)
     assert json.loads(result.stdout) == [], result.stderr
+
+
+def test_a_broken_tcf_cmp_build_raises(monkeypatch, tmp_path):
+    # the session fixture turns this error into a failure (conftest.tcf_cmp_bundle): never a skip
+    from leakmap.tests.web.cmp import build as cmp_build
+
+    broken = tmp_path / "tcf-cmp.mjs"
+    broken.write_text("import { nothing } from './does-not-exist.mjs';\n")
+    monkeypatch.setattr(cmp_build, "HERE", tmp_path)
+    monkeypatch.setattr(cmp_build, "BUNDLE", tmp_path / "dist" / "tcf-cmp.js")
+    with pytest.raises(cmp_build.BuildError, match="esbuild failed"):
+        cmp_build.build(force=True)
+    monkeypatch.setattr(cmp_build, "ESBUILD", tmp_path / "no-esbuild")
+    with pytest.raises(cmp_build.BuildError, match="missing"):
+        cmp_build.build(force=True)

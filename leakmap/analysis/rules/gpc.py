@@ -32,6 +32,7 @@ from leakmap.records import Finding
 # What a GPC opt-out of sale, sharing and targeted advertising is about (analytics is not)
 OPT_OUT_CATEGORIES = frozenset({"advertising", "data-broker", "social", "session-replay"})
 USP_COOKIE = "usprivacy"
+US_VIEW = ("gpc-ignored", "gpc-signal-mismatch", "gpc-honoured")  # the rules that judge the GPC phase itself
 
 
 def gpc_phases(site: SiteData) -> list[str]:

@@ -178,8 +178,8 @@ class SiteReport:
             return None
         live = [f for f in self.findings if f.gate != "ignored"]
         ignored = sorted({f.domain for f in live if f.rule == "gpc-ignored" and f.domain})
-        mismatch = sorted({f.evidence.get("signal", {}).get("source", f.title) for f in live
-                           if f.rule == "gpc-signal-mismatch"})
+        mismatch = sorted({s.get("source", "") for f in live if f.rule == "gpc-signal-mismatch"
+                           for s in f.evidence.get("signals") or ()})
         honoured = any(f.rule == "gpc-honoured" for f in live) and not (ignored or mismatch)
         return {"verdict": "honoured" if honoured else "not honoured" if ignored or mismatch else "not judged",
                 "high": sum(1 for f in live if f.rule in US_VIEW and f.severity == "high"),

@@ -57,8 +57,9 @@ def test_signal_mismatch_gpp_says_not_opted_out(b):
     b.visit("gpc", [request(SITE, 0.0, resource_type="Document")])
     [f] = rules(b.findings(), "gpc-signal-mismatch")
     assert f.severity == "high" and f.phase == "gpc" and f.domain == "maison-exemple.fr"
-    assert f.evidence["contradicting"] == {"usnat": {"SaleOptOut": 2, "SharingOptOut": 2, "TargetedAdvertisingOptOut": 2}}
-    assert f.evidence["signal"]["raw"] == USNAT_NOT_OPTED_OUT
+    [signal] = f.evidence["signals"]
+    assert signal["contradicting"] == {"usnat": {"SaleOptOut": 2, "SharingOptOut": 2, "TargetedAdvertisingOptOut": 2}}
+    assert signal["raw"] == USNAT_NOT_OPTED_OUT
 
 
 def test_signal_mismatch_usprivacy_api_and_cookie(b):
@@ -66,10 +67,10 @@ def test_signal_mismatch_usprivacy_api_and_cookie(b):
     b.visit("gpc", [request(SITE, 0.0, resource_type="Document"),
                     cookie("usprivacy", "1YNN", 0.3, host="www.maison-exemple.fr", origin="js",
                            script_url=SITE + "cmp.js")])
-    found = rules(b.findings(), "gpc-signal-mismatch")
-    assert {f.evidence["signal"]["source"] for f in found} == {"US Privacy (__uspapi)",
-                                                               "cookie usprivacy (www.maison-exemple.fr)"}
-    assert all(f.evidence["contradicting"] == {"uspv1": {"OptOutSale": "N"}} for f in found)
+    [f] = rules(b.findings(), "gpc-signal-mismatch")  # one fact: the site's signals contradict GPC
+    assert {s["source"] for s in f.evidence["signals"]} == {"US Privacy (__uspapi)",
+                                                            "cookie usprivacy (www.maison-exemple.fr)"}
+    assert all(s["contradicting"] == {"uspv1": {"OptOutSale": "N"}} for s in f.evidence["signals"])
 
 
 def test_signal_near_miss_opted_out_signals_are_honoured(b):

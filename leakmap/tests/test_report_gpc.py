@@ -40,7 +40,7 @@ def test_every_format_shows_the_gpc_verdict(tmp_path):
     report, _ = load(path, kb=knowledge())
     doc = validate_report(render(report, "json"))
     site = doc["sites"][0]
-    assert site["summary"]["gpc"] == {"verdict": "not honoured", "high": 5, "ignored_by": ["facebook.com", "facebook.net"],
+    assert site["summary"]["gpc"] == {"verdict": "not honoured", "high": 3, "ignored_by": ["facebook.com", "facebook.net"],
                                       "mismatched_signals": ["GPP (__gpp ping)", "US Privacy (__uspapi)",
                                                              "cookie usprivacy (www.maison-exemple.fr)"]}
     # the EU view counts Meta's pixel once (seen in baseline and gpc), not the GPC findings again
@@ -51,7 +51,7 @@ def test_every_format_shows_the_gpc_verdict(tmp_path):
     assert gpc["gpp"]["us_opt_outs"]["usnat"]["SaleOptOut"] == 2
     html = render(report, "html")
     assert "<th>Global Privacy Control</th>" in html and "ignored by facebook.com, facebook.net" in html
-    assert 'data-testid="gpc-count">5<' in html and "usnat: SaleOptOut 2" in html
+    assert 'data-testid="gpc-count">3<' in html and "usnat: SaleOptOut 2" in html
     md = render(report, "md")
     assert "| Global Privacy Control |" in md and "not honoured; ignored by facebook.com, facebook.net" in md
     junit = render(report, "junit")

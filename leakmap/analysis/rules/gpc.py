@@ -171,20 +171,20 @@ def _contradictions(answers: dict[str, dict[str, Any]]) -> dict[str, dict[str, A
 
 
 def _mismatches(site: SiteData, parties: Parties) -> list[Finding]:
+    """One finding per phase sending GPC: every signal of the site that said "no opt-out" then."""
     def compute() -> list[Finding]:
         out = []
         for phase in gpc_phases(site):
-            for signal in site_signals(site, phase):
-                bad = _contradictions(signal.get("answers") or {})
-                if not bad:
-                    continue
-                said = "; ".join(f"{section} {', '.join(f'{k}={v}' for k, v in fields.items())}"
-                                 for section, fields in bad.items())
-                out.append(make(site, "gpc-signal-mismatch", "high", phase=phase, domain=site.domain,
-                                key=signal["source"].split(" (")[0], moment=BEFORE,
-                                title=f"{signal['source']} says no opt-out with Global Privacy Control on ({said})",
-                                evidence={"signal": signal, "contradicting": bad, "consent_records":
-                                          consent_records(site, parties, phase)}))
+            wrong = [{**signal, "contradicting": bad} for signal in site_signals(site, phase)
+                     if (bad := _contradictions(signal.get("answers") or {}))]
+            if not wrong:
+                continue
+            said = "; ".join(f"{w['source']}: " + ", ".join(f"{section} {k}={v}" for section, fields in
+                                                              w["contradicting"].items() for k, v in fields.items())
+                             for w in wrong)
+            out.append(make(site, "gpc-signal-mismatch", "high", phase=phase, domain=site.domain, moment=BEFORE,
+                            title=f"the site's own signals say no opt-out with Global Privacy Control on ({said})",
+                            evidence={"signals": wrong, "consent_records": consent_records(site, parties, phase)}))
         return out
     return memo(site, "gpc_mismatch", compute)
 

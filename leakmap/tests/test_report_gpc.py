@@ -96,3 +96,14 @@ def test_no_gpc_phase_no_column(tmp_path):
     assert report.sites[0].gpc() is None
     assert "Global Privacy Control" not in render(report, "html").split('id="verdict"')[1].split("</section>")[0]
     assert "Global Privacy Control" not in render(report, "md")
+
+
+def test_policy_and_cli_accept_the_phase():
+    from leakmap.report.policy import parse
+
+    assert parse({"phases": ["gpc", "baseline"]}, "leakmap.toml").phases == ("baseline", "gpc")
+    for command in ("scan", "check"):
+        text = CliRunner().invoke(main, [command, "--help"]).output
+        assert "gpc:" in " ".join(text.split()), command  # --phases lists it with what it does
+    bad = CliRunner().invoke(main, ["scan", "https://www.example.org/", "--phases", "baseline,gcp"])
+    assert bad.exit_code == 2 and "gpc" in bad.output

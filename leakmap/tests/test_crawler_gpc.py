@@ -12,7 +12,6 @@ sends neither.
 from __future__ import annotations
 
 import asyncio
-import textwrap
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -22,7 +21,7 @@ from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.session import BrowserSession
 from leakmap.crawler.visit import VisitJob
 from leakmap.tests.web.capture import browser_service
-from leakmap.tests.web.server import TestWeb
+from leakmap.tests.web.server import TestWeb, write_sites
 
 SITE = "www.optout-probe.com"
 TRACKER = "px.gpc-probe-tracker.net"
@@ -55,12 +54,7 @@ WHERE = {"page", "iframe", "worker", "shared-worker", "service-worker"}
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
-    root = tmp_path_factory.mktemp("gpc-web")
-    for path, body in PAGES.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(body))
-    with TestWeb(root) as server:
+    with TestWeb(write_sites(tmp_path_factory.mktemp("gpc-web"), PAGES)) as server:
         yield server
 
 

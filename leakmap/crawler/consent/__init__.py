@@ -201,14 +201,14 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
     if action == "reject" and layer["settings"] and not selector:
         record.time = record.time or time.time()
         try:
-            clicks, error = await reject_in_second_layer(page, settle)
+            taken, error = await reject_in_second_layer(page, settle)
         except PlaywrightError as exc:
-            clicks, error = 0, exc.message.splitlines()[0]
-        attempts.append({"method": "second-layer", "clicks": clicks, "error": error})
+            taken, error = 0, exc.message.splitlines()[0]
+        attempts.append({"method": "second-layer", "clicks": taken, "error": error})
         if error is None:
             record.banner_found = True
             await settle()
-            return await done("+".join([*earlier, "heuristic-second-layer"]), earlier_steps + clicks,
+            return await done("+".join([*earlier, "heuristic-second-layer"]), earlier_steps + taken,
                               await _verify(page, before, None))
     if selector and not any(a.get("found") for a in attempts if a["method"] == "selector"):
         record.error = f"--{action}-selector {selector!r} matched no visible element on {page.url}"

@@ -17,7 +17,6 @@ import pytest
 
 from leakmap.blocklists import Knowledge, registrable_domain
 from leakmap.store import Store
-from leakmap.tests.web.capture import browser_service
 from leakmap.tests.web.cmp.build import BUNDLES
 from leakmap.tests.web.server import LogEntry, expectations
 
@@ -70,23 +69,30 @@ def test_third_parties_per_phase(run, host):
         assert found == set(wanted["third_parties"]), phase
 
 
-def _visit_windows(run: Run) -> list[tuple[str, str, float, float]]:
-    return [(urlsplit(v["url"]).hostname, v["phase"], v["started_at"], v["ended_at"]) for v in run.store.db.query(
-        "select url, phase, started_at, ended_at from visits")]
+def _phases_by_cookies(run: Run, host: str) -> dict[tuple[str, str], set[str]]:
+    """(path, Cookie header) -> the phases whose stored requests to the site sent exactly that:
+    each phase is its own profile, so once the site has set its cookies they tell the phases apart."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for r in run.store.db.query("select url, phase, json_extract(request_headers, '$.cookie') as cookie "
+                                "from requests where host = ? and cookie is not null", [host]):
+        parts = urlsplit(r["url"])
+        out.setdefault((parts.path + (f"?{parts.query}" if parts.query else ""), r["cookie"]), set()).add(r["phase"])
+    return out
 
 
 @pytest.mark.parametrize("host", sorted(EXPECTATIONS))
 def test_the_signal_is_sent_in_the_gpc_phase_only(run, host):
-    """Every request the site's server got during a gpc visit carries Sec-GPC: 1; none of another phase does."""
-    windows = [(p, a, b) for h, p, a, b in _visit_windows(run) if h == host]
+    """Every request the site's server got from a gpc visit carries Sec-GPC: 1; none of another
+    phase's does. The phases of a site run at once, so a logged request is put in its phase by
+    the profile's cookies it carried (the stored request with the same path and Cookie header)."""
+    phases = _phases_by_cookies(run, host)
     seen: dict[str, set[str | None]] = {}
     for e in run.served:
-        if e.host != host or browser_service(e) or e.path.startswith(("/robots.txt", "/sitemap.xml", "/.well-known/")):
-            continue
-        phases = {p for p, a, b in windows if a - 0.05 <= e.time <= b + 0.5}
-        if len(phases) == 1:  # phases of a site run in parallel: judge requests one visit alone explains
-            seen.setdefault(phases.pop(), set()).add(e.headers.get("sec-gpc"))
-    assert seen.get("gpc") == {"1"}, seen
+        match = phases.get((e.path, e.headers.get("cookie", "")), set()) if e.host == host else set()
+        if len(match) == 1:
+            seen.setdefault(match.pop(), set()).add(e.headers.get("sec-gpc"))
+    assert set(seen) == {"baseline", "accept", "reject", "gpc"}, seen
+    assert seen["gpc"] == {"1"}, seen
     assert all(values == {None} for phase, values in seen.items() if phase != "gpc"), seen
 
 

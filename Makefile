@@ -6,13 +6,14 @@ STAMP  := $(VENV)/.installed
 NPM_TEST  := leakmap/tests/npm
 NPM_STAMP := $(NPM_TEST)/node_modules/.installed
 TCF_CMP   := leakmap/tests/web/cmp/dist/tcf-cmp.js
+GPP_CMP   := leakmap/tests/web/cmp/dist/gpp-cmp.js
 
 .PHONY: demo test install setup redis lint bench clean
 
 demo: install
 	$(BIN)/leakmap demo -o demo-output
 
-test: install $(NPM_STAMP) $(TCF_CMP) redis
+test: install $(NPM_STAMP) $(TCF_CMP) $(GPP_CMP) redis
 	$(BIN)/python -m pytest
 
 # The scale-out tests start a real Redis server (Debian package redis-server; installed as root).
@@ -26,8 +27,8 @@ $(NPM_STAMP): $(NPM_TEST)/package.json $(NPM_TEST)/package-lock.json
 	npm ci --prefix $(NPM_TEST) --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# The test web's TCF CMP: its source and IAB's @iabtcf packages bundled with esbuild (never committed).
-$(TCF_CMP): $(NPM_STAMP) leakmap/tests/web/cmp/tcf-cmp.mjs leakmap/tests/web/cmp/vendor-list.json
+# The test web's CMPs (TCF, GPP): their sources and the IAB's packages bundled with esbuild (never committed).
+$(TCF_CMP) $(GPP_CMP): $(NPM_STAMP) leakmap/tests/web/cmp/tcf-cmp.mjs leakmap/tests/web/cmp/gpp-cmp.mjs leakmap/tests/web/cmp/vendor-list.json
 	$(BIN)/python -m leakmap.tests.web.cmp.build --force
 
 install: $(STAMP) setup

@@ -6,6 +6,10 @@ default wait of the EDPS Website Evidence Collector) as the reference, in the sa
 
     .venv/bin/python bench/crawl.py                      # concurrency 1,2,4,6,8 + references
     .venv/bin/python bench/crawl.py --concurrency 4 --no-reference
+    .venv/bin/python bench/crawl.py --concurrency 4 --no-reference --gpc   # + the opt-in gpc phase: its cost
+
+With ``--gpc`` each concurrency also runs with the fourth, opt-in ``gpc`` phase (same sites, same
+browser, its own context) and prints what it costs against the three phases (target: at most 4/3).
 
 Peak memory is the largest PSS of the scan process and all its descendants (Python, the
 Playwright driver, Chromium), sampled every 0.1 s; the summed RSS is printed beside it. Completeness: the share of requests the test web
@@ -98,12 +102,17 @@ def main() -> None:
     parser.add_argument("--reference", default="1,4",
                         help="concurrencies of the fixed-sleep reference (1 is WEC's one page at a time)")
     parser.add_argument("--no-reference", action="store_true", help="skip the fixed-sleep reference")
+    parser.add_argument("--gpc", action="store_true", help="also run each concurrency with the gpc phase (4 phases)")
     args = parser.parse_args()
-    ours, refs = {}, {}
+    ours, refs, gpc = {}, {}, {}
     with TestWeb() as web:
         for c in [int(x) for x in args.concurrency.split(",")]:
             ours[c] = run(web, f"leakmap, concurrency {c}", ["--concurrency", str(c)])
             print_row(ours[c])
+            if args.gpc:
+                gpc[c] = run(web, f"leakmap + gpc, concurrency {c}",
+                             ["--concurrency", str(c), "--phases", "baseline,accept,reject,gpc"])
+                print_row(gpc[c])
         if not args.no_reference:
             for c in [int(x) for x in args.reference.split(",")]:
                 refs[c] = run(web, f"fixed 3 s sleep, concurrency {c}", ["--concurrency", str(c), "--fixed-wait", "3"])
@@ -115,6 +124,11 @@ def main() -> None:
                 print(f"leakmap at concurrency {c} vs the fixed-sleep reference at concurrency {rc}: "
                       f"{row['per_min'] / ref['per_min']:.2f}x the visits per minute "
                       f"(completeness {row['complete']:.1%} vs {ref['complete']:.1%})")
+    for c, row in gpc.items():
+        base = ours[c]
+        print(f"four phases (gpc added) vs three at concurrency {c}: {row['wall'] / base['wall']:.2f}x the time "
+              f"(budget {4 / 3:.2f}x), {row['peak_mib'] / base['peak_mib']:.2f}x the peak memory, "
+              f"{row['visits']} vs {base['visits']} visits")
     print(f"\n{len(SITES)} sites x 3 phases x up to 5 pages; {os.cpu_count()} CPUs")
 
 

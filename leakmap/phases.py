@@ -44,6 +44,7 @@ class Phase:
     after: str | None  # the moment of evidence after that action (None: the phase takes no action)
     means: str  # what evidence of the phase shows, for the reports
     default: bool = True  # run unless --phases names the phases
+    gpc: bool = False  # its browser sends the Global Privacy Control signal (leakmap.crawler.gpc)
 
     def moment(self, before: bool) -> str:
         """The moment of a row of this phase (``before``: stored before the phase's consent action)."""
@@ -62,6 +63,10 @@ PHASE_TABLE: tuple[Phase, ...] = (
           "accept", AFTER_ACCEPT, 'what the site does once the visitor accepted all (before the click: before consent)'),
     Phase("reject", 'the landing page is loaded, the banner answered "reject all", then the pages visited',
           "reject", AFTER_REJECT, 'what the site does once the visitor refused (before the click: before consent)'),
+    Phase("gpc", "like the baseline (banner left unanswered), but the browser sends the Global Privacy Control "
+          "signal (Sec-GPC: 1, navigator.globalPrivacyControl); the site's own opt-out signals are read",
+          None, None, "whether the site honours the visitor's opt-out of sale and sharing (US state laws)",
+          default=False, gpc=True),
 )
 PHASE_OF: dict[str, Phase] = {p.name: p for p in PHASE_TABLE}
 PHASES: tuple[str, ...] = tuple(p.name for p in PHASE_TABLE)  # every phase, in table order

@@ -44,6 +44,8 @@ class Site:
     started_at: float | None = None
     finished_at: float | None = None
     pages: list[str] = field(default_factory=list)  # the page list every phase visits
+    # /.well-known/gpc.json as fetched once, when a phase sends GPC: {"url", "status", "json" | "error"}
+    gpc_json: dict[str, Any] | None = None
 
 
 @dataclass

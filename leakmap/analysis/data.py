@@ -195,6 +195,7 @@ class SiteData:
     fills: list[Fill] = field(default_factory=list)
     consent: dict[str, ConsentState] = field(default_factory=dict)
     consent_events: list[dict[str, Any]] = field(default_factory=list)
+    gpc_json: dict[str, Any] | None = None  # the site's /.well-known/gpc.json, when a phase sent GPC
     db: sqlite3.Connection | None = None
     memo: dict[str, Any] = field(default_factory=dict)  # shared intermediate results of the rules
 
@@ -288,6 +289,8 @@ def load_site(db: sqlite3.Connection, site: dict[str, Any], aliases: tuple[str, 
                           "error, screenshot_before, screenshot_after from consent where site_id = ? order by id", [sid]):
         data.consent[row[0]] = ConsentState(row[0], row[1], row[2], bool(row[3]), row[4], bool(row[5]), bool(row[6]),
                                             row[7], row[8] or 0, _json(row[9], {}), row[10], row[11], row[12])
+    if "gpc_json" in {r[1] for r in db.execute("pragma table_info(sites)")}:  # stores from leakmap 0.2 on
+        data.gpc_json = _json(db.execute("select gpc_json from sites where id = ?", [sid]).fetchone()[0], None)
     data.consent_events = [
         {"phase": p, "time": t, "kind": k, "data": _json(d, {})}
         for p, t, k, d in db.execute("select phase, time, kind, data from consent_events where site_id = ? "

@@ -6,8 +6,10 @@ landing page and the sitemap, before the other phases start.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from itertools import zip_longest
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from scrapy.http import TextResponse
@@ -17,6 +19,7 @@ from w3lib.url import canonicalize_url
 
 from leakmap.blocklists import registrable_domain
 
+GPC_JSON = ".well-known/gpc.json"  # a site's statement that it honours GPC (GPC spec, section 6)
 _SKIP_EXT = {f".{e}" for e in IGNORED_EXTENSIONS} | {".xml", ".json", ".txt", ".rss", ".atom"}
 _SKIP_WORDS = ("logout", "log-out", "signout", "sign-out", "deconnexion", "abmelden", "unsubscribe")
 _LINKS = LinkExtractor(deny_extensions=[], unique=True)
@@ -88,3 +91,21 @@ def links_in(html: str, url: str) -> list[str]:
 def site_root(url: str) -> str:
     parts = urlsplit(url)
     return urljoin(f"{parts.scheme}://{parts.netloc}", "/")
+
+
+def gpc_statement(fetched: Any) -> dict[str, Any]:
+    """What ``/.well-known/gpc.json`` said: ``{"url", "status", "json"}`` when it is a JSON object
+    (``{"gpc": true, "lastUpdate": "..."}`` means the site says it honours GPC), else the error."""
+    out: dict[str, Any] = {"url": fetched.url, "status": fetched.status}
+    if fetched.error:
+        out["error"] = fetched.error
+    elif fetched.status == 200:
+        try:
+            body = json.loads(fetched.text)
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            out["json"] = body
+        else:
+            out["error"] = "not a JSON object"
+    return out

@@ -22,6 +22,7 @@ from playwright.async_api import Page
 
 from leakmap.crawler.cdp import CDPError, Connection, Session
 from leakmap.crawler.collectors.base import Collector
+from leakmap.crawler.gpc import BrowserSignal
 from leakmap.records import ErrorRecord
 
 log = logging.getLogger(__name__)
@@ -32,16 +33,22 @@ BINDING = "__lm" + secrets.token_hex(6)
 STATE_KEY = "__LEAKMAP_STATE__"
 
 
+_WORKERS = ("worker", "service_worker", "shared_worker")
+
+
 def instrumentation() -> str:
     return _INSTRUMENT.replace("__LEAKMAP_BINDING__", BINDING)
 
 
 class PageRecorder:
     def __init__(self, connection: Connection, collectors: list[Collector], extra_scripts: tuple[str, ...] = (),
-                 identity: dict[str, Any] | None = None):
+                 identity: dict[str, Any] | None = None, signal: BrowserSignal | None = None):
         self.connection = connection
         self.identity = identity  # Network.setUserAgentOverride params: a headful browser's UA
+        self.signal = signal  # what the phase's browser sends on every target (GPC), before anything runs
         self.collectors = collectors
+        if signal is not None:
+            extra_scripts = (signal.script, *extra_scripts)
         self.scripts = (instrumentation(), *extra_scripts, *(s for c in collectors for s in (*c.scripts, c.script) if s))
         # windows the page opens are recorded too, without what only the visited page gets (the consent engine)
         self.popup_scripts = (instrumentation(), *extra_scripts,
@@ -102,6 +109,10 @@ class PageRecorder:
                 steps += [session.send("Page.addScriptToEvaluateOnNewDocument", {"source": s, "runImmediately": True})
                           for s in (self.popup_scripts if session.popup else self.scripts)]
             steps += [self._setup_collector(c, session) for c in self.collectors if session.type in c.target_types]
+            if self.signal is not None:  # after the collectors' Network.enable, before the target runs
+                steps.append(session.send("Network.setExtraHTTPHeaders", {"headers": self.signal.headers}))
+                if session.type in _WORKERS:  # no script on new document there: define it in the paused scope
+                    steps.append(session.send("Runtime.evaluate", {"expression": self.signal.script}))
             # initiator stacks through async boundaries (setTimeout, promises) need the debugger on
             steps.append(session.send("Debugger.enable"))
             steps.append(session.send("Debugger.setAsyncCallStackDepth", {"maxDepth": 32}))

@@ -117,6 +117,8 @@ class AuditSpider(scrapy.Spider):
         plan.waiting = {"landing", "robots"}
         yield self._visit(plan, self.lead, 0)
         yield self._fetch(plan, discovery.site_root(plan.start_url) + "robots.txt", "robots")
+        if any(PHASE_OF[p].gpc for p in self.config.phases):  # the site's own GPC statement, once per site
+            yield self._fetch(plan, discovery.site_root(plan.start_url) + discovery.GPC_JSON, "gpc")
 
     # -- visits ---------------------------------------------------------------
     def on_visit(self, response):
@@ -218,11 +220,18 @@ class AuditSpider(scrapy.Spider):
             plan.waiting.discard(f"links:{response.url}")
             if fetched.status < 400:
                 plan.links.extend(discovery.links_in(fetched.text, response.url))
+        elif kind == "gpc":
+            yield SiteItem(plan.site_id, {"gpc_json": discovery.gpc_statement(fetched)})
+            return
         yield from self._discovered(plan, None)
 
     def on_fetch_error(self, failure: Failure):
         plan = self.plans[failure.request.meta["site_id"]]
         kind = failure.request.meta["kind"]
+        if kind == "gpc":
+            yield SiteItem(plan.site_id, {"gpc_json": {"url": failure.request.url, "status": 0,
+                                                       "error": failure.getErrorMessage()}})
+            return
         plan.waiting.discard("robots" if kind == "robots" else f"{kind}:{failure.request.url}")
         yield from self._discovered(plan, None)
 

@@ -32,6 +32,7 @@ from leakmap.crawler.collectors.storage import StorageCollector
 from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.consent.engine import AutoconsentEngine
 from leakmap.crawler.errors import describe_navigation_error
+from leakmap.crawler.gpc import signal_for
 from leakmap.crawler.recorder import PageRecorder
 from leakmap.crawler.settle import drain, settle
 from leakmap.phases import PHASE_OF
@@ -104,7 +105,8 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
     engine = AutoconsentEngine(vc)
     clicks = ClickCollector(vc)
     others = [cls(vc) for cls in EXTRA_COLLECTORS]
-    recorder = PageRecorder(cdp, [network, cookies, events, shots, engine, clicks, *others], identity=identity)
+    recorder = PageRecorder(cdp, [network, cookies, events, shots, engine, clicks, *others], identity=identity,
+                            signal=signal_for(PHASE_OF[job.phase].gpc))
     visit = Visit(site_id=job.site_id, phase=job.phase, seq=job.seq, depth=job.depth, url=job.url,
                   is_landing=job.seq == 0, started_at=time.time())
     outcome = VisitOutcome(job=job, visit=visit)

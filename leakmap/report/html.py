@@ -132,4 +132,5 @@ def render(report: Report) -> str:
     template = _environment().get_template("report.html.j2")
     return template.render(report=report, css=Markup(css), js=Markup(js), csp=csp, graphs=graphs, shots=shots,
                            matrix=vendor_matrix(report) if len(report.sites) > 1 else [],
+                           gpc_sites=[s for s in report.sites if s.gpc() is not None],
                            totals=report.totals())

@@ -21,6 +21,7 @@ def _site(site: SiteReport) -> dict[str, Any]:
         "before_consent": {sev: site.count(sev, "before-consent") for sev in ("high", "medium")},
         "after_reject": {sev: site.count(sev, "after-reject") for sev in ("high", "medium")},
         "failing": sum(1 for f in site.findings if f.gate == "fail"),
+        "gpc": site.gpc(),
     }
     return d
 

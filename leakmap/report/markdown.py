@@ -27,12 +27,23 @@ def escape(text: object, limit: int = 300) -> str:
     return _SPECIAL.sub(r"\\\1", s)
 
 
-def _site_rows(site: SiteReport) -> str:
+def _gpc_cell(site: SiteReport) -> str:
+    """Global Privacy Control: honoured, or who ignored it and which signal contradicted it."""
+    g = site.gpc()
+    if g is None:
+        return "not run"
+    parts = [g["verdict"]] + ([f"ignored by {', '.join(g['ignored_by'])}"] if g["ignored_by"] else []) + (
+        [f"says no opt-out: {', '.join(g['mismatched_signals'])}"] if g["mismatched_signals"] else [])
+    return escape("; ".join(parts))
+
+
+def _site_rows(site: SiteReport, gpc: bool) -> str:
     consent = ", ".join(f"{p} {c.outcome if c.outcome != 'not verified' else 'NOT verified'}"
                         for p, c in site.consent.items() if p in ACTION_PHASES) or "—"
     return (f"| {escape(site.start_url)} | {site.count('high')} | {site.count('medium')} | {site.count('info')} | "
             f"{site.count('high', BEFORE)} | {site.count('high', AFTER_REJECT)} | "
-            f"{sum(1 for f in site.findings if f.gate == 'fail')} | {escape(consent)} |")
+            + (f"{_gpc_cell(site)} | " if gpc else "")
+            + f"{sum(1 for f in site.findings if f.gate == 'fail')} | {escape(consent)} |")
 
 
 def _findings(site: SiteReport) -> list[str]:
@@ -66,9 +77,11 @@ def render(report: Report) -> str:
         lines.append(f"- ⚠️ {escape(problem, 500)}")
     if gate.get("problems"):
         lines.append("")
-    lines += ["| site | high | medium | info | high before consent | high after reject | failing | consent actions |",
-              "|---|---:|---:|---:|---:|---:|---:|---|"]
-    lines += [_site_rows(s) for s in report.sites]
+    gpc = any(s.gpc() is not None for s in report.sites)  # a column only when a phase sent GPC
+    lines += ["| site | high | medium | info | high before consent | high after reject | "
+              + ("Global Privacy Control | " if gpc else "") + "failing | consent actions |",
+              "|---|---:|---:|---:|---:|---:|" + ("---|" if gpc else "") + "---:|---|"]
+    lines += [_site_rows(s, gpc) for s in report.sites]
     lines.append("")
     for site in report.sites:
         lines += _findings(site)

@@ -19,12 +19,15 @@ import networkx as nx
 
 from leakmap import __version__
 from leakmap.analysis import RULES, run
+from leakmap.analysis.gpp import GppError, decode_gpp, opt_out_answers
 from leakmap.analysis.graph import brokers_reachable, build_graph, site_node
+from leakmap.analysis.rules.gpc import US_VIEW
 from leakmap.analysis.signals import consent_mode
 from leakmap.analysis.third_parties import from_store
 from leakmap.blocklists import Knowledge
 from leakmap.blocklists.domains import host_of
 from leakmap.phases import PHASES
+from leakmap.phases import phase as phase_of
 from leakmap.records import Finding
 from leakmap.report.masking import mask_evidence
 from leakmap.store import Store
@@ -91,6 +94,8 @@ class ConsentView:
     screenshot_after: str | None
     changed: list[str] = field(default_factory=list)  # what verified the action (cookies/storage that changed)
     recorded: bool = True  # False: no consent step was recorded for the phase (only Consent Mode was seen)
+    usp: dict[str, Any] | None = None  # US Privacy API (__uspapi) reply: status, usp_string
+    navigator_gpc: bool | None = None  # navigator.globalPrivacyControl as the page saw it (phases sending GPC)
 
     @property
     def outcome(self) -> str:
@@ -158,9 +163,27 @@ class SiteReport:
     screenshots: list[ScreenshotView]
     brokers: list[BrokerChain] = field(default_factory=list)
 
+    gpc_json: dict[str, Any] | None = None  # the site's /.well-known/gpc.json, when a phase sent GPC
+
     def count(self, severity: str, moment: str | None = None, gate: tuple[str, ...] | None = None) -> int:
-        return sum(1 for f in self.findings if f.severity == severity and (moment is None or f.moment == moment)
-                   and (gate is None or f.gate in gate))
+        """Findings of a severity; with ``moment``, the EU view of that moment (the GPC rules, the US
+        view of the same evidence, are counted in :meth:`gpc` instead)."""
+        return sum(1 for f in self.findings if f.severity == severity and (gate is None or f.gate in gate)
+                   and (moment is None or (f.moment == moment and f.rule not in US_VIEW)))
+
+    def gpc(self) -> dict[str, Any] | None:
+        """The US verdict of the phases sending Global Privacy Control (None: none ran): honoured or
+        not, who ignored it, which of the site's signals contradicted it."""
+        if not any(phase_of(p).gpc for p in self.phases):
+            return None
+        live = [f for f in self.findings if f.gate != "ignored"]
+        ignored = sorted({f.domain for f in live if f.rule == "gpc-ignored" and f.domain})
+        mismatch = sorted({s.get("source", "") for f in live if f.rule == "gpc-signal-mismatch"
+                           for s in f.evidence.get("signals") or ()})
+        honoured = any(f.rule == "gpc-honoured" for f in live) and not (ignored or mismatch)
+        return {"verdict": "honoured" if honoured else "not honoured" if ignored or mismatch else "not judged",
+                "high": sum(1 for f in live if f.rule in US_VIEW and f.severity == "high"),
+                "ignored_by": ignored, "mismatched_signals": mismatch}
 
     def tracking_domains(self, moment: str) -> list[str]:
         """Third parties named by findings of that moment (what "before consent" shows at a glance)."""
@@ -227,11 +250,11 @@ def moment_of(f: Finding) -> str | None:
     if f.phase is None:
         return None
     before = _timing(f.evidence)
-    if f.phase == "baseline" or before:
+    if phase_of(f.phase).after is None or before:
         return BEFORE
     if before is None:
         return None
-    return AFTER_REJECT if f.phase == "reject" else AFTER_ACCEPT
+    return phase_of(f.phase).after
 
 
 def _finding_view(f: Finding, show_values: bool) -> FindingView:
@@ -271,7 +294,18 @@ def _gpp_view(gpp: dict[str, Any] | None) -> dict[str, Any] | None:
     out = {"status": gpp.get("status"), "cmp_id": gpp.get("cmpId"), "signal_status": gpp.get("signalStatus"),
            "gpp_string": gpp.get("gppString"), "applicable_sections": gpp.get("applicableSections"),
            "section_list": gpp.get("sectionList")}
+    if isinstance(gpp.get("gppString"), str) and gpp["gppString"]:
+        try:
+            out["us_opt_outs"] = opt_out_answers(decode_gpp(gpp["gppString"])) or None
+        except GppError as exc:
+            out["decode_error"] = str(exc)
     return {k: v for k, v in out.items() if v is not None}
+
+
+def _usp_view(usp: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not isinstance(usp, dict):
+        return None
+    return {k: v for k, v in {"status": usp.get("status"), "usp_string": usp.get("uspString")}.items() if v is not None}
 
 
 def _consent_modes(store: Store, site_id: int) -> dict[str, dict[str, Any]]:
@@ -300,7 +334,8 @@ def _consent(store: Store, site_id: int, show_values: bool) -> dict[str, Consent
             button_text=details.get("button_text"), tcf=_tcf_view(details.get("tcf")),
             gpp=_gpp_view(details.get("gpp")), consent_mode=modes.get(row["phase"]),
             screenshot_before=row["screenshot_before"], screenshot_after=row["screenshot_after"],
-            changed=list(details.get("changed") or []))
+            changed=list(details.get("changed") or []), usp=_usp_view(details.get("usp")),
+            navigator_gpc=details.get("navigator_gpc") if isinstance(details.get("navigator_gpc"), bool) else None)
     for phase, mode in modes.items():  # a phase without a consent row (no engine) still shows Consent Mode
         if phase not in out:
             out[phase] = ConsentView("none", "none", False, None, False, False, 0, None, None, None, None, None, None,
@@ -383,6 +418,7 @@ def build(store: Store, scan_id: int | None = None, kb: Knowledge | None = None,
             id=sid, start_url=row["start_url"], domain=row["domain"], final_url=row["final_url"], status=row["status"],
             title=title[0] if title else None, pages=_json(row["pages"], []), consent=_consent(store, sid, show_values),
             phases=_phases(store, sid, [tp for tp in parties if tp.site_id == sid], kb), findings=views,
-            errors=errors, screenshots=shots, brokers=_brokers(graph, row["start_url"])))
+            errors=errors, screenshots=shots, brokers=_brokers(graph, row["start_url"]),
+            gpc_json=_json(row["gpc_json"], None) if "gpc_json" in row else None))
     return Report(scan=scan, lists=dict(sorted(kb.versions().items())), values_masked=not show_values, sites=sites,
                   store_dir=store.path.parent, graph=graph)

@@ -96,6 +96,10 @@ def print_findings(report, console: Console | None = None, gate: bool = False, l
         counts = ", ".join(f"[{_STYLE[s]}]{site.count(s)} {s}[/]" for s in ("high", "medium", "info"))
         console.print(f"{counts} (high: {site.count('high', BEFORE)} before consent, "
                       f"{site.count('high', AFTER_REJECT)} after \"reject all\")", highlight=False)
+        if (g := site.gpc()) is not None:
+            who = f": ignored by {', '.join(g['ignored_by'])}" if g["ignored_by"] else ""
+            said = f"; says no opt-out: {', '.join(g['mismatched_signals'])}" if g["mismatched_signals"] else ""
+            console.print(f"  Global Privacy Control {g['verdict']}{who}{said}", markup=False, highlight=False)
         shown = [f for f in site.findings if f.gate == "fail"] if gate else [f for f in site.findings
                                                                             if f.severity == "high"]
         for f in shown[:limit]:

@@ -23,7 +23,7 @@ from leakmap.crawler.session import BrowserSession
 from leakmap.crawler.visit import VisitJob
 from leakmap.records import CookieRecord, JarCookie, RequestRecord
 from leakmap.tests.web.capture import browser_service
-from leakmap.tests.web.server import TestWeb
+from leakmap.tests.web.server import TestWeb, write_sites
 
 SITE = "www.pageshop.fr"
 TRACKER = "px.fidelity-tracker.net"
@@ -119,12 +119,7 @@ PAGES |= {
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fidelity-web")
-    for path, body in PAGES.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(body))
-    with TestWeb(root) as server:
+    with TestWeb(write_sites(tmp_path_factory.mktemp("fidelity-web"), PAGES)) as server:
         yield server
 
 

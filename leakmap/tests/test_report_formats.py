@@ -105,7 +105,7 @@ def test_json_contract(fixed, kb):
     assert shop["errors"] == [{"phase": "baseline", "kind": "http-error", "message": "HTTP 500",
                                "url": SHOP + "panier.html", "time": "2026-09-21T14:13:27.500Z"}]
     assert shop["summary"] == {"high": 3, "medium": 2, "info": 1, "before_consent": {"high": 2, "medium": 0},
-                               "after_reject": {"high": 1, "medium": 0}, "failing": 3}
+                               "after_reject": {"high": 1, "medium": 0}, "failing": 3, "gpc": None}
     assert doc["gate"]["exit_code"] == verdict.exit_code == 1 and doc["gate"]["failing"] == 5
 
 

@@ -23,6 +23,7 @@ from leakmap.analysis.rules.cookies import (
     excessive_cookie_lifetime,
 )
 from leakmap.analysis.rules.fingerprints import fingerprinting
+from leakmap.analysis.rules.gpc import gpc_honoured, gpc_ignored, gpc_signal_mismatch
 from leakmap.analysis.rules.idsync import id_sync
 from leakmap.analysis.rules.pii import pii_leak
 from leakmap.analysis.rules.requests import (
@@ -159,6 +160,32 @@ RULE_TABLE: tuple[Rule, ...] = (
         "Tracking happened and no consent banner was found on the site.",
         "Without a banner there is no way to consent, so the tracking has no consent.",
         "Add a consent banner and load tracking only after consent, or remove the tracking."),
+    Rule(
+        "gpc-ignored", "high", gpc_ignored,
+        "Global Privacy Control ignored",
+        "With the browser sending the Global Privacy Control signal (the visitor's opt-out of sale and sharing), an "
+        "advertising, data-broker, social-media or session-replay company still received data from the browser or "
+        "stored a cookie in it.",
+        "California (CCPA/CPRA), Colorado, Connecticut and other US states make GPC a binding opt-out of selling and "
+        "sharing personal data and of targeted advertising; ignoring it is a violation regulators have fined.",
+        "Read navigator.globalPrivacyControl (or the Sec-GPC header) before loading advertising, social and "
+        "data-broker tags, and treat it as an opt-out: configure the consent platform's GPC support."),
+    Rule(
+        "gpc-signal-mismatch", "high", gpc_signal_mismatch,
+        "Opt-out signal contradicts Global Privacy Control",
+        "With Global Privacy Control on, the site's own privacy signal to its vendors (its GPP string, or its US "
+        "Privacy string) says the visitor did not opt out of sale, sharing or targeted advertising.",
+        "Vendors rely on these signals: a string that says \"not opted out\" passes the visitor's data on as if GPC "
+        "had not been sent.",
+        "Make the consent platform set the US opt-out fields (SaleOptOut, SharingOptOut, TargetedAdvertisingOptOut; "
+        "usprivacy 1YYN) when it sees GPC."),
+    Rule(
+        "gpc-honoured", "info", gpc_honoured,
+        "Global Privacy Control honoured",
+        "Informational: with Global Privacy Control on, no advertising, data-broker, social-media or session-replay "
+        "company received data and the site's own signals said the visitor opted out.",
+        "Evidence that the site honours the opt-out preference signal US state laws require it to honour.",
+        "Nothing to fix; keep the evidence (what the visit without GPC contacted, the signals the site set)."),
     Rule(
         "third-country-transfer", "info", third_country_transfer,
         "Data sent outside the EEA",

@@ -1,4 +1,4 @@
-"""Consent state as the page's own standard APIs report it: IAB TCF v2 and GPP.
+"""Consent state as the page's own standard APIs report it: IAB TCF v2, GPP and the US Privacy API.
 
 Read in the top frame after the consent step (and in ``baseline`` after
 detection), with short caps: a CMP that never answers is recorded as such.
@@ -56,6 +56,21 @@ _GPP_JS = """
 """
 
 
+# IAB CCPA/US Privacy API (``usprivacy`` string such as ``1YYN``; GPP's predecessor, still common)
+_USP_JS = """
+() => new Promise((resolve) => {
+  if (typeof window.__uspapi !== "function") return resolve(null);
+  setTimeout(() => resolve({ status: "no answer" }), 1500);
+  try {
+    window.__uspapi("getUSPData", 1, (d, ok) => resolve(ok && d ? { status: "ok", version: d.version,
+      uspString: d.uspString } : { status: "failed" }));
+  } catch (e) { resolve({ status: "error", error: String(e) }); }
+})
+"""
+# the signal as the page sees it (undefined unless the phase's browser sends GPC)
+_GPC_JS = "() => navigator.globalPrivacyControl"
+
+
 def decode_tc_string(tc_string: str) -> dict[str, Any]:
     """The parts of a TCF v2 TC string the rules need (purposes, vendors, CMP)."""
     try:
@@ -101,9 +116,15 @@ async def _evaluate(page: Page, script: str) -> Any:
 
 
 async def read_signals(page: Page) -> dict[str, Any]:
-    """{"tcf": ..., "gpp": ...} for whichever of the APIs the page offers."""
+    """{"tcf": ..., "gpp": ..., "usp": ...} for whichever of the APIs the page offers, and
+    ``navigator_gpc`` when the page sees a Global Privacy Control property."""
     out: dict[str, Any] = {}
-    tcf, gpp = await asyncio.gather(_evaluate(page, _TCF_JS), _evaluate(page, _GPP_JS))
+    tcf, gpp, usp, gpc = await asyncio.gather(_evaluate(page, _TCF_JS), _evaluate(page, _GPP_JS),
+                                              _evaluate(page, _USP_JS), _evaluate(page, _GPC_JS))
+    if usp:
+        out["usp"] = usp
+    if gpc is not None:
+        out["navigator_gpc"] = gpc
     if tcf:
         if tcf.get("tcString"):
             tcf["decoded"] = decode_tc_string(tcf["tcString"])

@@ -348,6 +348,18 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(request, Response(204, headers=headers))
 
 
+def write_sites(root: Path, pages: dict[str, str]) -> Path:
+    """A sites directory for a test's own small web: ``{"host/path": body}`` written under *root*
+    (bodies dedented); serve it with ``TestWeb(root)``."""
+    import textwrap
+
+    for path, body in pages.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(body))
+    return root
+
+
 class TestWeb:
     """Serve every site under *sites_dir* (plus registered endpoints) on one port."""
 

@@ -8,7 +8,7 @@ the script's own URL judged by listing and filters."""
 from __future__ import annotations
 
 from leakmap.analysis.data import SiteData, StorageWrite
-from leakmap.analysis.findings import BEFORE, make, party_evidence, timing, window
+from leakmap.analysis.findings import BEFORE, make, moment_of_row, party_evidence, timing
 from leakmap.analysis.identifiers import looks_random, tokens
 from leakmap.analysis.parties import Parties, Party
 from leakmap.analysis.rules.behaviour import filter_basis, label_basis
@@ -36,7 +36,7 @@ def storage_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
     seen: set[tuple[str, str, str, str]] = set()
     out = []
     for w in site.storage:
-        if window(w.phase, w.before) != BEFORE or not w.value:
+        if moment_of_row(w) != BEFORE or not w.value:
             continue
         ids = [t for t in tokens(w.value) if looks_random(t, site.scan_time)]
         if not ids:

@@ -20,14 +20,14 @@ def _later_line(row: dict) -> str:
     """A later consent action (withdraw): how the choice was reopened, and how it went."""
     reopen = json.loads(row["details"] or "{}").get("reopen") or {}
     if reopen.get("found"):
-        how = f"reopened by the {reopen.get('means')} \u201c{reopen.get('text')}\u201d"
+        how = f"reopened by the {str(reopen.get('means')).replace('-', ' ')} \u201c{reopen.get('text')}\u201d"
     elif reopen.get("means") == "api":
         how = f"no visible way to reopen the choice (leakmap used {reopen.get('call')})"
     else:
         how = "no way to reopen the choice found"
     if row["verified"]:
-        return f"{row['action']}: {how}, {row['method']}, verified ({row['steps']} click(s))"
-    return f"{row['action']}: {how}" + (f"; NOT verified: {row['error']}" if row["error"] else "")
+        return f"then {row['action']}: {how}, {row['method']}, verified ({row['steps']} click(s))"
+    return f"then {row['action']}: {how}" + (f"; NOT verified: {row['error']}" if row["error"] else "")
 
 
 def consent_line(row: dict) -> str:

@@ -81,7 +81,7 @@ def withdrawal_harder_than_consent(site: SiteData, parties: Parties) -> list[Fin
         accept, withdraw = clicks(given), clicks(withdrawn)
         if withdraw <= accept:
             continue
-        how = f"the {reopen.get('means')} \u201c{reopen.get('text')}\u201d"
+        how = f"the {str(reopen.get('means')).replace('-', ' ')} \u201c{reopen.get('text')}\u201d"
         out.append(make(site, "withdrawal-harder-than-consent", "medium", phase=phase, domain=site.domain,
                         title=f"withdrawing consent took {withdraw} clicks ({how}, then the refusal), "
                               f"accepting took {accept}",

@@ -242,10 +242,10 @@ async def _refuse(page: Page, before: dict[str, str], settle: Settle) -> tuple[s
     if rejecter is not None:
         await click(rejecter[0])
         return "heuristic", 1, None
-    if layer["settings"]:
+    if layer["settings"] and await find_text(page, SAVE, in_banner=True) is None:  # a first layer: go deeper
         clicks, error = await reject_in_second_layer(page, settle)
         return "heuristic-second-layer", clicks, error
-    clicks, error = await refuse_in_layer(page)
+    clicks, error = await refuse_in_layer(page)  # a settings layer (what most reopen): untick, save
     return "heuristic-untick", clicks, error
 
 
@@ -272,7 +272,8 @@ async def _reopen(page: Page, way: str, timeline: list[dict[str, Any]]) -> dict[
 
 async def withdraw(page: Page, settle: Settle, shots: ScreenshotCollector, clicks: ClickCollector) -> ConsentRecord:
     """``withdraw``: reopen the choice through the page's own control (else the consent platform's
-    API), refuse all, verify that the stored choice changed; every step kept with its time.
+    API), refuse all, verify that the stored choice changed (the interface may stay open: a
+    settings panel often does); every step kept with its time.
     ``details.reopen.found`` says whether a visitor could have done it (a visible control that
     opened something to refuse in)."""
     record = ConsentRecord(action="withdraw")
@@ -318,15 +319,15 @@ async def withdraw(page: Page, settle: Settle, shots: ScreenshotCollector, click
     record.method = f"{used['means']}+{how}"
     record.steps, record.success = reopen_clicks + refuse_clicks, True
     _decide(record, clicks, started, timeline[-1]["time"])
-    record.verified = verdict["verified"]
+    # the stored choice changed: a reopened settings panel may stay open after the refusal (tarteaucitron's does)
+    record.verified = bool(verdict["changed"])
     record.details.update({k: v for k, v in verdict.items() if k != "verified"})
     record.details.update(reopen_clicks=reopen_clicks, refuse_clicks=refuse_clicks)
     timeline.append({"step": "verified" if record.verified else "not verified", "time": time.time()})
     record.details.update(await read_signals(page))
     record.screenshot_after = await shots.take("after-withdraw")
     if not record.verified:
-        record.error = "the withdrawal could not be verified: " + (
-            "the consent interface is still shown" if not verdict["banner_gone"] else "no consent record changed")
+        record.error = "the withdrawal could not be verified: no consent record changed"
     return record
 
 

@@ -45,8 +45,10 @@ _FIND_JS = """
     try { return new URL(href, location.href).href.split("#")[0] !== location.href.split("#")[0]; }
     catch (e) { return false; }
   };
-  const labels = (el) => [el.tagName === "INPUT" ? el.value : el.innerText, el.getAttribute("aria-label"),
-                          el.getAttribute("title")].map(norm).filter((t) => t && t.length <= maxText);
+  const texts = (el) => [el.tagName === "INPUT" ? el.value : el.innerText, el.getAttribute("aria-label"),
+                         el.getAttribute("title")].map((t) => (t || "").replace(/\\s+/g, " ").trim())
+                         .filter((t) => t && t.length <= maxText);
+  const labels = (el) => texts(el).map(norm);
   const fixed = (el) => {
     for (let node = el, depth = 0; node && node !== document.body && depth < 4; node = node.parentElement, depth++) {
       const pos = getComputedStyle(node).position;
@@ -57,7 +59,7 @@ _FIND_JS = """
   const els = [...document.querySelectorAll('a, button, [role=button], input[type=button], [onclick], [tabindex]')]
     .filter((el) => shown(el) && !elsewhere(el));
   for (const el of els) {
-    const label = labels(el).find((t) => phrases.some((p) => t.includes(p)));
+    const label = texts(el).find((t) => phrases.some((p) => norm(t).includes(p)));
     if (label) return [el, el.tagName === "A" ? "link" : "button", label];
   }
   for (const el of els) {
@@ -65,7 +67,7 @@ _FIND_JS = """
     if (r.width > 240 || r.height > 160 || !fixed(el)) continue;
     const blob = norm([...labels(el), ...[...el.querySelectorAll("img[alt]")].map((i) => i.alt), el.id,
                        typeof el.className === "string" ? el.className : ""].join(" "));
-    if (words.some((w) => blob.includes(w))) return [el, "floating-button", labels(el)[0] || el.id || ""];
+    if (words.some((w) => blob.includes(w))) return [el, "floating-button", texts(el)[0] || el.id || ""];
   }
   return null;
 }

@@ -74,6 +74,10 @@ class Phase:
         first = (Action(self.action, self.after or BEFORE),) if self.action else ()
         return (*first, *self.later)
 
+    def later_on(self, seq: int, pages: int) -> tuple[str, ...]:
+        """The later actions taken on page ``seq`` of a list of ``pages`` pages, in order."""
+        return tuple(a.name for a in self.later if a.seq(pages) == seq)
+
     def moment(self, before: bool, actions: int | None = None) -> str:
         """The moment of a row of this phase: ``before``, stored before the phase's first consent
         action; ``actions``, how many of the phase's actions came before it (None: a store from

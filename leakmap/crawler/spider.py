@@ -92,9 +92,8 @@ class AuditSpider(scrapy.Spider):
         last = bool(plan.pages) and seq == len(plan.pages) - 1
         consent = PHASE_OF[phase].action if seq == 0 else None
         pages = len(plan.pages) or self.config.pages  # the lead's landing visit: the list is not known yet
-        later = tuple(a.name for a in PHASE_OF[phase].later if a.seq(pages) == seq)
         job = VisitJob(plan.site_id, phase, seq, url, depth=0 if seq == 0 else 1, last=last, consent=consent,
-                       later=later, attempt=plan.restarts.get(phase, 0))
+                       later=PHASE_OF[phase].later_on(seq, pages), attempt=plan.restarts.get(phase, 0))
         return Request(url, callback=self.on_visit, errback=self.on_visit_error,
                        meta={JOB: job, "handle_httpstatus_all": True}, priority=-plan.order)
 

@@ -128,3 +128,23 @@ def test_storage_identifier_by_a_tracking_script_before_consent(b):
     [f] = b.findings("storage-before-consent")
     assert f.domain == "bing.com" and f.evidence["storage"]["key"] == "_uetvid" and f.phase == "accept"
     assert f.evidence["storage"]["script_url"] == "https://bat.bing.com/bat.js"
+
+
+def test_storage_value_the_same_in_every_fresh_profile_is_not_an_identifier(b):
+    # Scenario: a video player stores the id of the video on the page (the same in every fresh
+    # profile: a constant, although it looks random) and a device id (different in each): only the
+    # device id is an identifier stored before consent.
+    player = "https://www.youtube.com/s/player/3d2f5e8c/www-embed-player.js"
+    for phase, device in (("baseline", "56655390-3981-40f3-8fa5-f85bc4351fa7"),
+                          ("reject", "9caa334d-f91c-452a-8b0b-2b064add865d")):
+        b.visit(phase, [
+            _storage("ytidb::LAST_RESULT_ENTRY_KEY", '{"data":"KJMhz7RkM50"}', 1.0, player),
+            _storage("yt-remote-device-id", f'{{"data":"{device}"}}', 1.0, player),
+        ])
+    # the player's party is tracking at that moment: a request of it carries its advertising cookie
+    for phase in ("baseline", "reject"):
+        b.visit(phase, [request("https://www.youtube.com/embed/abc", 0.5, resource_type="Document",
+                                request_headers={"cookie": "VISITOR_INFO1_LIVE=Hx3kT9bLq2w"})], seq=1)
+    found = b.findings("storage-before-consent")
+    assert {f.evidence["storage"]["key"] for f in found} == {"yt-remote-device-id"}
+    assert found[0].phases == ["baseline", "reject"]

@@ -63,6 +63,32 @@ def test_consent_mode_denied_pings_are_info(b):
     assert "cookieless" in f.title
 
 
+ADS_TAG = "https://www.googleadservices.com/pagead/conversion.js"
+ADS_PING = "https://googleads.g.doubleclick.net/pagead/viewthroughconversion/123/?random=1"
+
+
+def test_the_tag_of_a_consent_mode_denied_setup_is_info_too(b):
+    # Scenario: before any answer, Google Ads' conversion script is fetched and the tag sends only
+    # cookieless pings: Google received the tag download and pings without cookies -- the SPEC's info
+    # case, for the script download as for the pings (one owner, one state).
+    b.visit("baseline", [request(ADS_TAG, 0.5), request(ADS_PING + "&gcs=G100", 1.0, resource_type="Image")])
+    found = {f.domain: f for f in b.findings("tracking-before-consent")}
+    assert {d: f.severity for d, f in found.items()} == {"googleadservices.com": "info", "doubleclick.net": "info"}
+    assert "denied state" in found["googleadservices.com"].title
+
+
+def test_the_tag_of_a_granted_setup_is_high(b):
+    b.visit("baseline", [request(ADS_TAG, 0.5), request(ADS_PING + "&gcs=G111", 1.0, resource_type="Image")])
+    assert {f.domain: f.severity for f in b.findings("tracking-before-consent")} == {
+        "googleadservices.com": "high", "doubleclick.net": "high"}
+
+
+def test_a_tag_without_any_consent_mode_ping_is_high(b):
+    # near miss: the script alone, with no Consent Mode ping to show its state, is judged as tracking
+    b.visit("baseline", [request(ADS_TAG, 0.5)])
+    assert [f.severity for f in b.findings("tracking-before-consent")] == ["high"]
+
+
 def test_a_granted_ping_among_denied_ones_is_high(b):
     b.visit("baseline", [request(GA + "&gcs=G100", 1.0, resource_type="Ping"),
                          request(GA + "&gcs=G111", 2.0, resource_type="Ping")])

@@ -50,19 +50,52 @@ def _summary(site: SiteData, parties: Parties, hits: list[Hit], extra: dict | No
     return evidence, first
 
 
+def _owner(h: Hit) -> str:
+    return h.party.entity or h.party.domain
+
+
+def _neutral_load(h: Hit) -> bool:
+    """The download of a tag's script: no cookie rides along and nothing identifying was seen."""
+    return h.req.resource_type == "Script" and not h.req.cookie_header and (h.basis or {}).get("kind") != "behaviour"
+
+
+def _cookieless_owners(hits: list[Hit]) -> set[tuple[str, str]]:
+    """(phase, owner) whose tracking at this moment is Google Consent Mode in its denied state: every
+    ping it sent was cookieless (``gcs=G100``) and its other tracking requests only fetched its tags'
+    scripts. SPEC: such pings are ``info``, and so is loading the tag that sends nothing else."""
+    pings: dict[tuple[str, str], list[bool]] = {}
+    other: dict[tuple[str, str], bool] = {}
+    for h in hits:
+        if not h.category:
+            continue
+        key = (h.req.phase, _owner(h))
+        if h.consent_mode is not None:
+            pings.setdefault(key, []).append(denied_ping(h.consent_mode))
+        elif not _neutral_load(h):
+            other[key] = True
+    return {key for key, denied in pings.items() if all(denied) and not other.get(key)}
+
+
 def _tracking_in(site: SiteData, parties: Parties, rule: str, moment: str) -> list[Finding]:
     """Every party tracking at ``moment`` (per phase): all its requests then, led by what proved it."""
     tracked = verdicts(site, parties)
     hits = [h for h in third_party_hits(site, parties)
             if h.window == moment and (h.req.phase, moment, h.party.domain) in tracked]
+    cookieless_owners = _cookieless_owners(hits)
     out = []
     for (phase, domain), group_hits in group(hits, lambda h: (h.req.phase, h.party.domain)).items():
         evidence, first = _summary(site, parties, group_hits)
-        cookieless = all(denied_ping(h.consent_mode) for h in group_hits if h.category)
+        cookieless = (phase, _owner(first)) in cookieless_owners
+        pinged = any(h.consent_mode is not None for h in group_hits if h.category)
         when = MOMENTS[moment].label
         how = "" if first.basis is None or first.basis["kind"] != "behaviour" else f" ({first.basis['text']})"
-        title = (f"{first.party.label_with(first.category)} received only Consent Mode cookieless pings (gcs=G100) {when}"
-                 if cookieless else f"{first.party.label_with(first.category)} received requests {when}{how}")
+        label = first.party.label_with(first.category)
+        if cookieless and pinged:
+            title = f"{label} received only Consent Mode cookieless pings (gcs=G100) {when}"
+        elif cookieless:
+            title = f"{label} served the tag that ran in Consent Mode's denied state (cookieless pings only) {when}"
+        else:
+            title = f"{label} received requests {when}{how}"
         out.append(make(site, rule, "info" if cookieless else "high", phase=phase, domain=domain, title=title,
                         evidence=evidence, party=first.party, category=first.category,
                         page=site.page(first.req.visit_id), moment=moment))

@@ -1,7 +1,8 @@
 """``storage-before-consent``: a tracking script writes an identifier to local/session storage
 before consent. The writer is the innermost script of the write's stack that is a third party;
-a tracking one makes the finding when the value holds an identifier-looking token (see
-:mod:`leakmap.analysis.identifiers`). Tracking means the verdict every rule uses: the party was
+a tracking one makes the finding when the value holds an identifier token (see :mod:`leakmap.analysis.identifiers`): compared with
+what the same key holds on the same page in the other phases' fresh profiles when it was written
+there (a token that is the same elsewhere is a constant), else judged by its looks. Tracking means the verdict every rule uses: the party was
 tracking at that moment of that phase (its listing, a filter, or what its requests did), else
 the script's own URL judged by listing and filters."""
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from leakmap.analysis.data import SiteData, StorageWrite
 from leakmap.analysis.findings import BEFORE, make, moment_of_row, party_evidence, timing
-from leakmap.analysis.identifiers import looks_random, tokens
+from leakmap.analysis.identifiers import identifier_tokens, looks_random
 from leakmap.analysis.parties import Parties, Party
 from leakmap.analysis.rules.behaviour import filter_basis, label_basis
 from leakmap.analysis.rules.common import verdict_of
@@ -32,13 +33,27 @@ def _tracking_writer(site: SiteData, parties: Parties, w: StorageWrite,
     return None
 
 
+def _same_place(site: SiteData) -> dict[tuple[str, str | None, str | None], dict[str, list[str]]]:
+    """(kind, key, page) -> phase -> the values written there: the same key on the same page in the
+    other fresh profiles, to tell an identifier (differs) from a constant (a video id, a setting)."""
+    out: dict[tuple[str, str | None, str | None], dict[str, list[str]]] = {}
+    for w in site.storage:
+        if w.value:
+            out.setdefault((w.kind, w.key, site.page(w.visit_id)), {}).setdefault(w.phase, []).append(w.value)
+    return out
+
+
 def storage_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
     seen: set[tuple[str, str, str, str]] = set()
+    places = _same_place(site)
     out = []
     for w in site.storage:
         if moment_of_row(w) != BEFORE or not w.value:
             continue
-        ids = [t for t in tokens(w.value) if looks_random(t, site.scan_time)]
+        others = [v for phase, values in places[(w.kind, w.key, site.page(w.visit_id))].items() if phase != w.phase
+                  for v in values]
+        ids = [t for t in identifier_tokens(w.value, others, site.scan_time)[0] if looks_random(t, site.scan_time)
+               or others]
         if not ids:
             continue
         writer = _tracking_writer(site, parties, w, BEFORE)

@@ -11,7 +11,8 @@ cannot be verified is recorded as such, never passed off as done.
 The moment of the choice (``ConsentRecord.time``, which every record of the
 phase is timed against) is the deciding step: the last click of the
 sequence that made it ("settings", "untick", then "reject all" decides on
-the third), as the page saw it. Every step is kept with its time.
+the third), as the page saw it; with two CMPs on a page, the first one's
+answer is the moment of the choice. Every step is kept with its time.
 
 Withdrawing (:func:`withdraw`) reopens a choice already made the way a visitor
 would (:mod:`leakmap.crawler.consent.reopen`), refuses all in what opens (the
@@ -45,7 +46,7 @@ from leakmap.crawler.consent.heuristic import (
 )
 from leakmap.crawler.consent.reopen import find_reopener, open_by_api
 from leakmap.crawler.consent.signals import read_signals
-from leakmap.crawler.consent.texts import REJECT, SAVE
+from leakmap.crawler.consent.vocabulary import vocabulary
 from leakmap.records import ConsentEvent, ConsentRecord
 
 POPUP_WAIT = 4.0  # seconds for autoconsent to find a banner once the page is quiet
@@ -124,25 +125,29 @@ async def _verify(page: Page, before: dict[str, str], engine: AutoconsentEngine 
     return verdict
 
 
-def _decide(record: ConsentRecord, clicks: ClickCollector, started: float, result_time: float | None) -> None:
-    """Time the choice at its deciding step: the last click from the start of the action until now
-    (autoconsent's result when it clicked nothing, e.g. a CMP answered through its API)."""
-    steps = clicks.between(started - 0.5, time.time())
+def _decide(record: ConsentRecord, click_log: ClickCollector, started: float, decision: tuple[float, float],
+            api_answer: bool) -> None:
+    """Time the choice at its deciding step. ``decision`` is the window of the first means that made
+    a choice (autoconsent's steps, or leakmap's own clicks): its last click decided. A second means
+    answering a second CMP on the page decides for that CMP only, so the first choice stands.
+    Without a click in the window (``api_answer``: autoconsent answered the CMP through its API),
+    the window's end is the moment."""
     record.details["action_started"] = started
-    record.details["steps_seen"] = [c.as_dict() for c in steps]
+    record.details["steps_seen"] = [c.as_dict() for c in click_log.between(started - 0.5, time.time())]
+    steps = click_log.between(decision[0] - 0.5, decision[1])
     if steps:
         record.time = steps[-1].time
         record.details["deciding_step"] = steps[-1].as_dict()
-    elif result_time is not None:
-        record.time = result_time
-        record.details["deciding_step"] = {"time": result_time, "text": "autoconsent finished (no click seen)"}
+    elif api_answer:
+        record.time = decision[1]
+        record.details["deciding_step"] = {"time": decision[1], "text": "autoconsent finished (no click seen)"}
 
 
 async def perform(page: Page, action: str, config: ScanConfig, engine: AutoconsentEngine, settle: Settle,
-                  shots: ScreenshotCollector, clicks: ClickCollector) -> ConsentRecord:
+                  shots: ScreenshotCollector, click_log: ClickCollector) -> ConsentRecord:
     """``accept`` / ``reject``: act on the banner, verify the effect, say how it went."""
     record = ConsentRecord(action=action)
-    result_time: list[float] = []
+    decisions: list[tuple[float, float, bool]] = []  # (start, end, answered by autoconsent) of the means that chose
     before = await consent_state(page)
     popup = await engine.detect(POPUP_WAIT) if engine.available else False
     _engine_note(engine, record)
@@ -156,9 +161,10 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
     earlier: list[str] = []
     earlier_steps = 0
 
-    async def done(method: str, steps: int, verdict: dict[str, Any]) -> ConsentRecord:
+    async def done(method: str, steps: int, verdict: dict[str, Any], start: float) -> ConsentRecord:
         record.method, record.steps, record.success = method, steps, True
-        _decide(record, clicks, record.time or time.time(), result_time[-1] if result_time else None)
+        first = decisions[0] if decisions else (start, time.time(), False)
+        _decide(record, click_log, record.time or start, first[:2], first[2])
         record.verified = verdict["verified"]
         record.details.update({k: v for k, v in verdict.items() if k != "verified"})
         record.details.update(await read_signals(page))
@@ -170,10 +176,11 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
         return record
 
     if popup:
-        record.time = time.time()
+        record.time = started = time.time()
         result = await engine.act(action, ACTION_WAIT)
-        result_time.append(time.time())
         ok = bool(result and result.get("result"))
+        if ok:
+            decisions.append((started, time.time(), True))
         attempt = {"method": "autoconsent", "cmp": record.cmp, "result": ok, "clicks": engine.done_clicks()}
         attempts.append(attempt)
         if ok:
@@ -181,7 +188,7 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
             verdict = await _verify(page, before, engine)
             attempt["verdict"] = {k: verdict[k] for k in ("verified", "banner_gone", "self_test")}
             if verdict["verified"] or verdict["banner_gone"]:
-                return await done("autoconsent", engine.done_clicks() or 1, verdict)
+                return await done("autoconsent", engine.done_clicks() or 1, verdict, started)
             earlier, earlier_steps = ["autoconsent"], engine.done_clicks() or 1
 
     selector = config.accept_selector if action == "accept" else config.reject_selector
@@ -199,16 +206,18 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
         record.banner_found = True
         record.details["button_text"] = ((await element.text_content()) or "").strip()[:200]
         record.details["frame_url"] = frame.url
-        record.time = record.time or time.time()
+        started = time.time()
+        record.time = record.time or started
         try:
             await click(element)
         except PlaywrightError as exc:
             record.error = f"the {action} button could not be clicked: {exc.message.splitlines()[0]}"
             return record
         await settle()
-        return await done("+".join([*earlier, method]), earlier_steps + 1, await _verify(page, before, None))
+        return await done("+".join([*earlier, method]), earlier_steps + 1, await _verify(page, before, None), started)
     if action == "reject" and layer["settings"] and not selector:
-        record.time = record.time or time.time()
+        started = time.time()
+        record.time = record.time or started
         try:
             clicks, error = await reject_in_second_layer(page, settle)
         except PlaywrightError as exc:
@@ -218,7 +227,7 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
             record.banner_found = True
             await settle()
             return await done("+".join([*earlier, "heuristic-second-layer"]), earlier_steps + clicks,
-                              await _verify(page, before, None))
+                              await _verify(page, before, None), started)
     if selector and not any(a.get("found") for a in attempts if a["method"] == "selector"):
         record.error = f"--{action}-selector {selector!r} matched no visible element on {page.url}"
     elif not record.banner_found:
@@ -233,16 +242,17 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
 async def _refuse(page: Page, before: dict[str, str], settle: Settle) -> tuple[str, int, str | None]:
     """Refuse all in the interface a withdrawal reopened: (how, clicks, error). A control that
     withdrew by itself (a one-click "withdraw consent" link) leaves nothing to click."""
+    words = vocabulary()
     layer = await first_layer(page)
-    if not any(layer.values()) and await find_text(page, SAVE, in_banner=True) is None:
+    if not any(layer.values()) and await find_text(page, words.save, in_banner=True) is None:
         if await consent_state(page) != before:
             return "direct", 0, None
         return "none", 0, "nothing to refuse in showed up"
-    rejecter = await find_text(page, REJECT, in_banner=True)
+    rejecter = await find_text(page, words.reject, in_banner=True)
     if rejecter is not None:
         await click(rejecter[0])
         return "heuristic", 1, None
-    if layer["settings"] and await find_text(page, SAVE, in_banner=True) is None:  # a first layer: go deeper
+    if layer["settings"] and await find_text(page, words.save, in_banner=True) is None:  # a first layer: go deeper
         clicks, error = await reject_in_second_layer(page, settle)
         return "heuristic-second-layer", clicks, error
     clicks, error = await refuse_in_layer(page)  # a settings layer (what most reopen): untick, save
@@ -318,7 +328,10 @@ async def withdraw(page: Page, settle: Settle, shots: ScreenshotCollector, click
     verdict = await _verify(page, before, None)
     record.method = f"{used['means']}+{how}"
     record.steps, record.success = reopen_clicks + refuse_clicks, True
-    _decide(record, clicks, started, timeline[-1]["time"])
+    _decide(record, clicks, started, (started, time.time()), api_answer=False)
+    if record.time is None:  # nothing clicked: the platform's API reopened and refused at once
+        record.time = timeline[-1]["time"]
+        record.details["deciding_step"] = {"time": record.time, "text": f"{used['means']}+{how} (no click seen)"}
     # the stored choice changed: a reopened settings panel may stay open after the refusal (tarteaucitron's does)
     record.verified = bool(verdict["changed"])
     record.details.update({k: v for k, v in verdict.items() if k != "verified"})

@@ -8,14 +8,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from playwright.async_api import ElementHandle, Frame, Page
 from playwright.async_api import Error as PlaywrightError
 
-from leakmap.crawler.consent.texts import ACCEPT, BANNER_WORDS, REJECT, SAVE, SETTINGS
+from leakmap.crawler.consent.texts import BANNER_WORDS
+from leakmap.crawler.consent.vocabulary import vocabulary
+
+# A button's visible text as the vocabulary holds it: the same steps as vocabulary.normalise.
+NORMALISE_JS = """(s) => (s || "").replace(/\\s+/g, " ").trim().toLowerCase()
+      .replace(/^[\\s"'«»›>→✓✔×✕]+|[\\s"'«»›>→✓✔×✕.!]+$/g, "")"""
 
 # Scores every visible clickable element whose whole text is one of the wanted texts;
 # elements inside something that talks about cookies/consent win. With `inBanner`, only those count.
 _FIND_JS = """
 ([wanted, words, inBanner]) => {
-  const norm = (s) => (s || "").replace(/\\s+/g, " ").trim().toLowerCase()
-      .replace(/^[\\s"'«»›>→✓✔×✕]+|[\\s"'«»›>→✓✔×✕.!]+$/g, "");
+  const norm = """ + NORMALISE_JS + """;
   const wantedSet = new Map(wanted.map((w, i) => [w, i]));
   const visible = (el) => {  // shown to a visitor: rendered, opaque up the tree, inside the viewport
     const r = el.getBoundingClientRect();
@@ -92,7 +96,8 @@ async def find_text(page: Page, texts: Sequence[str], in_banner: bool = False) -
 
 
 async def find_button(page: Page, action: str) -> tuple[ElementHandle, Frame] | None:
-    return await find_text(page, ACCEPT if action == "accept" else REJECT)
+    words = vocabulary()
+    return await find_text(page, words.accept if action == "accept" else words.reject)
 
 
 async def find_selector(page: Page, selector: str) -> tuple[ElementHandle, Frame] | None:
@@ -110,7 +115,8 @@ async def find_selector(page: Page, selector: str) -> tuple[ElementHandle, Frame
 async def first_layer(page: Page) -> dict[str, str | None]:
     """The texts of the accept / reject / settings buttons a banner shows right now (None: absent)."""
     facts: dict[str, str | None] = {}
-    for key, texts in (("accept", ACCEPT), ("reject", REJECT), ("settings", SETTINGS)):
+    words = vocabulary()
+    for key, texts in (("accept", words.accept), ("reject", words.reject), ("settings", words.settings)):
         found = await find_text(page, texts, in_banner=True)
         facts[key] = ((await found[0].text_content()) or "").strip()[:120] if found else None
         if found:
@@ -125,7 +131,8 @@ async def click(element: ElementHandle) -> None:
 async def reject_in_second_layer(page: Page, settle: Callable[[], Awaitable[object]]) -> tuple[int, str | None]:
     """Open the banner's settings, untick what is ticked, save (or reject there if offered).
     Returns (clicks, error)."""
-    opener = await find_text(page, SETTINGS, in_banner=True)
+    words = vocabulary()
+    opener = await find_text(page, words.settings, in_banner=True)
     if opener is None:
         return 0, "the banner offers neither a reject button nor a settings layer"
     await click(opener[0])
@@ -137,7 +144,8 @@ async def reject_in_second_layer(page: Page, settle: Callable[[], Awaitable[obje
 async def refuse_in_layer(page: Page) -> tuple[int, str | None]:
     """On an open settings layer: reject there if offered, else untick what is ticked and save.
     Returns (clicks, error)."""
-    rejecter = await find_text(page, REJECT, in_banner=True)
+    words = vocabulary()
+    rejecter = await find_text(page, words.reject, in_banner=True)
     if rejecter is not None:
         await click(rejecter[0])
         return 1, None
@@ -147,7 +155,7 @@ async def refuse_in_layer(page: Page) -> tuple[int, str | None]:
             clicks += await frame.evaluate(_UNTICK_JS)
         except PlaywrightError:
             continue
-    saver = await find_text(page, SAVE, in_banner=True)
+    saver = await find_text(page, words.save, in_banner=True)
     if saver is None:
         return clicks, "the settings layer has no save / confirm button"
     await click(saver[0])

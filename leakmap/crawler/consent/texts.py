@@ -1,91 +1,86 @@
-"""Button texts of consent banners in English, French, German, Spanish, Italian and Dutch.
+"""leakmap's own curated button texts of consent banners, by language and role.
 
-Matched against the normalised visible text of a button (lower case, single
-spaces, no surrounding punctuation), whole text only: "Accept" matches, a
-paragraph that contains "accept" does not.
+They supplement the texts of the consent platforms' language packs (see
+``leakmap.crawler.consent.packs``): ``vocabulary_build`` merges both into
+``data/vocabulary.json``, which is what the heuristic reads. Where a pack
+and this list disagree on what a text does, this list wins. Texts are
+written as they are matched: the whole normalised visible text of a button
+(lower case, single spaces, no surrounding punctuation), so "Accept"
+matches and a paragraph containing "accept" does not.
 """
 
-ACCEPT = (
-    # en
-    "accept all", "accept all cookies", "accept cookies", "accept", "allow all", "allow all cookies",
-    "allow cookies", "i accept", "agree", "i agree", "agree and close", "accept and close", "accept & close",
-    "agree and continue", "accept and continue", "yes, i agree", "ok, i agree", "got it", "ok", "that's ok",
-    # fr
-    "tout accepter", "accepter tout", "accepter", "accepter et fermer", "accepter et continuer", "j'accepte",
-    "j’accepte", "accepter les cookies", "accepter tous les cookies", "autoriser tous les cookies",
-    "tout autoriser", "ok pour moi", "c'est bon", "oui, j'accepte", "d'accord", "j'ai compris",
-    # de
-    "alle akzeptieren", "alles akzeptieren", "akzeptieren", "alle cookies akzeptieren", "alle zulassen",
-    "alle erlauben", "zustimmen", "allen zustimmen", "einverstanden", "ich stimme zu", "akzeptieren und schließen",
-    "das ist ok", "cookies erlauben", "alle cookies erlauben", "cookies zulassen", "alle cookies zulassen",
-    # es
-    "aceptar todo", "aceptar todas", "aceptar", "aceptar cookies", "aceptar todas las cookies", "permitir todas",
-    "acepto", "de acuerdo",
-    # it
-    "accetta tutto", "accetta tutti", "accetta", "accetto", "accetta tutti i cookie", "consenti tutti",
-    "accetta e chiudi", "ho capito", "va bene così",
-    # nl
-    "alles accepteren", "accepteren", "alle cookies accepteren", "akkoord", "alles toestaan", "ik ga akkoord",
-    "cookies accepteren", "accepteer alles", "dat is oké",
-)
+ACCEPT = {
+    "en": ("accept all", "accept all cookies", "accept cookies", "accept", "allow all", "allow all cookies",
+           "allow cookies", "i accept", "agree", "i agree", "agree and close", "accept and close", "accept & close",
+           "agree and continue", "accept and continue", "yes, i agree", "ok, i agree", "got it", "ok", "that's ok"),
+    "fr": ("tout accepter", "accepter tout", "accepter", "accepter et fermer", "accepter et continuer", "j'accepte",
+           "j’accepte", "accepter les cookies", "accepter tous les cookies", "autoriser tous les cookies",
+           "tout autoriser", "ok pour moi", "c'est bon", "oui, j'accepte", "d'accord", "j'ai compris"),
+    "de": ("alle akzeptieren", "alles akzeptieren", "akzeptieren", "alle cookies akzeptieren", "alle zulassen",
+           "alle erlauben", "zustimmen", "allen zustimmen", "einverstanden", "ich stimme zu",
+           "akzeptieren und schließen", "das ist ok", "cookies erlauben", "alle cookies erlauben", "cookies zulassen",
+           "alle cookies zulassen"),
+    "es": ("aceptar todo", "aceptar todas", "aceptar", "aceptar cookies", "aceptar todas las cookies", "permitir todas",
+           "acepto", "de acuerdo"),
+    "it": ("accetta tutto", "accetta tutti", "accetta", "accetto", "accetta tutti i cookie", "consenti tutti",
+           "accetta e chiudi", "ho capito", "va bene così"),
+    "nl": ("alles accepteren", "accepteren", "alle cookies accepteren", "akkoord", "alles toestaan", "ik ga akkoord",
+           "cookies accepteren", "accepteer alles", "dat is oké"),
+}
 
-REJECT = (
-    # en
-    "reject all", "reject", "reject cookies", "reject all cookies", "decline", "decline all", "refuse all",
-    "refuse", "deny", "deny all", "disagree", "i do not agree", "necessary only", "only necessary",
-    "necessary cookies only", "only essential", "essential only", "use necessary cookies only",
-    "only necessary cookies", "accept only essential cookies", "continue without accepting", "no, thanks", "i decline",
-    "no thanks",
-    # fr
-    "tout refuser", "refuser tout", "refuser", "je refuse", "refuser les cookies", "refuser tous les cookies",
-    "continuer sans accepter", "uniquement les cookies nécessaires", "cookies nécessaires uniquement",
-    "non merci", "refuser et fermer",
-    # de
-    "alle ablehnen", "alles ablehnen", "ablehnen", "nur notwendige", "nur notwendige cookies",
-    "nur notwendige cookies akzeptieren", "nur erforderliche", "nur erforderliche cookies",
-    "nur essenzielle cookies akzeptieren", "nur essenzielle cookies", "nicht einverstanden", "ich lehne ab",
-    # es
-    "rechazar todo", "rechazar todas", "rechazar", "rechazar cookies", "solo necesarias",
-    "solo cookies necesarias", "continuar sin aceptar", "descartar todas",
-    # it
-    "rifiuta tutto", "rifiuta tutti", "rifiuta", "solo necessari", "solo cookie necessari",
-    "continua senza accettare", "rifiuta i cookie", "rifiuto",
-    # nl
-    "alles weigeren", "weigeren", "alles afwijzen", "afwijzen", "alleen noodzakelijke",
-    "alleen noodzakelijke cookies", "alleen functionele cookies", "doorgaan zonder accepteren", "ik weiger",
-)
+REJECT = {
+    "en": ("reject all", "reject", "reject cookies", "reject all cookies", "decline", "decline all", "refuse all",
+           "refuse", "deny", "deny all", "disagree", "i do not agree", "necessary only", "only necessary",
+           "necessary cookies only", "only essential", "essential only", "use necessary cookies only",
+           "only necessary cookies", "accept only essential cookies", "continue without accepting", "no, thanks",
+           "i decline", "no thanks"),
+    "fr": ("tout refuser", "refuser tout", "refuser", "je refuse", "refuser les cookies", "refuser tous les cookies",
+           "continuer sans accepter", "uniquement les cookies nécessaires", "cookies nécessaires uniquement",
+           "non merci", "refuser et fermer"),
+    "de": ("alle ablehnen", "alles ablehnen", "ablehnen", "nur notwendige", "nur notwendige cookies",
+           "nur notwendige cookies akzeptieren", "nur erforderliche", "nur erforderliche cookies",
+           "nur essenzielle cookies akzeptieren", "nur essenzielle cookies", "nicht einverstanden", "ich lehne ab"),
+    "es": ("rechazar todo", "rechazar todas", "rechazar", "rechazar cookies", "solo necesarias",
+           "solo cookies necesarias", "continuar sin aceptar", "descartar todas"),
+    "it": ("rifiuta tutto", "rifiuta tutti", "rifiuta", "solo necessari", "solo cookie necessari",
+           "continua senza accettare", "rifiuta i cookie", "rifiuto"),
+    "nl": ("alles weigeren", "weigeren", "alles afwijzen", "afwijzen", "alleen noodzakelijke",
+           "alleen noodzakelijke cookies", "alleen functionele cookies", "doorgaan zonder accepteren", "ik weiger"),
+}
+
+# The way to a banner's second layer, and the buttons that close it with the choices made there.
+SETTINGS = {
+    "en": ("settings", "cookie settings", "cookies settings", "manage settings", "customize", "customise",
+           "manage preferences", "manage cookies", "cookie preferences", "preferences", "more options", "options",
+           "set preferences", "manage options", "show purposes", "learn more and customize", "let me choose"),
+    "fr": ("paramétrer", "paramètres", "personnaliser", "gérer mes préférences", "gérer les cookies",
+           "gérer mes choix", "personnaliser mes choix", "en savoir plus et personnaliser", "préférences",
+           "laissez-moi choisir"),
+    "de": ("einstellungen", "cookie-einstellungen", "anpassen", "individuelle einstellungen", "mehr optionen",
+           "einstellungen verwalten", "details anzeigen", "lassen sie mich wählen"),
+    "es": ("configurar", "personalizar", "configuración", "gestionar cookies", "más opciones", "quiero elegir"),
+    "it": ("impostazioni", "personalizza", "gestisci preferenze", "più opzioni", "preferenze", "lasciatemi scegliere"),
+    "nl": ("instellingen", "aanpassen", "voorkeuren", "cookie-instellingen", "meer opties", "laat me kiezen"),
+}
+SAVE = {
+    "en": ("save", "save settings", "save preferences", "save choices", "save my choices", "save and close",
+           "save & exit", "save and exit", "confirm choices", "confirm my choices", "confirm selection", "confirm",
+           "accept selected", "allow selection", "accept selection", "submit"),
+    "fr": ("enregistrer", "enregistrer mes choix", "enregistrer et fermer", "valider", "valider mes choix",
+           "confirmer mes choix", "confirmer", "sauvegarder"),
+    "de": ("speichern", "auswahl speichern", "einstellungen speichern", "auswahl bestätigen", "bestätigen",
+           "auswahl erlauben", "speichern und schließen"),
+    "es": ("guardar", "guardar configuración", "guardar preferencias", "confirmar", "confirmar mis preferencias"),
+    "it": ("salva", "salva preferenze", "salva impostazioni", "conferma", "conferma scelte"),
+    "nl": ("opslaan", "voorkeuren opslaan", "instellingen opslaan", "bevestigen", "keuze bevestigen"),
+}
+
+ROLES = {"accept": ACCEPT, "reject": REJECT, "settings": SETTINGS, "save": SAVE}
 
 # Words that make a container look like a consent banner (boosts candidates inside it).
 BANNER_WORDS = (
     "cookie", "consent", "privacy", "gdpr", "rgpd", "dsgvo", "confidentialité", "données personnelles",
     "datenschutz", "privacidad", "riservatezza", "traceurs", "tracking", "partenaires", "partners",
-)
-
-# The way to a banner's second layer, and the buttons that close it with the choices made there.
-SETTINGS = (
-    "settings", "cookie settings", "cookies settings", "manage settings", "customize", "customise",
-    "manage preferences", "manage cookies", "cookie preferences", "preferences", "more options", "options",
-    "set preferences", "manage options", "show purposes", "learn more and customize", "let me choose",
-    "paramétrer", "paramètres", "personnaliser", "gérer mes préférences", "gérer les cookies",
-    "gérer mes choix", "personnaliser mes choix", "en savoir plus et personnaliser", "préférences",
-    "laissez-moi choisir",
-    "einstellungen", "cookie-einstellungen", "anpassen", "individuelle einstellungen", "mehr optionen",
-    "einstellungen verwalten", "details anzeigen", "lassen sie mich wählen",
-    "configurar", "personalizar", "configuración", "gestionar cookies", "más opciones", "quiero elegir",
-    "impostazioni", "personalizza", "gestisci preferenze", "più opzioni", "preferenze", "lasciatemi scegliere",
-    "instellingen", "aanpassen", "voorkeuren", "cookie-instellingen", "meer opties", "laat me kiezen",
-)
-SAVE = (
-    "save", "save settings", "save preferences", "save choices", "save my choices", "save and close",
-    "save & exit", "save and exit", "confirm choices", "confirm my choices", "confirm selection", "confirm",
-    "accept selected", "allow selection", "accept selection", "submit",
-    "enregistrer", "enregistrer mes choix", "enregistrer et fermer", "valider", "valider mes choix",
-    "confirmer mes choix", "confirmer", "sauvegarder",
-    "speichern", "auswahl speichern", "einstellungen speichern", "auswahl bestätigen", "bestätigen",
-    "auswahl erlauben", "speichern und schließen",
-    "guardar", "guardar configuración", "guardar preferencias", "confirmar", "confirmar mis preferencias",
-    "salva", "salva preferenze", "salva impostazioni", "conferma", "conferma scelte",
-    "opslaan", "voorkeuren opslaan", "instellingen opslaan", "bevestigen", "keuze bevestigen",
 )
 
 # Controls that reopen a consent choice once it is made (a footer link, a privacy-page button):

@@ -37,7 +37,7 @@ def _outcome(c: ConsentView) -> str:
 
 
 def _site_rows(site: SiteReport, moments: list[tuple[str, str]]) -> str:
-    consent = ", ".join(f"{p} {_outcome(c)}" + "".join(f", {later.action} {_outcome(later)}" for later in c.later)
+    consent = ", ".join(f"{p} {_outcome(c)}" + "".join(f" (then {later.action} {_outcome(later)})" for later in c.later)
                         for p, c in site.consent.items() if p in ACTION_PHASES) or "—"
     return (f"| {escape(site.start_url)} | {site.count('high')} | {site.count('medium')} | {site.count('info')} | "
             + "".join(f"{site.count('high', m)} | " for m, _ in moments)

@@ -108,7 +108,10 @@ class ConsentView:
 
     @property
     def outcome(self) -> str:
-        """One word for the step: "no banner" when the phase found none (nothing to verify)."""
+        """One word for the step: "no banner" when the phase found none (nothing to verify); for a
+        later action (withdraw), "no visible way" when a visitor could not have reopened the choice."""
+        if self.reopen is not None and not self.reopen.get("found"):
+            return "no visible way"
         return consent_outcome(self.action, self.banner_found or bool(self.cmp), self.verified)
 
 

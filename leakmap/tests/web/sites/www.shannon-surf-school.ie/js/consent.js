@@ -6,7 +6,7 @@ CookieConsent.run({
   revision: 1,
   cookie: { name: "cc_cookie", expiresAfterDays: 182 },
   guiOptions: {
-    consentModal: { layout: "bar", position: "bottom", equalWeightButtons: true },
+    consentModal: { layout: "box", position: "bottom left", equalWeightButtons: true },
     preferencesModal: { layout: "box" },
   },
   categories: {

@@ -9,7 +9,16 @@ import pytest
 from leakmap import records as r
 from leakmap.analysis.findings import window
 from leakmap.phases import AFTER_ACCEPT, AFTER_WITHDRAWAL, BEFORE, PHASE_OF, moments_of
-from leakmap.tests.analysis_store import CLICK, DAY, StoreBuilder, cookie, jar, request, store_fixture
+from leakmap.tests.analysis_store import (
+    CLICK,
+    DAY,
+    StoreBuilder,
+    cookie,
+    jar,
+    knowledge,
+    request,
+    store_fixture,
+)
 from leakmap.tests.test_analysis_consent import tc_string
 
 SITE = "https://www.maison-exemple.fr/"
@@ -206,3 +215,26 @@ def test_tcf_still_granting_after_withdrawal(b):
     [f] = b.findings("consent-signal-mismatch")
     assert (f.evidence["signal"], f.moment) == ("tcf-granted-after-withdrawal", AFTER_WITHDRAWAL)
     assert "after consent was withdrawn" in f.title
+
+
+def test_the_gate_fails_an_unverified_withdrawal_not_a_missing_one(tmp_path):
+    # with require_verified_consent, a withdrawal that reopened the choice but changed nothing
+    # means the after-withdrawal evidence cannot be trusted (exit 2); finding no way to reopen
+    # the choice is a finding, the audit itself ran
+    from leakmap.report import gate, model
+    from leakmap.report.policy import Policy
+
+    problems = {}
+    for name, reopened in (("unverified", True), ("missing", False)):
+        b = StoreBuilder(tmp_path / f"{name}.db", SITE, config={"phases": ["withdraw"]})
+        b.consent("withdraw")
+        b.later("withdraw", at=WITHDRAWN, done=reopened, verified=False, banner=reopened,
+                error="the withdrawal could not be verified: no consent record changed" if reopened else "no way",
+                details={"reopen": {"found": reopened, "means": "link" if reopened else None}})
+        b.visit("withdraw", [request(SITE, 1.0, resource_type="Document")])
+        b.store.end_scan(b.scan_id)
+        report = model.build(b.store, b.scan_id, knowledge())
+        problems[name] = gate.apply(report, Policy(require_verified_consent=True)).problems
+    assert problems["missing"] == []
+    [problem] = problems["unverified"]
+    assert "withdraw phase's withdraw could not be verified" in problem and "no consent record changed" in problem

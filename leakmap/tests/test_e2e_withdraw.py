@@ -145,3 +145,23 @@ def test_the_withdraw_har_marks_each_moment(run):
     after = {registrable_domain(e["request"]["url"].split("/")[2]) for e in entries if e["_moment"] == AFTER_WITHDRAWAL}
     assert set(SITES[host]["phases"]["withdraw"]["after_withdrawal"]) <= after
     assert all(e["_t_consent"] >= 0 for e in entries if e["_moment"] == AFTER_WITHDRAWAL)
+
+
+def test_one_page_withdraws_on_the_landing_page_after_accepting(testweb, tcf_cmp_bundle, tmp_path):
+    # --pages 1, the withdraw phase alone (it leads the site's discovery): accept, then withdraw, on
+    # the one page; its rows stand in the three moments, split at the two deciding clicks
+    if tcf_cmp_bundle is None:
+        pytest.skip("the test-only npm packages are missing: run `npm ci --prefix leakmap/tests/npm`")
+    host = "www.bergkaffee-roesterei.de"
+    proc = run_leakmap("scan", SITES[host]["start"], "-o", str(tmp_path), "--host-rules", testweb.host_rules,
+                       "--ignore-https-errors", "--phases", "withdraw", "--pages", "1", timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    db = Store(tmp_path / "leakmap.db").db
+    [visit] = db.query("select * from visits")
+    accept, withdraw = db.query("select * from consent order by id")
+    assert (accept["action"], withdraw["action"]) == ("accept", "withdraw")
+    assert accept["visit_id"] == withdraw["visit_id"] == visit["id"] and visit["seq"] == 0
+    assert withdraw["verified"] == 1 and withdraw["time"] > accept["time"]
+    moments = {PHASE_OF["withdraw"].moment(bool(r["before_consent"]), r["actions_before"])
+               for r in db.query("select before_consent, actions_before from requests")}
+    assert moments == {"before-consent", "after-accept", AFTER_WITHDRAWAL}

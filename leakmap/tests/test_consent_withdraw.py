@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,9 +37,8 @@ from leakmap.crawler.consent.reopen import find_reopener
 from leakmap.crawler.session import BrowserSession
 from leakmap.crawler.visit import VisitJob
 from leakmap.phases import AFTER_ACCEPT, AFTER_WITHDRAWAL, PHASE_OF
-from leakmap.records import Scan, Site
 from leakmap.store import Store
-from leakmap.tests.test_consent_cmps import decode_choice, matches
+from leakmap.tests.test_consent_cmps import decode_choice, matches, own_cookies, sites_store
 from leakmap.tests.web.server import expectations
 
 SITES = {host: e for host, e in expectations().items() if "withdraw_method" in e.get("consent", {})}
@@ -63,9 +61,8 @@ async def _withdraw_phase(session: BrowserSession, store: Store, site_id: int, h
                        consent=PHASE.action if seq == 0 else None, later=PHASE.later_on(seq, len(pages)))
         outcome = await session.visit(job)
         store.save_visit(outcome.visit, outcome.evidence)
-    context = session.phases[(site_id, "withdraw")].context  # the profile is kept: no visit was the last
-    own = host.split(".", 1)[1]
-    cookies = {c["name"]: c["value"] for c in await context.cookies() if c["domain"].lstrip(".").endswith(own)}
+    # the profile is kept: no visit was the last
+    cookies = await own_cookies(session.phases[(site_id, "withdraw")].context, host)
     await session.end_phase(site_id, "withdraw")
     return cookies
 
@@ -75,10 +72,7 @@ def run(testweb, tcf_cmp_bundle, tmp_path_factory) -> Run:
     if tcf_cmp_bundle is None:
         pytest.skip("the test-only npm packages are missing: run `npm ci --prefix leakmap/tests/npm`")
     out = tmp_path_factory.mktemp("consent-withdraw")
-    store = Store(out / "leakmap.db")
-    scan_id = store.begin_scan(Scan(started_at=time.time()))
-    site_ids = {host: store.add_site(Site(scan_id=scan_id, start_url=e["start"], domain=host.split(".", 1)[1]))
-                for host, e in SITES.items()}
+    store, site_ids = sites_store(out, SITES)
     config = ScanConfig(output_dir=out, host_rules=testweb.host_rules, ignore_https_errors=True)
 
     async def main() -> list[dict[str, str]]:

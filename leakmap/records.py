@@ -4,14 +4,19 @@ The crawler fills these; :mod:`leakmap.store` derives the SQLite schema from
 them, so the field list here *is* the contract between crawling and analysis.
 Times are Unix epoch seconds (float). ``t_consent`` is seconds relative to the
 phase's consent action (negative before it, ``None`` when the phase has no
-action, i.e. ``baseline``). ``before_consent`` is true for everything that
-happened before any consent action, which includes the whole baseline phase.
+action, i.e. ``baseline``); in a phase that takes several actions (accept, then
+withdraw), relative to the last action before the row (the first one for rows
+before any). ``before_consent`` is true for everything that happened before any
+consent action, which includes the whole baseline phase; ``actions_before`` says
+how many of the phase's actions came before the row (0: before consent), which
+:meth:`leakmap.phases.Phase.moment` turns into the row's moment.
 Site, phase and visit ids are repeated on evidence rows so analysis and
 Datasette users can filter without joins.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -65,7 +70,7 @@ class Visit:
     title: str | None = None
     started_at: float = 0.0
     ended_at: float | None = None
-    consent_time: float | None = None  # the phase's consent action, when taken
+    consent_time: float | None = None  # the phase's (first) consent action, when taken
 
 
 @dataclass
@@ -78,14 +83,18 @@ class Evidence:
     time: float = 0.0
     before_consent: bool = True
     t_consent: float | None = None
+    actions_before: int = 0  # how many of the phase's consent actions happened before it
 
-    def stamp(self, consent_time: float | None) -> None:
-        """Set the consent-relative fields from the phase's consent action time."""
+    def stamp(self, consent_time: float | None, later: Sequence[float] = ()) -> None:
+        """Set the consent-relative fields from the times of the phase's consent actions taken so
+        far: the first (``consent_time``) and the ``later`` ones, in order."""
         if consent_time is None:
-            self.before_consent, self.t_consent = True, None
-        else:
-            self.t_consent = round(self.time - consent_time, 4)
-            self.before_consent = self.t_consent < 0
+            self.before_consent, self.t_consent, self.actions_before = True, None, 0
+            return
+        times = [consent_time, *later]
+        self.actions_before = sum(1 for t in times if round(self.time - t, 4) >= 0)
+        self.before_consent = self.actions_before == 0
+        self.t_consent = round(self.time - times[max(0, self.actions_before - 1)], 4)
 
 
 @dataclass
@@ -148,7 +157,7 @@ class JarCookie:
     visit_id: int | None = None
     site_id: int | None = None
     phase: str = ""
-    moment: str = ""  # before-consent, after-consent, end
+    moment: str = ""  # before-consent, after-consent, before-withdraw, after-withdraw, end
     time: float = 0.0
     name: str = ""
     value: str = ""
@@ -177,14 +186,16 @@ class StorageRecord(Evidence):
 
 @dataclass
 class ConsentRecord:
-    """What the consent step of a phase found and did."""
+    """What one consent step of a phase found and did: one row per action (the landing page's
+    answer; a phase that withdraws consent has a second row, action ``withdraw``, whose
+    ``details`` say how the choice was reopened and whose ``steps`` count that click too)."""
 
     site_id: int | None = None
     visit_id: int | None = None
     phase: str = ""
     time: float | None = None  # when the action was taken
     method: str = "none"  # autoconsent, selector, heuristic, none
-    action: str = "none"  # accept, reject, none
+    action: str = "none"  # accept, reject, withdraw (a later action of its phase: a second row), none
     banner_found: bool = False
     cmp: str | None = None
     success: bool = False  # the click (or CMP call) went through
@@ -255,7 +266,7 @@ class Finding:
     title: str = ""  # one line a person reads
     unverified: bool = False  # the phase's consent action could not be verified
     evidence: dict[str, Any] = field(default_factory=dict)
-    moment: str | None = None  # before-consent, after-reject, after-accept; None for site-wide findings
+    moment: str | None = None  # before-consent, after-reject, after-accept, ...; None for site-wide findings
     phases: list[str] = field(default_factory=list)  # every phase the fact was seen in (table order)
     legacy_ids: list[str] = field(default_factory=list)  # per-phase ids of leakmap 0.1 for the same fact
 

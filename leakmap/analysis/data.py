@@ -26,7 +26,8 @@ class Row:
     phase: str
     time: float
     before: bool  # before any consent action (the whole baseline phase included)
-    t_consent: float | None  # seconds relative to the phase's consent action
+    t_consent: float | None  # seconds relative to the phase's (last) consent action before it
+    actions: int | None  # how many of the phase's consent actions came before it (None: an older store)
 
 
 @dataclass(slots=True)
@@ -47,7 +48,7 @@ class Req(Row):
     cookie_header: str | None  # the Cookie request header: which cookies rode along
 
 
-_REQ_SQL = """select id, visit_id, phase, time, before_consent, t_consent, url, host, method, resource_type,
+_REQ_SQL = """select id, visit_id, phase, time, before_consent, t_consent, actions_before, url, host, method, resource_type,
   redirect_from, initiator_url, post_data, json_extract(request_headers, '$.referer'),
   case when status between 300 and 399 then json_extract(response_headers, '$.location') end, source, frame_url,
   json_extract(request_headers, '$.cookie')
@@ -81,7 +82,7 @@ class CookieWrite(Row):
         return (self.domain or self.host or "").lstrip(".").lower()
 
 
-_COOKIE_SQL = """select id, visit_id, phase, time, before_consent, t_consent, origin, url, host, name, value,
+_COOKIE_SQL = """select id, visit_id, phase, time, before_consent, t_consent, actions_before, origin, url, host, name, value,
   domain, path, expires, max_age, lifetime, secure, http_only, same_site, raw, script_url, blocked
 from cookies where site_id = ? order by time, id"""
 
@@ -119,7 +120,7 @@ class StorageWrite(Row):
     stack: list[str]
 
 
-_STORAGE_SQL = """select id, visit_id, phase, time, before_consent, t_consent, kind, origin, frame_url, key, value,
+_STORAGE_SQL = """select id, visit_id, phase, time, before_consent, t_consent, actions_before, kind, origin, frame_url, key, value,
   script_url, stack from storage where site_id = ? and op = 'set' order by time, id"""
 
 
@@ -136,7 +137,7 @@ class ApiCall(Row):
     stack: list[str]
 
 
-_API_SQL = """select id, visit_id, phase, time, before_consent, t_consent, api, script_url, frame_url, document,
+_API_SQL = """select id, visit_id, phase, time, before_consent, t_consent, actions_before, api, script_url, frame_url, document,
   calls, details, stack from api_calls where site_id = ? order by time, id"""
 
 
@@ -152,13 +153,14 @@ class Fill(Row):
     input_name: str | None
 
 
-_FILL_SQL = """select id, visit_id, phase, time, before_consent, t_consent, page_url, frame_url, field, value,
+_FILL_SQL = """select id, visit_id, phase, time, before_consent, t_consent, actions_before, page_url, frame_url, field, value,
   selector, input_name from form_fills where site_id = ? order by time, id"""
 
 
 @dataclass
 class ConsentState:
-    """The consent row of one phase (accept/reject; the engine may also write one for baseline)."""
+    """A consent row of one phase: its action (accept/reject, a later withdraw; the engine may also
+    write one for baseline)."""
 
     phase: str
     method: str
@@ -173,6 +175,7 @@ class ConsentState:
     error: str | None
     screenshot_before: str | None = None  # relative to the store's directory
     screenshot_after: str | None = None
+    visit_id: int | None = None  # the visit it was taken on
 
 
 @dataclass
@@ -193,23 +196,36 @@ class SiteData:
     storage: list[StorageWrite] = field(default_factory=list)
     api_calls: list[ApiCall] = field(default_factory=list)
     fills: list[Fill] = field(default_factory=list)
-    consent: dict[str, ConsentState] = field(default_factory=dict)
+    consent: dict[str, ConsentState] = field(default_factory=dict)  # phase -> its first consent row
+    actions: dict[str, list[ConsentState]] = field(default_factory=dict)  # phase -> every consent row, in order
     consent_events: list[dict[str, Any]] = field(default_factory=list)
     gpc_json: dict[str, Any] | None = None  # the site's /.well-known/gpc.json, when a phase sent GPC
     db: sqlite3.Connection | None = None
     memo: dict[str, Any] = field(default_factory=dict)  # shared intermediate results of the rules
 
-    def unverified(self, phase: str | None) -> bool:
-        """True for a phase that acts on the banner whose consent action was not verified (or not recorded)."""
+    def unverified(self, phase: str | None, moment: str | None = None) -> bool:
+        """True for a phase that acts on the banner whose consent action (the one that opened
+        ``moment``, default the first) was not verified (or not recorded)."""
         if phase not in PHASE_OF or not PHASE_OF[phase].verifiable or phase not in self.phases:
             return False
-        state = self.consent.get(phase)
+        state = self.action_state(phase, moment)
         return state is None or not state.verified
 
-    def acted(self, phase: str) -> bool:
-        """The phase's consent click happened (its rows have a time relative to it)."""
-        state = self.consent.get(phase)
+    def action_state(self, phase: str, moment: str | None = None) -> ConsentState | None:
+        """The consent row of the phase's action that opened ``moment`` (default: the first action)."""
+        actions = PHASE_OF[phase].actions if phase in PHASE_OF else ()
+        name = next((a.name for a in actions if a.after == moment), actions[0].name if actions else None)
+        return next((c for c in self.actions.get(phase, ()) if c.action == name), self.consent.get(phase))
+
+    def acted(self, phase: str, moment: str | None = None) -> bool:
+        """The phase's consent click (the one that opens ``moment``, default the first) happened: its
+        rows have a time relative to it."""
+        state = self.action_state(phase, moment) if phase in PHASE_OF else self.consent.get(phase)
         return state is not None and state.time is not None
+
+    def actions_at(self, phase: str, time: float) -> int:
+        """How many of the phase's consent actions had happened at ``time`` (for rows without the count)."""
+        return sum(1 for c in self.actions.get(phase, ()) if c.time is not None and c.time <= time)
 
     def banner_detected(self) -> bool:
         """Some consent row or engine event saw a banner (or a consent platform)."""
@@ -278,17 +294,19 @@ def load_site(db: sqlite3.Connection, site: dict[str, Any], aliases: tuple[str, 
     data.requests = [Req(*row) for row in db.execute(_REQ_SQL, [sid])]
     data.cookies = [CookieWrite(*row) for row in db.execute(_COOKIE_SQL, [sid])]
     data.jar = [JarEntry(*row) for row in db.execute(_JAR_SQL, [sid])]
-    data.storage = [StorageWrite(*row[:12], _json(row[12], [])) for row in db.execute(_STORAGE_SQL, [sid])]
+    data.storage = [StorageWrite(*row[:13], _json(row[13], [])) for row in db.execute(_STORAGE_SQL, [sid])]
     tables = _tables(db)
     if "api_calls" in tables:
-        data.api_calls = [ApiCall(*row[:11], _json(row[11], {}), _json(row[12], []))
+        data.api_calls = [ApiCall(*row[:12], _json(row[12], {}), _json(row[13], []))
                           for row in db.execute(_API_SQL, [sid])]
     if "form_fills" in tables:
         data.fills = [Fill(*row) for row in db.execute(_FILL_SQL, [sid])]
     for row in db.execute("select phase, method, action, banner_found, cmp, success, verified, time, steps, details, "
-                          "error, screenshot_before, screenshot_after from consent where site_id = ? order by id", [sid]):
-        data.consent[row[0]] = ConsentState(row[0], row[1], row[2], bool(row[3]), row[4], bool(row[5]), bool(row[6]),
-                                            row[7], row[8] or 0, _json(row[9], {}), row[10], row[11], row[12])
+                          "error, screenshot_before, screenshot_after, visit_id from consent where site_id = ? order by id", [sid]):
+        state = ConsentState(row[0], row[1], row[2], bool(row[3]), row[4], bool(row[5]), bool(row[6]),
+                             row[7], row[8] or 0, _json(row[9], {}), row[10], row[11], row[12], row[13])
+        data.consent.setdefault(row[0], state)
+        data.actions.setdefault(row[0], []).append(state)
     if "gpc_json" in {r[1] for r in db.execute("pragma table_info(sites)")}:  # stores from leakmap 0.2 on
         data.gpc_json = _json(db.execute("select gpc_json from sites where id = ?", [sid]).fetchone()[0], None)
     data.consent_events = [

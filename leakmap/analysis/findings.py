@@ -18,7 +18,13 @@ from typing import Any
 from leakmap.analysis.data import Req, SiteData
 from leakmap.analysis.parties import Parties, Party
 from leakmap.blocklists import FilterMatch
-from leakmap.phases import AFTER_ACCEPT, AFTER_REJECT, BEFORE, MOMENTS  # noqa: F401 - the rules import them from here
+from leakmap.phases import (  # noqa: F401 - the rules import them from here
+    AFTER_ACCEPT,
+    AFTER_REJECT,
+    AFTER_WITHDRAWAL,
+    BEFORE,
+    MOMENTS,
+)
 from leakmap.phases import phase as phase_of
 from leakmap.records import Finding
 
@@ -47,7 +53,7 @@ def make(site: SiteData, rule: str, severity: str, *, phase: str | None, domain:
         page=page,
         title=title,
         # evidence before the consent action does not depend on whether the action worked
-        unverified=(moment != BEFORE and site.unverified(phase)) if unverified is None else unverified,
+        unverified=(moment != BEFORE and site.unverified(phase, moment)) if unverified is None else unverified,
         moment=moment,
         evidence=evidence,
         phases=[phase] if phase else [],
@@ -137,13 +143,21 @@ def party_evidence(parties: Parties, party: Party, match: FilterMatch | None = N
     return out
 
 
-def window(phase: str, before: bool) -> str:
-    """The moment of a row: before the phase's deciding consent action (or in a phase without one),
-    or after it. A phase whose action never happened (no banner, no way to refuse) stays before
-    consent throughout: nothing was answered, so nothing was refused either."""
-    return phase_of(phase).moment(before)
+def window(phase: str, before: bool, actions: int | None = None) -> str:
+    """The moment of a row: before the phase's first deciding consent action (or in a phase
+    without one), or after the last of its actions that came before the row (``actions`` of them;
+    None: a store from before that was counted, where phases had one action). A phase whose action
+    never happened (no banner, no way to refuse) stays before consent throughout: nothing was
+    answered, so nothing was refused either; one whose later action never happened (no way to
+    withdraw) stays after its first."""
+    return phase_of(phase).moment(before, actions)
 
 
-def violating(phase: str, before: bool) -> bool:
-    """Before any consent action, or after "reject all": when nothing may be tracked."""
-    return MOMENTS[window(phase, before)].violating
+def moment_of_row(row: Any) -> str:
+    """The moment of an evidence row of :mod:`leakmap.analysis.data`."""
+    return window(row.phase, row.before, row.actions)
+
+
+def violating(phase: str, before: bool, actions: int | None = None) -> bool:
+    """Before any consent action, after "reject all", after withdrawing: when nothing may be tracked."""
+    return MOMENTS[window(phase, before, actions)].violating

@@ -14,7 +14,8 @@ from leakmap.report import diff as changes
 from leakmap.report import load
 
 
-def _print(sites: list[changes.SiteDiff], console: Console) -> None:
+def _print(sites: list[changes.SiteDiff], console: Console, phases: list[str]) -> None:
+    console.print(f"phases compared: {', '.join(phases) or 'none'}", highlight=False)
     changed = [s for s in sites if s.changed]
     if not changed:
         console.print("no change: same third parties and findings", highlight=False)
@@ -38,7 +39,7 @@ def _print(sites: list[changes.SiteDiff], console: Console) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 def diff(old: Path, new: Path, as_json: bool) -> None:
     """New and gone third parties and findings between OLD and NEW (two leakmap.db, latest scan of
-    each; sites matched by start URL, findings by their stable id)."""
+    each; sites matched by start URL, findings by their stable id; only the phases both scans ran)."""
     for db in (old, new):
         if not db.is_file():
             fail(f"{db}: no such store")
@@ -52,5 +53,5 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(changes.to_dict(a, b, sites), indent=2, ensure_ascii=False))
     else:
-        _print(sites, Console())
+        _print(sites, Console(), changes.compared_phases(a, b))
 

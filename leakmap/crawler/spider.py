@@ -82,15 +82,18 @@ class AuditSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.plans = {plan.site_id: plan for plan in plans}
         self.config = config
-        self.lead = config.phases[0]
+        # the lead phase visits the landing page before the page list is known: one whose actions all
+        # happen there, when there is one (a later action's page depends on the list's length)
+        self.lead = next((p for p in config.phases if not PHASE_OF[p].later), config.phases[0])
 
     # -- requests -------------------------------------------------------------
     def _visit(self, plan: SitePlan, phase: str, seq: int) -> Request:
         url = plan.pages[seq] if plan.pages else plan.start_url
         last = bool(plan.pages) and seq == len(plan.pages) - 1
         consent = PHASE_OF[phase].action if seq == 0 else None
+        pages = len(plan.pages) or self.config.pages  # the lead's landing visit: the list is not known yet
         job = VisitJob(plan.site_id, phase, seq, url, depth=0 if seq == 0 else 1, last=last, consent=consent,
-                       attempt=plan.restarts.get(phase, 0))
+                       later=PHASE_OF[phase].later_on(seq, pages), attempt=plan.restarts.get(phase, 0))
         return Request(url, callback=self.on_visit, errback=self.on_visit_error,
                        meta={JOB: job, "handle_httpstatus_all": True}, priority=-plan.order)
 
@@ -252,9 +255,17 @@ class AuditSpider(scrapy.Spider):
                 return
         plan.pages = pages
         yield SiteItem(plan.site_id, {"pages": pages})
+        missed = [a.name for a in PHASE_OF[self.lead].later if a.seq(len(pages)) == 0 and a.seq(self.config.pages)]
+        if missed:  # the lead's landing visit could not know the list would be this short
+            yield ErrorItem(ErrorRecord(
+                site_id=plan.site_id, phase=self.lead, time=time.time(), kind="action-skipped", url=plan.start_url,
+                message=f"the {self.lead} phase's {', '.join(missed)} was due on a later page but the site has one "
+                        "page: scan it with --pages 1, or with another phase first (e.g. --phases baseline,"
+                        f"{self.lead})"))
         if len(pages) > 1:
             yield self._visit(plan, self.lead, 1)
         else:
             yield from self._phase_done(plan, self.lead)
-        for phase in self.config.phases[1:]:
-            yield self._visit(plan, phase, 0)
+        for phase in self.config.phases:
+            if phase != self.lead:
+                yield self._visit(plan, phase, 0)

@@ -2,9 +2,10 @@
 
 new page -> collectors attached -> navigate -> settle -> scroll -> settle
 -> [landing page of accept/reject: banner screenshot, consent action,
-verification, reload, settle] -> leave the page (so ``pagehide`` beacons
-are sent and recorded) -> jar snapshot -> close -> records stamped with
-their time relative to the phase's consent action.
+verification, reload, settle] -> [the page of a later action (withdraw):
+the same, once the page was browsed] -> leave the page (so ``pagehide``
+beacons are sent and recorded) -> jar snapshot -> close -> records stamped
+with their time relative to the phase's consent actions.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class VisitJob:
     depth: int = 0
     last: bool = False  # last page of the phase: its profile is dropped afterwards
     consent: str | None = None  # "accept" / "reject" on the landing visit of those phases
+    later: tuple[str, ...] = ()  # the phase's later actions taken on this page, in order ("withdraw")
     attempt: int = 0  # how many times the phase was restarted after a browser crash
 
     @property
@@ -65,10 +67,16 @@ class VisitJob:
 
 @dataclass
 class PhaseState:
-    """What persists between the visits of one phase: the profile and the consent time."""
+    """What persists between the visits of one phase: the profile and the times of its consent
+    actions taken so far (the deciding click of each, in order)."""
 
     context: BrowserContext
-    consent_time: float | None = None
+    times: list[float] = field(default_factory=list)
+
+    @property
+    def consent_time(self) -> float | None:
+        """The phase's first consent action."""
+        return self.times[0] if self.times else None
 
 
 @dataclass
@@ -79,6 +87,7 @@ class VisitOutcome:
     links: list[str] = field(default_factory=list)
     html: str = ""
     consent: ConsentRecord | None = None
+    later: list[ConsentRecord] = field(default_factory=list)  # the phase's later actions taken on this page
     extra: list[Any] = field(default_factory=list)  # records made by visit steps (not collectors)
     reachable: bool = True  # False when not even the first response arrived
 
@@ -97,7 +106,7 @@ async def _scroll(page: Page) -> None:
 async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: ScanConfig,
                     identity: dict[str, Any] | None = None) -> VisitOutcome:
     vc = VisitContext(config, job.site_id, job.phase, job.url, config.output_dir, job.key, context=phase.context,
-                      landing=job.seq == 0, action=job.consent)
+                      landing=job.seq == 0, action=job.consent, later=job.later)
     network = NetworkCollector(vc)
     cookies = CookieCollector(vc)
     events = PageEventsCollector(vc)
@@ -149,6 +158,10 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
                 if PHASE_OF[job.phase].verifiable:
                     outcome.extra.append(await consent.recheck(page))
             if outcome.reachable:
+                for action in job.later:
+                    outcome.later.append(await _later_step(page, action, phase, cookies, shots, clicks, recorder,
+                                                           quiet))
+            if outcome.reachable:
                 outcome.links = await page.evaluate(_LINKS_JS) if job.seq == 0 else []
                 visit.title = (await page.title())[:500]
                 visit.final_url = page.url
@@ -163,10 +176,10 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
         await _leave(page, network, cookies, events, recorder, config)
     visit.ended_at = time.time()
     visit.consent_time = phase.consent_time
-    outcome.evidence = _stamp([*recorder.records(), *filter(None, outcome.extra)], job, phase.consent_time)
-    if outcome.consent:
-        outcome.consent.site_id, outcome.consent.phase = job.site_id, job.phase
-        outcome.evidence.append(outcome.consent)
+    outcome.evidence = _stamp([*recorder.records(), *filter(None, outcome.extra)], job, phase.times)
+    for record in filter(None, [outcome.consent, *outcome.later]):
+        record.site_id, record.phase = job.site_id, job.phase
+        outcome.evidence.append(record)
     return outcome
 
 
@@ -201,18 +214,40 @@ async def _consent_step(page, job, phase, cookies, engine, shots, clicks, record
     await cookies.snapshot("before-consent")
     record = await consent.perform(page, job.consent, config, engine, quiet, shots, clicks)
     if record.time is not None:
-        phase.consent_time = record.time
+        phase.times.append(record.time)
         await cookies.snapshot("after-consent")
-        # the choice applies from the next load on, as for a visitor who clicks then browses
-        try:
-            await page.reload(wait_until="load")
-        except PlaywrightTimeout:
-            pass
-        await quiet(load=True)
-        await recorder.loaded(page)
+        await _reload(page, recorder, quiet)
         extra.append(await consent.recheck(page))  # a choice that did not stick shows the banner again
     await _scroll(page)
     await quiet()
+    return record
+
+
+async def _reload(page, recorder, quiet) -> None:
+    """The choice applies from the next load on, as for a visitor who clicks then browses."""
+    try:
+        await page.reload(wait_until="load")
+    except PlaywrightTimeout:
+        pass
+    await quiet(load=True)
+    await recorder.loaded(page)
+
+
+async def _later_step(page, action, phase, cookies, shots, clicks, recorder, quiet) -> ConsentRecord:
+    """A later consent action of the phase (``withdraw``) on the page just browsed: taken only when
+    the phase's first action happened (nothing given, nothing to withdraw), then the page is
+    reloaded and browsed again under the new choice."""
+    if not phase.times:
+        return ConsentRecord(action=action, error=f"not attempted: no earlier consent action of the phase happened "
+                                                  f"(nothing to {action})", details={"attempted": False})
+    await cookies.snapshot(f"before-{action}")
+    record = await consent.LATER_ACTIONS[action](page, quiet, shots, clicks)
+    if record.time is not None and record.success:
+        phase.times.append(record.time)
+        await cookies.snapshot(f"after-{action}")
+        await _reload(page, recorder, quiet)
+        await _scroll(page)
+        await quiet()
     return record
 
 
@@ -240,12 +275,12 @@ async def _leave(page: Page, network: NetworkCollector, cookies: CookieCollector
     await recorder.detach()
 
 
-def _stamp(records: list[Any], job: VisitJob, consent_time: float | None) -> list[Any]:
+def _stamp(records: list[Any], job: VisitJob, times: list[float]) -> list[Any]:
     for record in records:
         if hasattr(record, "phase"):
             record.phase = job.phase
         if hasattr(record, "site_id"):
             record.site_id = job.site_id
         if isinstance(record, Evidence):
-            record.stamp(consent_time)
+            record.stamp(times[0] if times else None, times[1:])
     return records

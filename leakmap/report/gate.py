@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from leakmap.phases import ACTION_PHASES
 from leakmap.report.model import BEFORE, Report, SiteReport
 from leakmap.report.policy import OFF, Policy
 
@@ -39,18 +40,25 @@ def _cannot_run(report: Report, policy: Policy) -> list[str]:
 
 
 def _unverified(site: SiteReport, phases) -> list[str]:
-    """Accept/reject actions on a site with a banner that were not verified by their effect."""
+    """Consent actions on a site with a banner that were not verified by their effect: each
+    phase's answer to the banner, and a later action (withdraw) that found a way to reopen the
+    choice (one that found none is a finding, withdrawal-not-found, not a failed audit)."""
     banner = any(c.banner_found or c.cmp for c in site.consent.values())
     if not banner:
         return []  # nothing to answer: consent-banner-missing covers tracking without a banner
     out = []
-    for phase in ("accept", "reject"):
+    for phase in ACTION_PHASES:
         if phase not in phases:
             continue
         c = site.consent.get(phase)
         if c is None or not c.verified:
             why = (c.error if c else None) or ("no consent action recorded" if c is None else "no effect observed")
             out.append(f"{site.start_url}: the {phase} action could not be verified ({why})")
+            continue
+        for later in c.later:
+            if later.banner_found and not later.verified:
+                out.append(f"{site.start_url}: the {phase} phase's {later.action} could not be verified "
+                           f"({later.error or 'no effect observed'})")
     return out
 
 

@@ -52,23 +52,24 @@ def _short(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _nodes(g: nx.MultiDiGraph, d: nx.DiGraph, site: str, requests: dict[str, dict[str, int]]) -> list[Node]:
+def _nodes(g: nx.MultiDiGraph, d: nx.DiGraph, site: str, requests: dict[str, dict[str, int]],
+           ran: tuple[str, ...]) -> list[Node]:
     depth = nx.single_source_shortest_path_length(d, site)
     last = max(depth.values(), default=0) + 1
     nodes = []
     for key in d.nodes:
         data = g.nodes[key]
         if key == site:
-            nodes.append(Node(key, _short(data["label"], 32), 0, "site", f"audited site {data['label']}", PHASES))
+            nodes.append(Node(key, _short(data["label"], 32), 0, "site", f"audited site {data['label']}", ran))
             continue
         label = data.get("label", key)
         cats = list(data.get("categories") or [])
         counts = requests.get(label, {})
-        per_phase = ", ".join(f"{p} {counts.get(p, 0)}" for p in PHASES)
+        per_phase = ", ".join(f"{p} {counts.get(p, 0)}" for p in ran)
         title = "\n".join(x for x in (
             label, f"owner: {data.get('entity') or 'unknown'}", f"categories: {', '.join(cats) or 'unknown'}",
             "data broker" if data.get("broker") else "", f"requests: {per_phase}") if x)
-        phases = tuple(p for p in PHASES if counts.get(p, 0)) or PHASES  # id-sync-only nodes show in every phase
+        phases = tuple(p for p in ran if counts.get(p, 0)) or ran  # id-sync-only nodes show in every phase
         nodes.append(Node(key, _short(label), depth.get(key, last), _category_class(cats, bool(data.get("broker"))),
                           title, phases))
     by_layer: dict[int, list[Node]] = {}
@@ -90,13 +91,15 @@ def _edge_path(a: Node, b: Node) -> str:
     return f"M{x1},{y1} C{x1 + 60},{y1} {x2 - 60},{y2 - 40} {x2},{y2}"
 
 
-def site_svg(g: nx.MultiDiGraph, start_url: str, requests: dict[str, dict[str, int]]) -> Markup:
-    """The SVG of one site's domain-level graph. ``requests``: domain -> phase -> request count."""
+def site_svg(g: nx.MultiDiGraph, start_url: str, requests: dict[str, dict[str, int]],
+             ran: tuple[str, ...] = PHASES) -> Markup:
+    """The SVG of one site's domain-level graph. ``requests``: domain -> phase -> request count;
+    ``ran``: the phases the site was visited in."""
     site = site_node(start_url)
     if site not in g:
         return Markup("")
     d = domain_graph(g, site)
-    nodes = _nodes(g, d, site, requests)
+    nodes = _nodes(g, d, site, requests, ran)
     index = {n.key: i for i, n in enumerate(nodes)}
     width = PAD * 2 + (max(n.layer for n in nodes) + 1) * COL
     height = PAD * 2 + max(n.y for n in nodes) + NODE_H

@@ -3,7 +3,8 @@
 For the tools auditors already use (browser DevTools, HAR viewers): every request of the
 phase with its headers (Cookie and Referer included), POST body and response status, each page
 visit as a HAR page. leakmap's own facts ride in underscore fields, as HAR allows:
-``_phase``, ``_before_consent``, ``_t_consent`` (seconds relative to the consent click),
+``_phase``, ``_before_consent``, ``_moment`` (before-consent, after-accept, after-withdrawal, ...),
+``_t_consent`` (seconds relative to the consent click, the last one before the request),
 ``_initiator`` (the script chain) and ``_source`` (``js`` for a beacon seen only by the page
 hook). Timings are not recorded by leakmap, so they are -1 ("not available"), as the format says.
 """
@@ -18,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from leakmap import __version__
 from leakmap.phases import PHASES
+from leakmap.phases import phase as phase_of
 from leakmap.report.model import iso
 from leakmap.store import Store
 
@@ -52,6 +54,7 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
         "timings": {"send": -1, "wait": -1, "receive": -1},
         "_phase": row["phase"],
         "_before_consent": bool(row["before_consent"]),
+        "_moment": phase_of(row["phase"]).moment(bool(row["before_consent"]), row.get("actions_before")),
         "_t_consent": row["t_consent"],
         "_resourceType": row["resource_type"],
         "_target": row["target_type"],

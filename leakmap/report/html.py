@@ -23,7 +23,7 @@ from markupsafe import Markup
 from leakmap.phases import ACTION_PHASES, PHASES
 from leakmap.report.explain import rule_text
 from leakmap.report.graphview import site_svg
-from leakmap.report.model import AFTER_REJECT, BEFORE, SEVERITIES, Report, SiteReport, iso
+from leakmap.report.model import AFTER_REJECT, BEFORE, SEVERITIES, Report, SiteReport, counted_moments, iso
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
 MAX_IMAGE = 8 * 1024 * 1024
@@ -31,7 +31,11 @@ SCREENSHOT_LABELS = {
     "banner": "banner as the visitor first sees it", "page": "page after loading, banner untouched",
     "before-accept": "before clicking \"accept all\"", "after-accept": "after \"accept all\"",
     "before-reject": "before clicking \"reject all\"", "after-reject": "after \"reject all\"",
+    "before-withdraw": "before withdrawing consent", "withdraw-reopened-control": "the consent choice reopened by "
+    "the page's own control", "withdraw-reopened-api": "the consent choice reopened through the platform's API",
+    "after-withdraw": "after withdrawing consent (\"reject all\")",
 }
+TESTIDS = {BEFORE: "before", AFTER_REJECT: "reject"}  # the summary cards' test ids
 
 
 def _asset(name: str) -> str:
@@ -117,20 +121,26 @@ def _environment() -> Environment:
                       lstrip_blocks=True)
     env.filters.update(link=link, pretty=pretty, iso=iso)
     env.globals.update(rule_text=rule_text, key_facts=key_facts, PHASES=PHASES, SEVERITIES=SEVERITIES,
-                       ACTION_PHASES=ACTION_PHASES,
-                       BEFORE=BEFORE, AFTER_REJECT=AFTER_REJECT, SCREENSHOT_LABELS=SCREENSHOT_LABELS)
+                       ACTION_PHASES=ACTION_PHASES, TESTIDS=TESTIDS, SCREENSHOT_LABELS=SCREENSHOT_LABELS)
     return env
 
 
+def _phase_filter_css() -> str:
+    """The graph's "show phase" radio buttons: one rule per phase of the table."""
+    return "\n".join(f'.graph-box:has(input[value="{p}"]:checked) :is(.node, .edge):not(.p-{p}, .site) '
+                     "{ display: none; }" for p in PHASES) + "\n"
+
+
 def render(report: Report) -> str:
-    css, js = _asset("report.css"), _asset("report.js")
+    css, js = _asset("report.css") + _phase_filter_css(), _asset("report.js")
     csp = (f"default-src 'none'; img-src data:; style-src '{_sha256(css)}'; script-src '{_sha256(js)}'; "
            "base-uri 'none'; form-action 'none'")
-    graphs = {s.id: site_svg(report.graph, s.start_url, _requests_by_domain(s)) if report.graph is not None
+    graphs = {s.id: site_svg(report.graph, s.start_url, _requests_by_domain(s), tuple(s.phases))
+              if report.graph is not None
               else Markup("") for s in report.sites}
     shots = {(s.id, shot.path): image_uri(report.store_dir, shot.path) for s in report.sites for shot in s.screenshots}
     template = _environment().get_template("report.html.j2")
     return template.render(report=report, css=Markup(css), js=Markup(js), csp=csp, graphs=graphs, shots=shots,
                            matrix=vendor_matrix(report) if len(report.sites) > 1 else [],
                            gpc_sites=[s for s in report.sites if s.gpc() is not None],
-                           totals=report.totals())
+                           totals=report.totals(), moments=counted_moments(report.scan.get("phases") or ()))

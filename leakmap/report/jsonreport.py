@@ -11,15 +11,17 @@ from dataclasses import asdict
 from importlib import resources
 from typing import Any
 
-from leakmap.report.model import Report, SiteReport
+from leakmap.phases import MOMENT_TABLE
+from leakmap.report.model import Report, SiteReport, summary_key
 
 
 def _site(site: SiteReport) -> dict[str, Any]:
     d = asdict(site)
     d["summary"] = {
         **{sev: site.count(sev) for sev in ("high", "medium", "info")},
-        "before_consent": {sev: site.count(sev, "before-consent") for sev in ("high", "medium")},
-        "after_reject": {sev: site.count(sev, "after-reject") for sev in ("high", "medium")},
+        # every moment where nothing may be tracked: before_consent, after_reject, after_withdrawal
+        **{summary_key(m.name): {sev: site.count(sev, m.name) for sev in ("high", "medium")}
+           for m in MOMENT_TABLE if m.violating},
         "failing": sum(1 for f in site.findings if f.gate == "fail"),
         "gpc": site.gpc(),
     }

@@ -1,4 +1,5 @@
-"""JUnit XML: one test suite per site, one test case per rule, so CI dashboards show which
+"""JUnit XML: one test suite per site, one test case per rule the scan's phases can check (a
+rule about the moment after a withdrawal needs the withdraw phase), so CI dashboards show which
 rule broke on which site. A case fails when a finding of its rule fails the gate; a rule the
 policy turned off is skipped; a site that could not be audited gets an ``audit`` case in error.
 """
@@ -36,7 +37,8 @@ def _suite(site: SiteReport, report: Report, problems: list[str]) -> ET.Element:
         error.text = xml_text("\n".join(site_problems))
         errors += 1
     overrides = report.gate.get("severity_overrides", {})
-    for rule in RULES:
+    phases = report.scan.get("phases") or ()
+    for rule in (r.id for r in RULES.values() if r.applies(phases)):  # what the scan's phases could check
         findings = [f for f in site.findings if f.rule == rule]
         case = ET.SubElement(suite, "testcase", name=rule, classname=classname)
         if overrides.get(rule) == "off":

@@ -11,11 +11,16 @@ import re
 
 from leakmap.phases import ACTION_PHASES
 from leakmap.report.explain import rule_text
-from leakmap.report.model import AFTER_REJECT, BEFORE, Report, SiteReport
+from leakmap.report.model import ConsentView, Report, SiteReport, counted_moments
 
 MAX_ROWS = 40  # findings listed per site; the HTML report has them all
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")  # inline markup and table breaks
 EXIT_TEXT = {0: "clean", 1: "findings fail the policy", 2: "the audit could not run"}
+
+
+def _column(label: str) -> str:
+    """A moment's label as a column header: ``after reject``, not ``after "reject all"``."""
+    return label.replace('"reject all"', "reject")
 
 
 def escape(text: object, limit: int = 300) -> str:
@@ -37,11 +42,15 @@ def _gpc_cell(site: SiteReport) -> str:
     return escape("; ".join(parts))
 
 
-def _site_rows(site: SiteReport, gpc: bool) -> str:
-    consent = ", ".join(f"{p} {c.outcome if c.outcome != 'not verified' else 'NOT verified'}"
+def _outcome(c: ConsentView) -> str:
+    return c.outcome if c.outcome != "not verified" else "NOT verified"
+
+
+def _site_rows(site: SiteReport, moments: list[tuple[str, str]], gpc: bool) -> str:
+    consent = ", ".join(f"{p} {_outcome(c)}" + "".join(f" (then {later.action} {_outcome(later)})" for later in c.later)
                         for p, c in site.consent.items() if p in ACTION_PHASES) or "—"
     return (f"| {escape(site.start_url)} | {site.count('high')} | {site.count('medium')} | {site.count('info')} | "
-            f"{site.count('high', BEFORE)} | {site.count('high', AFTER_REJECT)} | "
+            + "".join(f"{site.count('high', m)} | " for m, _ in moments)
             + (f"{_gpc_cell(site)} | " if gpc else "")
             + f"{sum(1 for f in site.findings if f.gate == 'fail')} | {escape(consent)} |")
 
@@ -77,11 +86,12 @@ def render(report: Report) -> str:
         lines.append(f"- ⚠️ {escape(problem, 500)}")
     if gate.get("problems"):
         lines.append("")
+    moments = counted_moments(report.scan.get("phases") or ())
     gpc = any(s.gpc() is not None for s in report.sites)  # a column only when a phase sent GPC
-    lines += ["| site | high | medium | info | high before consent | high after reject | "
+    lines += ["| site | high | medium | info | " + "".join(f"high {_column(label)} | " for _, label in moments)
               + ("Global Privacy Control | " if gpc else "") + "failing | consent actions |",
-              "|---|---:|---:|---:|---:|---:|" + ("---|" if gpc else "") + "---:|---|"]
-    lines += [_site_rows(s, gpc) for s in report.sites]
+              "|---|---:|---:|---:|" + "---:|" * len(moments) + ("---|" if gpc else "") + "---:|---|"]
+    lines += [_site_rows(s, moments, gpc) for s in report.sites]
     lines.append("")
     for site in report.sites:
         lines += _findings(site)

@@ -26,7 +26,7 @@ from leakmap.analysis.signals import consent_mode
 from leakmap.analysis.third_parties import from_store
 from leakmap.blocklists import Knowledge
 from leakmap.blocklists.domains import host_of
-from leakmap.phases import PHASES
+from leakmap.phases import MOMENT_TABLE, PHASES, moments_of
 from leakmap.phases import phase as phase_of
 from leakmap.records import Finding
 from leakmap.report.masking import mask_evidence
@@ -34,7 +34,19 @@ from leakmap.store import Store
 
 SCHEMA = "leakmap.report/1"
 SEVERITIES = ("high", "medium", "info")
-from leakmap.phases import AFTER_ACCEPT, AFTER_REJECT, BEFORE  # noqa: E402,F401 - re-exported to the rules
+from leakmap.phases import AFTER_ACCEPT, AFTER_REJECT, AFTER_WITHDRAWAL, BEFORE  # noqa: E402,F401 - re-exported
+
+
+def summary_key(moment: str) -> str:
+    """The key of a moment in report summaries: ``before_consent``, ``after_reject``, ..."""
+    return moment.replace("-", "_")
+
+
+def counted_moments(phases) -> list[tuple[str, str]]:
+    """(moment, label) of the moments where nothing may be tracked that these phases can show,
+    for the summaries' "high before consent / after ..." counts."""
+    shown = moments_of(phases)
+    return [(m.name, m.label) for m in MOMENT_TABLE if m.violating and m.name in shown]
 
 
 def consent_outcome(action: str, banner: bool, verified: bool) -> str:
@@ -96,10 +108,15 @@ class ConsentView:
     recorded: bool = True  # False: no consent step was recorded for the phase (only Consent Mode was seen)
     usp: dict[str, Any] | None = None  # US Privacy API (__uspapi) reply: status, usp_string
     navigator_gpc: bool | None = None  # navigator.globalPrivacyControl as the page saw it (phases sending GPC)
+    reopen: dict[str, Any] | None = None  # a later action (withdraw): how the choice was reopened
+    later: list[ConsentView] = field(default_factory=list)  # the phase's later consent actions, in order
 
     @property
     def outcome(self) -> str:
-        """One word for the step: "no banner" when the phase found none (nothing to verify)."""
+        """One word for the step: "no banner" when the phase found none (nothing to verify); for a
+        later action (withdraw), "no visible way" when a visitor could not have reopened the choice."""
+        if self.reopen is not None and not self.reopen.get("found"):
+            return "no visible way"
         return consent_outcome(self.action, self.banner_found or bool(self.cmp), self.verified)
 
 
@@ -238,15 +255,14 @@ def _timing(evidence: dict[str, Any]) -> bool | None:
 def moment_of(f: Finding) -> str | None:
     """When the finding's evidence happened relative to the visitor's choice.
 
-    The rule names it when it can (``*-before-consent``, ``*-after-reject``); otherwise the
+    The rule names it when it can (``*-before-consent``, ``*-after-reject``, ...); otherwise the
     evidence's own ``before_consent`` flag and the phase decide. Site-wide findings (no phase)
     have no moment."""
     if f.moment:  # analysis says (stores from before that field: inferred below)
         return f.moment
-    if f.rule.endswith("before-consent"):
-        return BEFORE
-    if f.rule.endswith("after-reject"):
-        return AFTER_REJECT
+    named = next((m.name for m in MOMENT_TABLE if f.rule.endswith(m.name)), None)
+    if named:
+        return named
     if f.phase is None:
         return None
     before = _timing(f.evidence)
@@ -327,7 +343,7 @@ def _consent(store: Store, site_id: int, show_values: bool) -> dict[str, Consent
         details = _json(row["details"], {})
         if not show_values:
             details = mask_evidence(details)
-        out[row["phase"]] = ConsentView(
+        view = ConsentView(
             method=row["method"], action=row["action"], banner_found=bool(row["banner_found"]), cmp=row["cmp"],
             success=bool(row["success"]), verified=bool(row["verified"]), steps=row["steps"] or 0,
             time=iso(row["time"]), error=row["error"], first_layer=details.get("first_layer"),
@@ -335,7 +351,13 @@ def _consent(store: Store, site_id: int, show_values: bool) -> dict[str, Consent
             gpp=_gpp_view(details.get("gpp")), consent_mode=modes.get(row["phase"]),
             screenshot_before=row["screenshot_before"], screenshot_after=row["screenshot_after"],
             changed=list(details.get("changed") or []), usp=_usp_view(details.get("usp")),
-            navigator_gpc=details.get("navigator_gpc") if isinstance(details.get("navigator_gpc"), bool) else None)
+            navigator_gpc=details.get("navigator_gpc") if isinstance(details.get("navigator_gpc"), bool) else None,
+            reopen=details.get("reopen"))
+        if row["phase"] in out:  # a later action of the phase (withdraw), after its first
+            view.consent_mode = None
+            out[row["phase"]].later.append(view)
+        else:
+            out[row["phase"]] = view
     for phase, mode in modes.items():  # a phase without a consent row (no engine) still shows Consent Mode
         if phase not in out:
             out[phase] = ConsentView("none", "none", False, None, False, False, 0, None, None, None, None, None, None,

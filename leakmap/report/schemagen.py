@@ -1,8 +1,8 @@
 """The parts of the report contract that follow the rule and phase tables, generated from them.
 
 ``report-1.schema.json`` is the documented contract users validate against, so it is a file in
-the package; its enums of rules, phases and moments, and the per-phase keys of a site's
-``consent`` and ``phases``, are written from :data:`leakmap.analysis.rules.RULE_TABLE` and
+the package; its enums of rules, phases, moments and consent actions, the per-phase keys of a
+site's ``consent`` and ``phases`` and the per-moment counts of its ``summary``, are written from :data:`leakmap.analysis.rules.RULE_TABLE` and
 :data:`leakmap.phases.PHASE_TABLE` by ``python -m leakmap.report.schemagen --write``, which also
 writes ``docs/rules.md``. A test checks both files are what the tables give, so a rule or a phase
 added in one place cannot be missing from the contract or the docs.
@@ -19,6 +19,7 @@ from typing import Any
 
 from leakmap.analysis.rules import RULE_TABLE
 from leakmap.phases import MOMENT_TABLE, PHASE_TABLE
+from leakmap.report.model import summary_key
 
 SCHEMA_FILE = "schema/report-1.schema.json"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
@@ -36,9 +37,17 @@ def schema(base: dict[str, Any] | None = None) -> dict[str, Any]:
     finding = defs["finding"]["properties"]
     finding["rule"] = {"enum": [r.id for r in RULE_TABLE]}
     finding["moment"] = {"enum": [*(m.name for m in MOMENT_TABLE), None]}
+    actions = dict.fromkeys(a.name for p in PHASE_TABLE for a in p.actions)
+    defs["consent"]["properties"]["action"] = {"enum": [*actions, "none"]}
     site = defs["site"]["properties"]
     site["consent"]["properties"] = {p.name: {"$ref": "#/$defs/consent"} for p in PHASE_TABLE}
     site["phases"]["properties"] = {p.name: {"$ref": "#/$defs/phaseView"} for p in PHASE_TABLE}
+    summary = site["summary"]["properties"]
+    counts = {k: v for k, v in summary.items() if k in ("high", "medium", "info")}
+    site["summary"]["properties"] = {  # the counts of every moment where nothing may be tracked
+        **counts, **{summary_key(m.name): {"$ref": "#/$defs/highMedium"} for m in MOMENT_TABLE if m.violating},
+        "failing": summary["failing"],
+        **{k: v for k, v in summary.items() if k == "gpc"}}  # the US verdict is no moment count: kept as written
     return doc
 
 

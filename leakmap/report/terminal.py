@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from rich.table import Table
 
 from leakmap.analysis.third_parties import from_store
 from leakmap.blocklists import Knowledge
-from leakmap.phases import PHASES
+from leakmap.phases import LATER_ACTIONS, PHASES
 from leakmap.store import Store
 
 _UNBOUNDED = 1_000_000
@@ -32,7 +33,23 @@ def print_table(console: Console, table: Table) -> None:
         console.width = width
 
 
+def _later_line(row: dict) -> str:
+    """A later consent action (withdraw): how the choice was reopened, and how it went."""
+    reopen = json.loads(row["details"] or "{}").get("reopen") or {}
+    if reopen.get("found"):
+        how = f"reopened by the {str(reopen.get('means')).replace('-', ' ')} \u201c{reopen.get('text')}\u201d"
+    elif reopen.get("means") == "api":
+        how = f"no visible way to reopen the choice (leakmap used {reopen.get('call')})"
+    else:
+        how = "no way to reopen the choice found"
+    if row["verified"]:
+        return f"then {row['action']}: {how}, {row['method']}, verified ({row['steps']} click(s))"
+    return f"then {row['action']}: {how}" + (f"; NOT verified: {row['error']}" if row["error"] else "")
+
+
 def consent_line(row: dict) -> str:
+    if row["action"] in LATER_ACTIONS:
+        return _later_line(row)
     cmp = f" ({row['cmp']})" if row["cmp"] else ""
     if not (row["banner_found"] or row["cmp"]):
         return "no consent banner seen" + (f" ({row['action']} not attempted)" if row["action"] != "none" else "")
@@ -85,17 +102,18 @@ _GATE = {0: ("clean", "bold green"), 1: ("findings fail the policy", "bold red")
 
 
 def print_findings(report, console: Console | None = None, gate: bool = False, limit: int = 8) -> None:
-    """Per site: findings by severity, before consent and after "reject all", the top failing ones;
+    """Per site: findings by severity, high ones before consent and after a refusal, the top failing ones;
     with ``gate``, the policy's verdict and why the audit could not run."""
-    from leakmap.report.model import AFTER_REJECT, BEFORE
+    from leakmap.report.model import counted_moments
 
     console = console or Console()
+    moments = counted_moments(report.scan.get("phases") or ())
     for site in report.sites:
         console.print(f"[bold]{rich_escape(site.start_url)}[/]: " if len(report.sites) > 1 else "findings: ", end="",
                       highlight=False)
         counts = ", ".join(f"[{_STYLE[s]}]{site.count(s)} {s}[/]" for s in ("high", "medium", "info"))
-        console.print(f"{counts} (high: {site.count('high', BEFORE)} before consent, "
-                      f"{site.count('high', AFTER_REJECT)} after \"reject all\")", highlight=False)
+        high = ", ".join(f"{site.count('high', m)} {label}" for m, label in moments)
+        console.print(f"{counts} (high: {rich_escape(high)})", highlight=False)
         if (g := site.gpc()) is not None:
             who = f": ignored by {', '.join(g['ignored_by'])}" if g["ignored_by"] else ""
             said = f"; says no opt-out: {', '.join(g['mismatched_signals'])}" if g["mismatched_signals"] else ""

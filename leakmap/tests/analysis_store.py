@@ -16,6 +16,7 @@ from leakmap import records as r
 from leakmap.analysis import run
 from leakmap.blocklists import Knowledge
 from leakmap.blocklists.domains import registrable_domain
+from leakmap.phases import phase as phase_of
 from leakmap.store import Store
 
 T0 = 1_790_000_000.0  # scan start
@@ -55,6 +56,7 @@ class Phase:
     name: str
     start: float
     consent_time: float | None = None
+    later: list[float] = field(default_factory=list)  # times of the phase's later actions (withdraw)
 
 
 @dataclass
@@ -81,9 +83,22 @@ class StoreBuilder:
         when = p.start + CLICK if clicked else None
         p.consent_time = when
         self.store.add(r.ConsentRecord(site_id=self.site_id, phase=phase, time=when, method="heuristic",
-                                       action=phase if phase in ("accept", "reject") else "none", banner_found=banner,
+                                       action=phase_of(phase).action or "none", banner_found=banner,
                                        success=clicked, verified=verified, steps=steps if clicked else 0,
                                        details=details or {}, error=error))
+
+    def later(self, phase: str, *, at: float, action: str = "withdraw", done: bool = True, verified: bool = True,
+              steps: int = 2, details: dict[str, Any] | None = None, error: str | None = None,
+              banner: bool = True) -> None:
+        """A later consent action of the phase (a second consent row), ``at`` seconds into the phase;
+        ``done``: it happened (its time is recorded and the rows after it are stamped after it)."""
+        p = self.phase(phase)
+        when = p.start + at if done else None
+        if when is not None:
+            p.later.append(when)
+        self.store.add(r.ConsentRecord(site_id=self.site_id, phase=phase, time=when, method="link+heuristic",
+                                       action=action, banner_found=banner, success=done, verified=verified and done,
+                                       steps=steps if done else 0, details=details or {}, error=error))
 
     def visit(self, phase: str, evidence: list[Any], seq: int = 0, url: str | None = None) -> int:
         """Store a visit; evidence ``time`` fields are seconds into the phase."""
@@ -95,7 +110,7 @@ class StoreBuilder:
             if isinstance(e, r.JarCookie) and e.expires is not None:
                 e.expires = p.start + e.expires
             if isinstance(e, r.Evidence):
-                e.stamp(p.consent_time)
+                e.stamp(p.consent_time, p.later)
         page = url or (self.start_url if seq == 0 else f"{self.start_url}page-{seq}.html")
         visit = r.Visit(site_id=self.site_id, phase=phase, seq=seq, url=page, is_landing=seq == 0, started_at=p.start,
                         consent_time=p.consent_time)

@@ -28,6 +28,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -90,6 +91,20 @@ _TCF_READ_JS = """() => new Promise((resolve) => {
 })"""
 
 
+def sites_store(out: Path, sites: dict[str, dict]) -> tuple[Store, dict[str, int]]:
+    """A store in ``out`` with one scan holding the fixture sites; their ids by host."""
+    store = Store(out / "leakmap.db")
+    scan_id = store.begin_scan(Scan(started_at=time.time()))
+    return store, {host: store.add_site(Site(scan_id=scan_id, start_url=e["start"], domain=host.split(".", 1)[1]))
+                   for host, e in sites.items()}
+
+
+async def own_cookies(context, host: str) -> dict[str, str]:
+    """The site's own cookies in a phase's profile (name -> value)."""
+    own = host.split(".", 1)[1]
+    return {c["name"]: c["value"] for c in await context.cookies() if c["domain"].lstrip(".").endswith(own)}
+
+
 async def _plain_page(context, url: str, selector: str | None, tcf: bool) -> tuple[bool | None, dict | None]:
     """Load the page again in the phase's profile, outside leakmap's visit: is the banner back, what does __tcfapi say."""
     page = await context.new_page()
@@ -121,8 +136,7 @@ async def _run_phase(session: BrowserSession, store: Store, site_id: int, host: 
             outcome = await session.visit(job)
             store.save_visit(outcome.visit, outcome.evidence)
         context = session.phases[(site_id, phase)].context
-        own = host.split(".", 1)[1]
-        result.cookies = {c["name"]: c["value"] for c in await context.cookies() if c["domain"].lstrip(".").endswith(own)}
+        result.cookies = await own_cookies(context, host)
         if phase == "baseline" or consent.get("tcf"):
             shown, result.tcf = await _plain_page(context, expect["start"],
                                                   consent.get("banner_selector") if phase == "baseline" else None,
@@ -135,10 +149,7 @@ async def _run_phase(session: BrowserSession, store: Store, site_id: int, host: 
 @pytest.fixture(scope="module")
 def run(testweb, tcf_cmp_bundle, tmp_path_factory) -> Run:
     out = tmp_path_factory.mktemp("consent-cmps")
-    store = Store(out / "leakmap.db")
-    scan_id = store.begin_scan(Scan(started_at=time.time()))
-    site_ids = {host: store.add_site(Site(scan_id=scan_id, start_url=e["start"], domain=host.split(".", 1)[1]))
-                for host, e in SITES.items()}
+    store, site_ids = sites_store(out, SITES)
     config = ScanConfig(output_dir=out, host_rules=testweb.host_rules, ignore_https_errors=True, screenshots=False)
 
     async def main() -> dict[tuple[str, str], PhaseRun]:

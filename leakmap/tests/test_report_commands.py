@@ -127,3 +127,46 @@ def test_policy_rejects_unknown_keys_and_bad_values(tmp_path):
     bad.write_text("fail_on = \n")
     with pytest.raises(PolicyError, match="not valid TOML"):
         load(bad)
+
+
+def _with_withdraw(path, *, finding: bool) -> None:
+    """A scan that also ran the withdraw phase: Meta's pixel after the withdrawal (and, with
+    ``finding``, the finding about it)."""
+    fixed = build(path)
+    store = fixed.store
+    store.db.execute("update scans set config = json_set(config, '$.phases', json('[\"baseline\", \"accept\", "
+                     "\"reject\", \"withdraw\"]'))")
+    store.db.conn.commit()
+    visit = store.save_visit(r.Visit(site_id=fixed.shop, phase="withdraw", seq=0, url=SHOP, started_at=T0 + 300), [])
+    pixel = request("https://www.facebook.com/tr/?id=1&ev=PageView", T0 + 320, phase="withdraw", consent=T0 + 305,
+                    status=200)
+    pixel.visit_id, pixel.site_id = visit, fixed.shop
+    store.add(pixel)
+    findings = stored_findings(store, fixed.scan_id)
+    if finding:
+        findings.append(r.Finding(
+            id=finding_id("tracking-after-withdrawal", SHOP, "after-withdrawal", "facebook.com"), scan_id=fixed.scan_id,
+            site_id=fixed.shop, rule="tracking-after-withdrawal", severity="high", phase="withdraw",
+            domain="facebook.com", moment="after-withdrawal", phases=["withdraw"], page=SHOP,
+            title="Meta Platforms, Inc. (social) received requests after consent was withdrawn"))
+    save_findings(store, fixed.scan_id, findings)
+    store.close()
+
+
+def test_diff_compares_only_the_phases_both_scans_ran(tmp_path):
+    # OLD ran the default phases, NEW also the opt-in withdraw phase: what only NEW could see is
+    # neither a new third party nor a new finding. Two scans with the phase compare it.
+    old, new, again = (tmp_path / name / "leakmap.db" for name in ("old", "new", "again"))
+    build(old).store.close()
+    _with_withdraw(new, finding=False)
+    _with_withdraw(again, finding=True)
+    doc = json.loads(invoke("diff", str(old), str(again), "--json").output)
+    assert doc["phases_compared"] == ["baseline", "accept", "reject"]
+    shop = next(s for s in doc["sites"] if s["start_url"] == SHOP)
+    assert not shop["new_third_parties"] and not shop["new_findings"] and not shop["gone_findings"]
+    doc = json.loads(invoke("diff", str(new), str(again), "--json").output)
+    assert doc["phases_compared"] == ["baseline", "accept", "reject", "withdraw"]
+    shop = next(s for s in doc["sites"] if s["start_url"] == SHOP)
+    assert [(f["rule"], f["phase"], f["moment"]) for f in shop["new_findings"]] == [
+        ("tracking-after-withdrawal", "withdraw", "after-withdrawal")]
+    assert "phases compared: baseline, accept, reject, withdraw" in invoke("diff", str(new), str(again)).output

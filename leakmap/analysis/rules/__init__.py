@@ -19,7 +19,9 @@ from leakmap.analysis.parties import Parties
 from leakmap.analysis.rules.consent import consent_banner_missing, consent_signal_mismatch, no_reject_option
 from leakmap.analysis.rules.cookies import (
     cookie_after_reject,
+    cookie_after_withdrawal,
     cookie_before_consent,
+    cookies_not_deleted_on_withdrawal,
     excessive_cookie_lifetime,
 )
 from leakmap.analysis.rules.fingerprints import fingerprinting
@@ -30,10 +32,13 @@ from leakmap.analysis.rules.requests import (
     broker_exposure,
     session_replay,
     tracking_after_reject,
+    tracking_after_withdrawal,
     tracking_before_consent,
 )
 from leakmap.analysis.rules.storage import storage_before_consent
 from leakmap.analysis.rules.transfers import third_country_transfer
+from leakmap.analysis.rules.withdrawal import withdrawal_harder_than_consent, withdrawal_not_found
+from leakmap.phases import AFTER_REJECT, AFTER_WITHDRAWAL, moments_of
 from leakmap.records import Finding
 
 Judge = Callable[[SiteData, Parties], list[Finding]]
@@ -48,6 +53,11 @@ class Rule:
     what: str  # what the rule found, for a non-specialist
     why: str  # why it matters
     fix: str  # what the site owner can do
+    moments: tuple[str, ...] = ()  # the only moments it judges (empty: any); a scan showing none cannot fire it
+
+    def applies(self, phases) -> bool:
+        """A scan of these phases can give this rule's findings (reports list it as checked)."""
+        return not self.moments or bool(set(self.moments) & set(moments_of(phases)))
 
     def __call__(self, site: SiteData, parties: Parties) -> list[Finding]:
         return self.judge(site, parties)
@@ -83,7 +93,8 @@ RULE_TABLE: tuple[Rule, ...] = (
         "Tracking after \"reject all\"",
         "After the visitor clicked \"reject all\", a tracking company still received data from the browser.",
         "A refusal must be honoured; tracking after it is processing without a legal basis and misleads visitors.",
-        "Make the refusal stop the tag: check the consent state before firing, including on later pages."),
+        "Make the refusal stop the tag: check the consent state before firing, including on later pages.",
+        moments=(AFTER_REJECT,)),
     Rule(
         "cookie-after-reject", "high", cookie_after_reject,
         "Cookie after \"reject all\"",
@@ -93,7 +104,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "A refusal must be as effective as acceptance; a cookie written or sent after it is tracking against the "
         "visitor's choice, and leftover identifiers keep tracking possible.",
         "Do not write the cookie after a refusal, stop the tags that send it, and delete non-essential cookies set "
-        "before the refusal."),
+        "before the refusal.", moments=(AFTER_REJECT,)),
     Rule(
         "broker-exposure", "high", broker_exposure,
         "Data broker reached",
@@ -186,6 +197,51 @@ RULE_TABLE: tuple[Rule, ...] = (
         "company received data and the site's own signals said the visitor opted out.",
         "Evidence that the site honours the opt-out preference signal US state laws require it to honour.",
         "Nothing to fix; keep the evidence (what the visit without GPC contacted, the signals the site set)."),
+    Rule(
+        "tracking-after-withdrawal", "high", tracking_after_withdrawal,
+        "Tracking after consent was withdrawn",
+        "The visitor accepted, then withdrew consent through the site's own consent settings (\"reject all\"); "
+        "a tracking company still received data from the browser afterwards.",
+        "Withdrawing consent must stop the processing it allowed (GDPR art. 7(3)); tracking after it has no legal "
+        "basis.",
+        "Make the tags follow the consent platform's current state on every page load (not a copy of an earlier "
+        "answer), and stop them on the page where consent is withdrawn.", moments=(AFTER_WITHDRAWAL,)),
+    Rule(
+        "cookie-after-withdrawal", "high", cookie_after_withdrawal,
+        "Cookie after consent was withdrawn",
+        "After the visitor withdrew consent, a non-essential cookie was written (set, re-set or refreshed), or one "
+        "set while consent was given was still sent to its company.",
+        "A withdrawal must be as effective as the consent it ends; a cookie written or sent after it keeps tracking "
+        "the visitor against their choice.",
+        "Stop the tags that write or send the cookie once consent is withdrawn, and delete the cookies they set.",
+        moments=(AFTER_WITHDRAWAL,)),
+    Rule(
+        "withdrawal-not-found", "medium", withdrawal_not_found,
+        "No way to withdraw consent",
+        "After accepting, the visitor could not find a way to reopen the consent choice on the page: no \"cookie "
+        "settings\" link or button and no floating consent button (leakmap may still have withdrawn through the "
+        "consent platform's programming interface, which a visitor cannot use).",
+        "It must be as easy to withdraw consent as to give it (GDPR art. 7(3); EDPB guidelines 05/2020): a "
+        "visitor who cannot find the choice again cannot withdraw it.",
+        "Add a permanent \"Cookie settings\" link (footer) or a floating consent button on every page that reopens "
+        "the consent choice.", moments=(AFTER_WITHDRAWAL,)),
+    Rule(
+        "withdrawal-harder-than-consent", "medium", withdrawal_harder_than_consent,
+        "Withdrawing harder than consenting",
+        "Withdrawing consent took more clicks than giving it: reopening the choice through the site's own control, "
+        "then refusing, against the clicks that accepted.",
+        "Consent given with one click must be withdrawable just as easily (GDPR art. 7(3); EDPB guidelines 05/2020, "
+        "point 114).",
+        "Offer a one-step withdrawal: a \"Withdraw consent\" or \"Reject all\" control that refuses at once, "
+        "reachable from every page.", moments=(AFTER_WITHDRAWAL,)),
+    Rule(
+        "cookies-not-deleted-on-withdrawal", "info", cookies_not_deleted_on_withdrawal,
+        "Cookies kept after consent was withdrawn",
+        "Advisory: cookies set while consent was given stayed in the visitor's browser after the withdrawal (they "
+        "were not sent afterwards).",
+        "Leftover identifiers keep tracking possible and are not what a visitor who withdrew expects.",
+        "Delete the non-essential cookies when consent is withdrawn (most consent platforms can be configured to).",
+        moments=(AFTER_WITHDRAWAL,)),
     Rule(
         "third-country-transfer", "info", third_country_transfer,
         "Data sent outside the EEA",

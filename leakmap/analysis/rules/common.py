@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from leakmap.analysis.data import Req, SiteData, memo
-from leakmap.analysis.findings import window
+from leakmap.analysis.findings import moment_of_row
 from leakmap.analysis.parties import Parties, Party
 from leakmap.analysis.rules.behaviour import filter_basis, label_basis, request_behaviour
 from leakmap.analysis.signals import consent_mode
@@ -53,7 +53,7 @@ def _hits(site: SiteData, parties: Parties) -> list[Hit]:
         cm = consent_mode(req.url) if "gc" in req.url else None
         if cm is None and req.post_data and "gcs=" in req.post_data:
             cm = consent_mode("&" + req.post_data)
-        out.append(Hit(req, party, category, match, window(req.phase, req.before), cm, basis))
+        out.append(Hit(req, party, category, match, moment_of_row(req), cm, basis))
     return out
 
 

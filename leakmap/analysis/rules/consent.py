@@ -24,7 +24,6 @@ from typing import Any
 
 from leakmap.analysis.data import SiteData
 from leakmap.analysis.findings import (
-    AFTER_REJECT,
     BEFORE,
     MOMENTS,
     make,
@@ -50,21 +49,32 @@ def _consent_summary(site: SiteData) -> list[dict[str, Any]]:
 # -- consent-signal-mismatch -------------------------------------------------------------------
 
 
+def _at(phase: str, actions: int) -> str:
+    """The moment after ``actions`` of the phase's consent actions."""
+    return window(phase, actions == 0, actions)
+
+
 def _recorded_tcf(site: SiteData) -> list[tuple[str, str, dict[str, Any], str]]:
-    """(phase, window, state, where) for every TCF state the consent engine recorded."""
+    """(phase, window, state, where) for every TCF state the consent engine recorded (read before
+    and after each consent action of the phase, and as events)."""
     out = []
-    for phase, c in site.consent.items():
-        if (state := tcf_state(c.details.get("tcf_before"))) is not None:
-            out.append((phase, BEFORE, state, "consent.details.tcf_before"))
-        if (state := tcf_state(c.details.get("tcf"))) is not None:
-            out.append((phase, window(phase, c.time is None), state, "consent.details.tcf"))
+    for phase, rows in site.actions.items():
+        done = 0  # the phase's actions that happened before this one
+        for c in rows:
+            if (state := tcf_state(c.details.get("tcf_before"))) is not None:
+                out.append((phase, _at(phase, done), state, "consent.details.tcf_before"))
+            done += c.time is not None
+            if (state := tcf_state(c.details.get("tcf"))) is not None:
+                out.append((phase, _at(phase, done), state, "consent.details.tcf"))
     for e in site.consent_events:
-        if e["kind"] != "tcf" or (state := tcf_state(e["data"])) is None:
-            continue
-        c = site.consent.get(e["phase"])
-        out.append((e["phase"], window(e["phase"], c is None or c.time is None or e["time"] < c.time), state,
-                    "consent_events"))
+        if e["kind"] == "tcf" and (state := tcf_state(e["data"])) is not None:
+            out.append((e["phase"], _at(e["phase"], site.actions_at(e["phase"], e["time"])), state, "consent_events"))
     return out
+
+
+def _refused(moment: str) -> bool:
+    """A moment after the visitor refused (after "reject all", after withdrawing)."""
+    return moment != BEFORE and MOMENTS[moment].violating
 
 
 def _request_tcf(hits: list[Hit]) -> list[tuple[Hit, dict[str, Any]]]:
@@ -97,8 +107,8 @@ def consent_signal_mismatch(site: SiteData, parties: Parties) -> list[Finding]:
         grants = granted(h.consent_mode)
         if not grants:
             continue
-        kind = "gcs-granted-after-reject" if h.window == AFTER_REJECT else "gcs-granted-before-choice"
-        when = 'after "reject all"' if h.window == AFTER_REJECT else "before any choice"
+        kind = f"gcs-granted-{h.window}" if _refused(h.window) else "gcs-granted-before-choice"
+        when = MOMENTS[h.window].label if _refused(h.window) else "before any choice"
         add(kind, h.req.phase, h.party.domain, f"Google Consent Mode says {', '.join(grants)} granted {when}",
             {"consent_mode": h.consent_mode, "request": request_evidence(site, h.req),
              "classification": party_evidence(parties, h.party, h.match)}, h)
@@ -109,31 +119,31 @@ def consent_signal_mismatch(site: SiteData, parties: Parties) -> list[Finding]:
             add("tcf-granted-before-choice", h.req.phase, h.party.domain,
                 f"TC string sent to {h.party.label} grants consent before any choice",
                 {"tcf": state, "request": request_evidence(site, h.req)}, h)
-        elif h.window == AFTER_REJECT and state.get("purposes_consent"):
-            add("tcf-granted-after-reject", h.req.phase, h.party.domain,
-                f"TC string sent to {h.party.label} grants purposes {state['purposes_consent']} after \"reject all\"",
-                {"tcf": state, "request": request_evidence(site, h.req)}, h)
+        elif _refused(h.window) and state.get("purposes_consent"):
+            add(f"tcf-granted-{h.window}", h.req.phase, h.party.domain,
+                f"TC string sent to {h.party.label} grants purposes {state['purposes_consent']} "
+                f"{MOMENTS[h.window].label}", {"tcf": state, "request": request_evidence(site, h.req)}, h)
 
     recorded = _recorded_tcf(site)
     for phase, when, state, where in recorded:  # TCF state the page itself reports
         if when == BEFORE and grants_anything(state):
             add("tcf-granted-before-choice", phase, None, "the page's TCF API grants consent before any choice",
                 {"tcf": state, "recorded_in": where}, None, moment=when)
-        elif when == AFTER_REJECT and state.get("purposes_consent"):
-            add("tcf-granted-after-reject", phase, None,
-                f"the page's TCF API grants purposes {state['purposes_consent']} after \"reject all\"",
+        elif _refused(when) and state.get("purposes_consent"):
+            add(f"tcf-granted-{when}", phase, None,
+                f"the page's TCF API grants purposes {state['purposes_consent']} {MOMENTS[when].label}",
                 {"tcf": state, "recorded_in": where}, None, moment=when)
 
     # vendors without TCF consent receiving data after the choice
-    after: dict[str, dict[str, Any]] = {}
+    after: dict[tuple[str, str], dict[str, Any]] = {}  # (phase, moment) -> the TCF state then
     for phase, when, state, _ in recorded:
         if when != BEFORE:
-            after[phase] = state
+            after[(phase, when)] = state
     for h, state in request_tcf:
         if h.window != BEFORE:
-            after.setdefault(h.req.phase, state)
+            after.setdefault((h.req.phase, h.window), state)
     for h in hits:
-        state = after.get(h.req.phase)
+        state = after.get((h.req.phase, h.window))
         vendor = GVL_IDS.get(h.party.domain)
         if state is None or vendor is None or not h.category or h.window == BEFORE:
             continue

@@ -1,4 +1,4 @@
-"""Cookie rules: non-essential cookies before consent or after "reject all", and lifetimes.
+"""Cookie rules: non-essential cookies before consent, after "reject all" or withdrawal, and lifetimes.
 
 A cookie is non-essential when the known-cookie table gives it a tracking category. When the
 table does not know it, it is non-essential when the party that wrote it (its ``Set-Cookie``
@@ -14,7 +14,9 @@ After "reject all": a non-essential cookie written then (set, re-set, refreshed)
 ``cookie-after-reject`` (high); so is one set before the refusal that is sent to a third party
 after it (in the ``Cookie`` header to its domain, or its identifier in a request). One set before
 and merely left in the jar is an ``info`` advisory (not deleted when the visitor refused): it is
-already ``cookie-before-consent``.
+already ``cookie-before-consent``. After consent was withdrawn, the same facts are
+``cookie-after-withdrawal`` (high) and ``cookies-not-deleted-on-withdrawal`` (info): a cookie
+set while consent was given may stay in the jar, but may no longer be written or sent.
 
 Lifetimes are the raw ones the writer asked for (Chromium caps stored expiry at 400 days):
 over 13 months (CNIL) is a finding; consent-record cookies over 6 months are advisory.
@@ -28,12 +30,14 @@ from typing import Any
 from leakmap.analysis.data import CookieWrite, JarEntry, SiteData, memo
 from leakmap.analysis.findings import (
     AFTER_REJECT,
+    AFTER_WITHDRAWAL,
     BEFORE,
+    MOMENTS,
     make,
+    moment_of_row,
     party_evidence,
     request_evidence,
     timing,
-    window,
 )
 from leakmap.analysis.identifiers import bounded, looks_random, tokens
 from leakmap.analysis.parties import Parties, Party
@@ -48,10 +52,11 @@ from leakmap.analysis.rules.common import Hit, third_party_hits, verdict_of
 from leakmap.analysis.rules.writes import refused, setter
 from leakmap.blocklists import TRACKING_CATEGORIES, CookieInfo
 from leakmap.blocklists.domains import registrable_domain
+from leakmap.phases import phase as phase_of
 from leakmap.records import Finding
 
-__all__ = ["classified_writes", "cookie_after_reject", "cookie_before_consent", "excessive_cookie_lifetime",
-           "refused", "setter"]
+__all__ = ["classified_writes", "cookie_after_reject", "cookie_after_withdrawal", "cookie_before_consent",
+           "cookies_not_deleted_on_withdrawal", "excessive_cookie_lifetime", "refused", "setter"]
 
 MONTH = 365.25 / 12 * 86400
 MAX_LIFETIME = 13 * MONTH
@@ -105,7 +110,7 @@ def classify(site: SiteData, parties: Parties, name: str, domain: str, value: st
 def classify_write(site: SiteData, parties: Parties, w: CookieWrite) -> CookieClass | None:
     script = w.origin == "js"
     return classify(site, parties, w.name, w.domain_key, w.value, setter(site, parties, w), w.phase,
-                    window(w.phase, w.before), script=script, url=w.script_url if script else w.url)
+                    moment_of_row(w), script=script, url=w.script_url if script else w.url)
 
 
 def consent_record(parties: Parties, name: str, domain: str) -> CookieInfo | None:
@@ -156,7 +161,7 @@ def classified_writes(site: SiteData, parties: Parties) -> list[Classified]:
                 continue
             cls = classify_write(site, parties, w)
             if cls is not None:
-                out.append(Classified(w, cls, window(w.phase, w.before)))
+                out.append(Classified(w, cls, moment_of_row(w)))
         return out
     return memo(site, "cookie_writes", compute)
 
@@ -190,7 +195,7 @@ def _covers(dkey: str, host: str) -> bool:
 
 
 def _sent_after(site: SiteData, hits: list[Hit], name: str, dkey: str, value: str) -> tuple[Hit, str] | None:
-    """The first request to a third party after "reject all" that carries the cookie: in its
+    """The first request to a third party among ``hits`` (after a refusal) that carries the cookie: in its
     ``Cookie`` header (to a host the cookie's domain covers), or an identifier token of its value."""
     ids = [t for t in tokens(value) if looks_random(t, site.scan_time)]
     for h in hits:
@@ -205,58 +210,102 @@ def _sent_after(site: SiteData, hits: list[Hit], name: str, dkey: str, value: st
     return None
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """How the cookie rules after a refusal speak of it."""
+
+    moment: str  # the moment it opens
+    action: str  # the action's name, in evidence keys: set_before_reject, writes_after_withdraw
+    rule: str  # written after it, or set before and sent after (high)
+    left_rule: str  # set before and merely left in the browser (info)
+    before_text: str  # "set before the refusal"
+    left_text: str  # "not deleted when the visitor refused"
+
+
+AFTER_REJECT_ALL = Refusal(AFTER_REJECT, "reject", "cookie-after-reject", "cookie-after-reject",
+                           "set before the refusal", "not deleted when the visitor refused")
+AFTER_WITHDRAWING = Refusal(AFTER_WITHDRAWAL, "withdraw", "cookie-after-withdrawal", "cookies-not-deleted-on-withdrawal",
+                            "set before the withdrawal", "not deleted when the visitor withdrew consent")
+
+
+def _after_refusal(site: SiteData, parties: Parties, refusal: Refusal) -> list[Finding]:
+    """In every phase whose action opens the refusal's moment, once that action happened: a
+    non-essential cookie written after it (high), or set before it and sent to a third party
+    after it (high), or set before it and merely left in the jar (info)."""
+    out = []
+    moment, label = refusal.moment, MOMENTS[refusal.moment].label
+    for phase in site.phases:
+        if not any(a.after == moment for a in phase_of(phase).actions) or not site.acted(phase, moment):
+            continue  # nothing was refused (no banner, no way to refuse: the earlier moments cover it)
+        when = site.action_state(phase, moment).time
+        set_after: dict[tuple[str, str], list[Classified]] = {}
+        before: dict[tuple[str, str], Classified] = {}
+        for c in classified_writes(site, parties):
+            if c.write.phase != phase:
+                continue
+            key = (c.write.name, c.write.domain_key)
+            if c.window == moment:
+                set_after.setdefault(key, []).append(c)
+            elif c.write.time < when:
+                before.setdefault(key, c)
+        left: dict[tuple[str, str], JarEntry] = {}
+        for j in site.jar:
+            if j.phase == phase and j.time >= when and (j.expires is None or j.expires >= j.time):
+                left.setdefault((j.name, j.domain_key), j)
+        after_hits = [h for h in third_party_hits(site, parties) if h.req.phase == phase and h.window == moment]
+        set_before = f"set_before_{refusal.action}"
+        for key in sorted({*set_after, *before}):
+            name, dkey = key
+            writes = set_after.get(key, [])
+            if writes:
+                first = writes[0]
+                out.append(_finding(site, parties, refusal.rule, phase, name, dkey, first.cls,
+                                    f"{first.cls.category} cookie {name} ({dkey}) written {label}",
+                                    {"cookie": cookie_evidence(site, first.write),
+                                     f"writes_after_{refusal.action}": len(writes),
+                                     **({set_before: cookie_evidence(site, before[key].write)} if key in before else {})},
+                                    first.write.visit_id, moment))
+                continue
+            earlier = before[key]
+            sent = _sent_after(site, after_hits, name, dkey, (left[key].value if key in left else earlier.write.value))
+            if sent is not None:
+                hit, how = sent
+                out.append(_finding(site, parties, refusal.rule, phase, name, dkey, earlier.cls,
+                                    f"{earlier.cls.category} cookie {name} ({dkey}), {refusal.before_text}, "
+                                    f"sent to {hit.party.label} {label} ({how})",
+                                    {set_before: cookie_evidence(site, earlier.write), "sent_in": how,
+                                     "request": request_evidence(site, hit.req),
+                                     **({"left_in_place": jar_evidence(left[key])} if key in left else {})},
+                                    hit.req.visit_id, moment))
+            elif key in left:
+                out.append(_finding(site, parties, refusal.left_rule, phase, name, dkey, earlier.cls,
+                                    f"{earlier.cls.category} cookie {name} ({dkey}) {refusal.left_text} "
+                                    "(kept in the browser, not sent)",
+                                    {set_before: cookie_evidence(site, earlier.write),
+                                     "left_in_place": jar_evidence(left[key])},
+                                    left[key].visit_id, moment, severity="info"))
+    return out
+
+
 def cookie_after_reject(site: SiteData, parties: Parties) -> list[Finding]:
     """After "reject all": a non-essential cookie written (high), or set before and sent to a third
     party (high), or set before and merely left in the jar (info)."""
-    if "reject" not in site.phases or not site.acted("reject"):
-        return []  # nothing was refused (no banner, or no way to refuse: tracking before consent covers it)
-    set_after: dict[tuple[str, str], list[Classified]] = {}
-    before: dict[tuple[str, str], Classified] = {}
-    for c in classified_writes(site, parties):
-        if c.write.phase != "reject":
-            continue
-        key = (c.write.name, c.write.domain_key)
-        if c.window == AFTER_REJECT:
-            set_after.setdefault(key, []).append(c)
-        else:
-            before.setdefault(key, c)
-    left: dict[tuple[str, str], JarEntry] = {}
-    for j in site.jar:
-        if j.phase != "reject" or j.moment not in ("after-consent", "end") or (j.expires is not None and j.expires < j.time):
-            continue
-        left.setdefault((j.name, j.domain_key), j)
-    after_hits = [h for h in third_party_hits(site, parties) if h.req.phase == "reject" and h.window == AFTER_REJECT]
-    out = []
-    for key in sorted({*set_after, *before}):
-        name, dkey = key
-        writes = set_after.get(key, [])
-        if writes:
-            first = writes[0]
-            out.append(_finding(site, parties, "cookie-after-reject", "reject", name, dkey, first.cls,
-                                f"{first.cls.category} cookie {name} ({dkey}) written after \"reject all\"",
-                                {"cookie": cookie_evidence(site, first.write), "writes_after_reject": len(writes),
-                                 **({"set_before_reject": cookie_evidence(site, before[key].write)} if key in before else {})},
-                                first.write.visit_id, AFTER_REJECT))
-            continue
-        earlier = before[key]
-        sent = _sent_after(site, after_hits, name, dkey, (left[key].value if key in left else earlier.write.value))
-        if sent is not None:
-            hit, how = sent
-            out.append(_finding(site, parties, "cookie-after-reject", "reject", name, dkey, earlier.cls,
-                                f"{earlier.cls.category} cookie {name} ({dkey}), set before the refusal, "
-                                f"sent to {hit.party.label} after \"reject all\" ({how})",
-                                {"set_before_reject": cookie_evidence(site, earlier.write), "sent_in": how,
-                                 "request": request_evidence(site, hit.req),
-                                 **({"left_in_place": jar_evidence(left[key])} if key in left else {})},
-                                hit.req.visit_id, AFTER_REJECT))
-        elif key in left:
-            out.append(_finding(site, parties, "cookie-after-reject", "reject", name, dkey, earlier.cls,
-                                f"{earlier.cls.category} cookie {name} ({dkey}) not deleted when the visitor refused "
-                                "(kept in the browser, not sent)",
-                                {"set_before_reject": cookie_evidence(site, earlier.write),
-                                 "left_in_place": jar_evidence(left[key])},
-                                left[key].visit_id, AFTER_REJECT, severity="info"))
-    return out
+    return _after_refusal(site, parties, AFTER_REJECT_ALL)
+
+
+def _withdrawal(site: SiteData, parties: Parties) -> list[Finding]:
+    return memo(site, "cookies_after_withdrawal", lambda: _after_refusal(site, parties, AFTER_WITHDRAWING))
+
+
+def cookie_after_withdrawal(site: SiteData, parties: Parties) -> list[Finding]:
+    """After consent was withdrawn: a non-essential cookie written, or a consented one sent to its
+    party (high)."""
+    return [f for f in _withdrawal(site, parties) if f.rule == AFTER_WITHDRAWING.rule]
+
+
+def cookies_not_deleted_on_withdrawal(site: SiteData, parties: Parties) -> list[Finding]:
+    """After consent was withdrawn: a consented cookie left in the browser, not sent (info)."""
+    return [f for f in _withdrawal(site, parties) if f.rule == AFTER_WITHDRAWING.left_rule]
 
 
 def excessive_cookie_lifetime(site: SiteData, parties: Parties) -> list[Finding]:

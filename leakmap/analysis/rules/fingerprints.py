@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from leakmap.analysis.data import ApiCall, SiteData
-from leakmap.analysis.findings import MOMENTS, make, party_evidence, timing, window
+from leakmap.analysis.findings import MOMENTS, make, moment_of_row, party_evidence, timing
 from leakmap.analysis.parties import Parties
 from leakmap.analysis.rules.behaviour import strict
 from leakmap.analysis.rules.common import verdict_of
@@ -96,7 +96,7 @@ def fingerprinting(site: SiteData, parties: Parties) -> list[Finding]:
         judge = CRITERIA.get(call.api)
         if judge is None or not call.script_url:
             continue
-        if not MOMENTS[window(call.phase, call.before)].violating:
+        if not MOMENTS[moment_of_row(call)].violating:
             continue
         party = parties.of_url(site.id, call.script_url)
         if party is None or party.first_party:
@@ -104,7 +104,7 @@ def fingerprinting(site: SiteData, parties: Parties) -> list[Finding]:
         met = judge(call.details)
         if met is None:
             continue
-        key = (call.phase, window(call.phase, call.before), call.api, _base(call.script_url))
+        key = (call.phase, moment_of_row(call), call.api, _base(call.script_url))
         previous = found.get(key)
         found[key] = (previous[0], previous[1], previous[2] + 1) if previous else (call, met, 1)
     out = []

@@ -1,5 +1,5 @@
-"""Rules over requests to third parties: tracking before consent or after "reject all", session
-replay, data brokers. Each phase and moment gives a finding per registrable domain (merged into
+"""Rules over requests to third parties: tracking before consent, after "reject all" or after
+consent was withdrawn, session replay, data brokers. Each phase and moment gives a finding per registrable domain (merged into
 one per fact across phases); its evidence is the first request that made the party tracking
 then, and why (its listing, a filter, or what it did), with Consent Mode "cookieless" pings
 shown only when nothing else was sent."""
@@ -7,7 +7,15 @@ shown only when nothing else was sent."""
 from __future__ import annotations
 
 from leakmap.analysis.data import SiteData
-from leakmap.analysis.findings import AFTER_REJECT, BEFORE, MOMENTS, make, party_evidence, request_evidence
+from leakmap.analysis.findings import (
+    AFTER_REJECT,
+    AFTER_WITHDRAWAL,
+    BEFORE,
+    MOMENTS,
+    make,
+    party_evidence,
+    request_evidence,
+)
 from leakmap.analysis.parties import Parties
 from leakmap.analysis.rules.common import Hit, group, third_party_hits, verdicts
 from leakmap.analysis.rules.idsync import id_matches
@@ -34,7 +42,7 @@ def _summary(site: SiteData, parties: Parties, hits: list[Hit], extra: dict | No
     if pings or first.consent_mode:
         evidence["consent_mode"] = {"denied_pings": pings, "first": first.consent_mode}
     if site.phases and first.req.phase in site.consent:
-        c = site.consent[first.req.phase]
+        c = site.action_state(first.req.phase, first.window)  # the action the moment follows (else the first)
         evidence["consent_action"] = {"action": c.action, "method": c.method, "verified": c.verified,
                                       "time": c.time, "error": c.error, "screenshot_before": c.screenshot_before,
                                       "screenshot_after": c.screenshot_after}
@@ -102,6 +110,11 @@ def tracking_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
 def tracking_after_reject(site: SiteData, parties: Parties) -> list[Finding]:
     """A tracking third party receives a request after "reject all"."""
     return _tracking_in(site, parties, "tracking-after-reject", AFTER_REJECT)
+
+
+def tracking_after_withdrawal(site: SiteData, parties: Parties) -> list[Finding]:
+    """A tracking third party receives a request after the visitor withdrew consent."""
+    return _tracking_in(site, parties, "tracking-after-withdrawal", AFTER_WITHDRAWAL)
 
 
 def session_replay(site: SiteData, parties: Parties) -> list[Finding]:

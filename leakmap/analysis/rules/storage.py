@@ -9,7 +9,7 @@ the script's own URL judged by listing and filters."""
 from __future__ import annotations
 
 from leakmap.analysis.data import SiteData, StorageWrite
-from leakmap.analysis.findings import BEFORE, make, party_evidence, timing, window
+from leakmap.analysis.findings import BEFORE, make, moment_of_row, party_evidence, timing
 from leakmap.analysis.identifiers import identifier_tokens, looks_random
 from leakmap.analysis.parties import Parties, Party
 from leakmap.analysis.rules.behaviour import filter_basis, label_basis
@@ -48,7 +48,7 @@ def storage_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
     places = _same_place(site)
     out = []
     for w in site.storage:
-        if window(w.phase, w.before) != BEFORE or not w.value:
+        if moment_of_row(w) != BEFORE or not w.value:
             continue
         others = [v for phase, values in places[(w.kind, w.key, site.page(w.visit_id))].items() if phase != w.phase
                   for v in values]

@@ -29,6 +29,7 @@ class VisitContext:
     visit_key: str  # unique, file-name safe
     landing: bool = False  # the phase's first page (where the banner is answered)
     action: str | None = None  # "accept" / "reject" when this visit answers the banner
+    later: tuple[str, ...] = ()  # the phase's later consent actions taken on this visit ("withdraw")
     context: BrowserContext | None = None
     page: Page | None = None
     notes: dict[str, Any] = field(default_factory=dict)

@@ -3,7 +3,7 @@
 The moment of a choice is the click that decides it (the last of "settings", "untick", "save"),
 not the first; the consent engine's own clicks (autoconsent clicks from inside the page) and
 leakmap's (Playwright's) are both seen here, by a capture-phase listener that runs before the
-page's own handlers. Only landing visits that answer the banner listen.
+page's own handlers. Only visits that take a consent action listen.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class ClickCollector(Collector):
 
     def __init__(self, visit):
         super().__init__(visit)
-        self.scripts = (_CLICK_JS,) if visit.action else ()
+        self.scripts = (_CLICK_JS,) if visit.action or visit.later else ()
         self.clicks: list[Click] = []
 
     def on_hook(self, session, message: dict[str, Any]) -> None:

@@ -13,6 +13,11 @@ phase is timed against) is the deciding step: the last click of the
 sequence that made it ("settings", "untick", then "reject all" decides on
 the third), as the page saw it; with two CMPs on a page, the first one's
 answer is the moment of the choice. Every step is kept with its time.
+
+Withdrawing (:func:`withdraw`) reopens a choice already made the way a visitor
+would (:mod:`leakmap.crawler.consent.reopen`), refuses all in what opens (the
+reject button, the settings layer's path, or untick and save), and is verified
+and timed like an answer to the banner; its clicks count the reopening one.
 """
 
 from __future__ import annotations
@@ -34,10 +39,14 @@ from leakmap.crawler.consent.heuristic import (
     click,
     find_button,
     find_selector,
+    find_text,
     first_layer,
+    refuse_in_layer,
     reject_in_second_layer,
 )
+from leakmap.crawler.consent.reopen import find_reopener, open_by_api
 from leakmap.crawler.consent.signals import read_signals
+from leakmap.crawler.consent.vocabulary import vocabulary
 from leakmap.records import ConsentEvent, ConsentRecord
 
 POPUP_WAIT = 4.0  # seconds for autoconsent to find a banner once the page is quiet
@@ -228,3 +237,112 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
     if earlier:
         record.error = f"autoconsent answered {record.cmp} but a banner is still shown; {record.error}"
     return record
+
+
+async def _refuse(page: Page, before: dict[str, str], settle: Settle) -> tuple[str, int, str | None]:
+    """Refuse all in the interface a withdrawal reopened: (how, clicks, error). A control that
+    withdrew by itself (a one-click "withdraw consent" link) leaves nothing to click."""
+    words = vocabulary()
+    layer = await first_layer(page)
+    if not any(layer.values()) and await find_text(page, words.save, in_banner=True) is None:
+        if await consent_state(page) != before:
+            return "direct", 0, None
+        return "none", 0, "nothing to refuse in showed up"
+    rejecter = await find_text(page, words.reject, in_banner=True)
+    if rejecter is not None:
+        await click(rejecter[0])
+        return "heuristic", 1, None
+    if layer["settings"] and await find_text(page, words.save, in_banner=True) is None:  # a first layer: go deeper
+        clicks, error = await reject_in_second_layer(page, settle)
+        return "heuristic-second-layer", clicks, error
+    clicks, error = await refuse_in_layer(page)  # a settings layer (what most reopen): untick, save
+    return "heuristic-untick", clicks, error
+
+
+async def _reopen(page: Page, way: str, timeline: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Open the consent interface again: ``control``, the page's own link or button (one click),
+    or ``api``, the consent platform's call. What was used, or None when there is no such way."""
+    if way == "control":
+        opener = await find_reopener(page)
+        if opener is None:
+            return None
+        used = {"means": opener.kind, "text": opener.label, "frame": opener.frame.url, "clicks": 1}
+        try:
+            await click(opener.element)
+        except PlaywrightError as exc:
+            used.update(clicks=0, error=f"could not be clicked: {exc.message.splitlines()[0]}")
+    else:
+        api = await open_by_api(page)
+        if api is None:
+            return None
+        used = {"means": "api", "cmp": api.cmp, "call": api.call, "clicks": 0}
+    timeline.append({"step": "reopen", "time": time.time(), **used})
+    return used
+
+
+async def withdraw(page: Page, settle: Settle, shots: ScreenshotCollector, clicks: ClickCollector) -> ConsentRecord:
+    """``withdraw``: reopen the choice through the page's own control (else the consent platform's
+    API), refuse all, verify that the stored choice changed (the interface may stay open: a
+    settings panel often does); every step kept with its time.
+    ``details.reopen.found`` says whether a visitor could have done it (a visible control that
+    opened something to refuse in)."""
+    record = ConsentRecord(action="withdraw")
+    timeline: list[dict[str, Any]] = []
+    record.details["timeline"] = timeline
+    record.screenshot_before = await shots.take("before-withdraw")
+    before = await consent_state(page)
+    started = time.time()
+    used: dict[str, Any] | None = None
+    how, refuse_clicks, error = "none", 0, "no way to reopen the consent choice was found on the page"
+    for way in ("control", "api"):
+        if (tried := await _reopen(page, way, timeline)) is None:
+            continue
+        used = tried
+        if "error" in used:
+            error = f"the {used['means']} \"{used['text']}\" {used['error']}"
+            continue
+        await settle()
+        record.details["reopened_layer"] = await first_layer(page)
+        if shot := await shots.take(f"withdraw-reopened-{way}"):
+            record.details.setdefault("screenshots_reopened", []).append(shot)
+        try:
+            how, refuse_clicks, error = await _refuse(page, before, settle)
+        except PlaywrightError as exc:
+            how, refuse_clicks, error = "heuristic", 0, exc.message.splitlines()[0]
+        timeline.append({"step": "refuse", "time": time.time(), "how": how, "clicks": refuse_clicks, "error": error})
+        if how != "none":
+            break
+    reopen_clicks = used["clicks"] if used else 0
+    record.details["reopen"] = {**(used or {}), "found": used is not None and used["means"] != "api" and how != "none"}
+    if used is not None and used["means"] == "api":
+        record.cmp = used["cmp"]
+    record.banner_found = how != "none"
+    if used is None or how == "none" or error is not None:
+        record.error = (error if used is None or how == "none" else
+                        f"the consent choice was reopened but could not be refused: {error}")
+        if used is None:
+            record.error += ": no cookie-settings link or button, no floating consent button, no known consent platform API"
+        record.screenshot_after = await shots.take("after-withdraw")
+        return record
+    await settle()
+    verdict = await _verify(page, before, None)
+    record.method = f"{used['means']}+{how}"
+    record.steps, record.success = reopen_clicks + refuse_clicks, True
+    _decide(record, clicks, started, (started, time.time()), api_answer=False)
+    if record.time is None:  # nothing clicked: the platform's API reopened and refused at once
+        record.time = timeline[-1]["time"]
+        record.details["deciding_step"] = {"time": record.time, "text": f"{used['means']}+{how} (no click seen)"}
+    # the stored choice changed: a reopened settings panel may stay open after the refusal (tarteaucitron's does)
+    record.verified = bool(verdict["changed"])
+    record.details.update({k: v for k, v in verdict.items() if k != "verified"})
+    record.details.update(reopen_clicks=reopen_clicks, refuse_clicks=refuse_clicks)
+    timeline.append({"step": "verified" if record.verified else "not verified", "time": time.time()})
+    record.details.update(await read_signals(page))
+    record.screenshot_after = await shots.take("after-withdraw")
+    if not record.verified:
+        record.error = "the withdrawal could not be verified: no consent record changed"
+    return record
+
+
+# The later consent actions a phase can take (see leakmap.phases.Action), by name.
+LATER_ACTIONS = {"withdraw": withdraw}

@@ -75,14 +75,15 @@ _UNTICK_JS = """
 """
 
 
-def _frames(page: Page) -> list[Frame]:
+def frames(page: Page) -> list[Frame]:
+    """The page's frames, main frame first."""
     return [page.main_frame, *[f for f in page.frames if f != page.main_frame]]
 
 
 async def find_text(page: Page, texts: Sequence[str], in_banner: bool = False) -> tuple[ElementHandle, Frame] | None:
     """The best visible button with one of ``texts`` on the page or in a frame (main frame first)."""
     arg = json.loads(json.dumps([list(texts), list(BANNER_WORDS), in_banner]))
-    for frame in _frames(page):
+    for frame in frames(page):
         try:
             handle = await frame.evaluate_handle(_FIND_JS, arg)
         except PlaywrightError:
@@ -101,7 +102,7 @@ async def find_button(page: Page, action: str) -> tuple[ElementHandle, Frame] | 
 
 async def find_selector(page: Page, selector: str) -> tuple[ElementHandle, Frame] | None:
     """The first visible element matching a user's selector, in any frame."""
-    for frame in _frames(page):
+    for frame in frames(page):
         try:
             for element in await frame.query_selector_all(selector):
                 if await element.is_visible():
@@ -135,13 +136,21 @@ async def reject_in_second_layer(page: Page, settle: Callable[[], Awaitable[obje
     if opener is None:
         return 0, "the banner offers neither a reject button nor a settings layer"
     await click(opener[0])
-    clicks = 1
     await settle()
+    clicks, error = await refuse_in_layer(page)
+    return clicks + 1, error
+
+
+async def refuse_in_layer(page: Page) -> tuple[int, str | None]:
+    """On an open settings layer: reject there if offered, else untick what is ticked and save.
+    Returns (clicks, error)."""
+    words = vocabulary()
     rejecter = await find_text(page, words.reject, in_banner=True)
     if rejecter is not None:
         await click(rejecter[0])
-        return clicks + 1, None
-    for frame in _frames(page):
+        return 1, None
+    clicks = 0
+    for frame in frames(page):
         try:
             clicks += await frame.evaluate(_UNTICK_JS)
         except PlaywrightError:

@@ -82,3 +82,30 @@ BANNER_WORDS = (
     "cookie", "consent", "privacy", "gdpr", "rgpd", "dsgvo", "confidentialité", "données personnelles",
     "datenschutz", "privacidad", "riservatezza", "traceurs", "tracking", "partenaires", "partners",
 )
+
+# Controls that reopen a consent choice once it is made (a footer link, a privacy-page button):
+# matched as part of the normalised text (or aria-label, title) of a clickable element of at
+# most 60 characters, so "Change your cookie settings" and "Cookie-Einstellungen ändern" match.
+REOPEN = (
+    # en
+    "cookie settings", "cookies settings", "cookie preferences", "cookie consent", "manage cookies",
+    "manage consent", "consent preferences", "consent settings", "privacy settings", "privacy preferences",
+    "privacy choices", "withdraw consent", "withdraw my consent", "revoke consent", "change consent",
+    # fr
+    "paramètres des cookies", "paramètres cookies", "préférences cookies", "préférences de cookies",
+    "gérer les cookies", "gérer mes cookies", "gestion des cookies", "paramétrer les cookies", "gérer mes choix",
+    "gérer le consentement", "gestion du consentement", "retirer mon consentement", "modifier mes choix",
+    # de
+    "cookie-einstellungen", "cookie einstellungen", "cookies verwalten", "datenschutzeinstellungen",
+    "datenschutz-einstellungen", "privatsphäre-einstellungen", "einwilligung widerrufen", "einwilligungen verwalten",
+    "zustimmung widerrufen", "einwilligung ändern",
+    # es
+    "configuración de cookies", "configurar cookies", "preferencias de cookies", "gestionar cookies",
+    "ajustes de cookies", "retirar el consentimiento", "retirar consentimiento",
+    # it
+    "impostazioni cookie", "impostazioni dei cookie", "preferenze cookie", "preferenze sui cookie",
+    "gestisci cookie", "gestisci i cookie", "revoca il consenso", "revoca consenso",
+    # nl
+    "cookie-instellingen", "cookie instellingen", "cookievoorkeuren", "cookie-voorkeuren", "cookies beheren",
+    "toestemming intrekken", "privacy-instellingen", "privacyinstellingen",
+)

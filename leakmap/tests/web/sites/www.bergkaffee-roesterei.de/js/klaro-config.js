@@ -1,0 +1,33 @@
+/* Klaro configuration of bergkaffee-roesterei.de: Google Analytics (statistics) and the Meta pixel
+ * (marketing) run only with consent; the choice is kept 180 days in the first-party cookie "klaro".
+ * "Cookie-Einstellungen" in every page's footer reopens it; withdrawing deletes the services' cookies
+ * (they are written on the registrable domain, so that is where Klaro deletes them). */
+var klaroConfig = {
+  version: 1,
+  elementID: "klaro",
+  storageMethod: "cookie",
+  cookieName: "klaro",
+  cookieExpiresAfterDays: 180,
+  privacyPolicy: "/datenschutz.html",
+  lang: "de",
+  default: false,
+  mustConsent: false,
+  acceptAll: true,
+  hideDeclineAll: false,
+  hideLearnMore: false,
+  translations: {
+    de: {
+      consentNotice: {
+        description: "Dürfen wir Google Analytics für unsere Besucherstatistik und das Meta-Pixel für Werbung nutzen? Du kannst deine Auswahl jederzeit unter „Cookie-Einstellungen“ ändern.",
+      },
+      purposes: { analytics: "Besucherstatistik", marketing: "Marketing" },
+      "google-analytics": { description: "Zählt Besuche und Seitenaufrufe (Google Ireland Ltd.)." },
+      "meta-pixel": { description: "Misst den Erfolg unserer Anzeigen auf Facebook und Instagram (Meta Platforms Ireland Ltd.)." },
+    },
+  },
+  services: [
+    { name: "google-analytics", title: "Google Analytics", purposes: ["analytics"],
+      cookies: [[/^_ga(_.*)?$/, "/", ".bergkaffee-roesterei.de"]] },
+    { name: "meta-pixel", title: "Meta-Pixel", purposes: ["marketing"], cookies: [["_fbp", "/", ".bergkaffee-roesterei.de"]] },
+  ],
+};

@@ -449,14 +449,13 @@ def test_every_script_parses(testweb, tmp_path):
     assert json.loads(result.stdout) == [], result.stderr
 
 
-def test_a_broken_tcf_cmp_build_raises(monkeypatch, tmp_path):
+def test_a_broken_cmp_build_raises(monkeypatch, tmp_path):
     # the session fixture turns this error into a failure (conftest.tcf_cmp_bundle): never a skip
     from leakmap.tests.web.cmp import build as cmp_build
 
     broken = tmp_path / "tcf-cmp.mjs"
     broken.write_text("import { nothing } from './does-not-exist.mjs';\n")
-    monkeypatch.setattr(cmp_build, "HERE", tmp_path)
-    monkeypatch.setattr(cmp_build, "BUNDLE", tmp_path / "dist" / "tcf-cmp.js")
+    monkeypatch.setattr(cmp_build, "BUNDLES", {tmp_path / "dist" / "tcf-cmp.js": (broken,)})
     with pytest.raises(cmp_build.BuildError, match="esbuild failed"):
         cmp_build.build(force=True)
     monkeypatch.setattr(cmp_build, "ESBUILD", tmp_path / "no-esbuild")

@@ -21,12 +21,13 @@ from leakmap.crawler.browser import find_browser
 from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.session import BrowserSession
 from leakmap.crawler.visit import VisitJob
-from leakmap.records import CookieRecord, JarCookie, RequestRecord
+from leakmap.records import CookieRecord, ErrorRecord, JarCookie, RequestRecord
 from leakmap.tests.web.capture import browser_service
 from leakmap.tests.web.server import TestWeb, write_sites
 
 SITE = "www.pageshop.fr"
 TRACKER = "px.fidelity-tracker.net"
+OTHER = "www.pageshop-outlet.be"
 PAGES = {
     f"{SITE}/index.html": f"""
         <!doctype html><title>Page shop</title>
@@ -113,6 +114,13 @@ PAGES |= {
     f"{SITE}/refresh-next.html": f"""
         <!doctype html><title>Next</title><link rel="icon" href="data:,">
         <img src="https://{TRACKER}/pixel.gif?p=refresh-next"><script>{UNLOAD_BEACON}</script>""",
+    # a script moves on to another site (a regional splash page, a consent host)
+    f"{SITE}/away.html": f"""
+        <!doctype html><title>Away</title><link rel="icon" href="data:,">
+        <script>{UNLOAD_BEACON} setTimeout(() => {{ location.href = 'https://{OTHER}/arrived.html'; }}, 300);</script>""",
+    f"{OTHER}/arrived.html": f"""
+        <!doctype html><title>Arrived</title><link rel="icon" href="data:,">
+        <img src="https://{TRACKER}/pixel.gif?p=arrived"><script>{UNLOAD_BEACON}</script>""",
     f"{TRACKER}/collect": "ok",
 }
 
@@ -295,3 +303,23 @@ def test_pages_a_script_or_a_meta_refresh_navigates_keep_every_request(web, brow
         # the left document's beacon and the next document's requests are the visit's
         assert _stored(outcome)[("POST", f"https://{TRACKER}/collect")] == 2, first
         assert _stored(outcome)[("GET", f"https://{TRACKER}/pixel.gif?p={then[1:]}")] == 1, first
+        # within the site nothing goes unseen, so no capture gap is noted
+        assert not [e for e in outcome.evidence if isinstance(e, ErrorRecord) and e.kind == "capture-gap"], first
+
+
+def test_a_page_that_goes_on_to_another_site_says_what_cannot_be_recorded(web, browser_path, tmp_path):
+    """Chromium limit, kept in view: the left document unloads in a process the page's DevTools
+    session has left, so its pagehide beacon reaches the server unseen. Everything else is stored,
+    and the visit says where the gap is. If this test fails because the beacon is stored, Chromium
+    now reports it: drop the gap note."""
+    start = len(web.log)
+    outcome, = asyncio.run(_visits(web, tmp_path, browser_path, [VisitJob(5, "baseline", 0, f"https://{SITE}/away.html", last=True)]))
+    served = [e for e in web.log[start:] if not browser_service(e)]
+    assert outcome.visit.final_url == f"https://{OTHER}/arrived.html"
+    # the arrived page's pixel and its own beacon on close are there; the left page's beacon is not
+    assert _served_during(served, outcome) - _stored(outcome) == Counter({("POST", f"https://{TRACKER}/collect"): 1})
+    assert _stored(outcome)[("GET", f"https://{TRACKER}/pixel.gif?p=arrived")] == 1
+    gaps = [e for e in outcome.evidence if isinstance(e, ErrorRecord) and e.kind == "capture-gap"]
+    assert len(gaps) == 1 and "https://pageshop.fr to https://pageshop-outlet.be" in gaps[0].message
+    assert gaps[0].url == f"https://{OTHER}/arrived.html"
+

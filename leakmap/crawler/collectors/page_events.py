@@ -1,5 +1,7 @@
 """What a hostile or broken page throws at the browser: dialogs, popups, downloads,
-crashes and script errors. Each becomes an error row on the visit; the visit goes on."""
+crashes and script errors, and a page that moves itself on to another site (what the left
+document sends while it unloads cannot be recorded). Each becomes an error row on the visit;
+the visit goes on."""
 
 from __future__ import annotations
 
@@ -7,9 +9,12 @@ import asyncio
 import time
 from typing import Any
 
-from playwright.async_api import Dialog, Download, Page
+from urllib.parse import urlsplit
+
+from playwright.async_api import Dialog, Download, Frame, Page
 from playwright.async_api import Error as PlaywrightError
 
+from leakmap.blocklists import registrable_domain
 from leakmap.crawler.collectors.base import Collector
 from leakmap.records import ErrorRecord
 
@@ -36,6 +41,22 @@ class PageEventsCollector(Collector):
         page.on("download", self._download)
         page.on("crash", lambda _page: self._crash(page))
         page.on("pageerror", self._page_error)
+        page.on("framenavigated", lambda frame: self._navigated(page, frame))
+        self._site = _site(page.url)
+
+    def _navigated(self, page: Page, frame: Frame) -> None:
+        """With site isolation, a page that goes on to another site changes renderer process; the
+        DevTools session moves with it before the old document runs its ``pagehide`` handlers, so
+        the beacons they send reach their server without any event the recorder could see (the
+        browser's request interception would see them, but turning it on changes how redirected
+        fetches behave). The gap is said where it happens."""
+        if frame != page.main_frame:
+            return
+        site, before = _site(frame.url), self._site
+        self._site = site or before
+        if site and before and site != before:
+            self._add("capture-gap", f"the page went on from {before[0]}://{before[1]} to {site[0]}://{site[1]} by "
+                      f"itself: beacons the left page sent while unloading are not recorded", frame.url)
 
     async def _dialog(self, dialog: Dialog) -> None:
         self._add("dialog", f"{dialog.type}: {dialog.message}", self.visit.url)
@@ -86,3 +107,11 @@ class PageEventsCollector(Collector):
 
     def records(self) -> list[Any]:
         return list(self._errors)
+
+
+def _site(url: str) -> tuple[str, str] | None:
+    """A URL's site as the browser's process model keys it (scheme and registrable domain)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.scheme, registrable_domain(parts.hostname)

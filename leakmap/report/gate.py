@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from leakmap.analysis import RULES
 from leakmap.phases import ACTION_PHASES
 from leakmap.report.model import BEFORE, Report, SiteReport
 from leakmap.report.policy import OFF, Policy
@@ -72,7 +73,8 @@ def apply(report: Report, policy: Policy | None = None, baseline: set[str] | Non
             f.original_severity, f.severity = f.original_severity or f.severity, level
         if level == OFF:
             f.gate = "ignored"
-        elif f.moment == BEFORE and policy.allows_before_consent(f.domain, f.entity):
+        elif (f.moment == BEFORE and getattr(RULES.get(f.rule), "waivable_before_consent", True)
+              and policy.allows_before_consent(f.domain, f.entity)):
             f.gate = "allowed"
         elif baseline is not None and (f.id in baseline or baseline.intersection(f.legacy_ids)):
             f.gate = "baselined"

@@ -70,6 +70,8 @@ def rules_doc() -> str:
     for r in RULE_TABLE:
         lines += ["", f"### {r.id}", "", f"**{r.name}** (up to {r.severity}). {r.what}", "",
                   f"*Why it matters:* {r.why}", "", f"*What to do:* {r.fix}"]
+        if not r.waivable_before_consent:
+            lines += ["", "A policy's `allowed_before_consent` does not waive it: it is no matter of consent to cookies."]
     return "\n".join(lines) + "\n"
 
 

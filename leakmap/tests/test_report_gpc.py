@@ -107,3 +107,17 @@ def test_policy_and_cli_accept_the_phase():
         assert "gpc:" in " ".join(text.split()), command  # --phases lists it with what it does
     bad = CliRunner().invoke(main, ["scan", "https://www.example.org/", "--phases", "baseline,gcp"])
     assert bad.exit_code == 2 and "gpc" in bad.output
+
+
+def test_an_allowance_before_consent_does_not_waive_the_us_opt_out(tmp_path):
+    """A policy that lets Meta's pixel load before the EU consent (say, the site's lawyers accept
+    it) does not let Meta ignore a visitor's GPC opt-out: a different law, a different question."""
+    from leakmap.report.policy import parse
+
+    path = _scan(tmp_path / "ignored" / "leakmap.db", honour=False)
+    policy = parse({"allowed_before_consent": ["Meta Platforms, Inc."]}, "leakmap.toml")
+    report, verdict = load(path, kb=knowledge(), policy=policy)
+    gates = {(f.rule, f.domain): f.gate for _, f in report.findings()}
+    assert gates[("tracking-before-consent", "facebook.net")] == "allowed"
+    assert gates[("gpc-ignored", "facebook.net")] == "fail" and gates[("gpc-ignored", "facebook.com")] == "fail"
+    assert verdict.failing == 3  # the two gpc-ignored and gpc-signal-mismatch

@@ -54,6 +54,9 @@ class Rule:
     why: str  # why it matters
     fix: str  # what the site owner can do
     moments: tuple[str, ...] = ()  # the only moments it judges (empty: any); a scan showing none cannot fire it
+    # a policy's allowed_before_consent (the site's CMP, its CDN) may waive its before-consent
+    # findings: the EU consent rules only; a US opt-out or a form's contents is no matter of consent
+    waivable_before_consent: bool = True
 
     def applies(self, phases) -> bool:
         """A scan of these phases can give this rule's findings (reports list it as checked)."""
@@ -128,7 +131,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "Visitors expect what they type to stay on the page until they submit it; hashing an e-mail does not make it "
         "anonymous.",
         "Turn off automatic form-field capture (\"advanced matching\", session replay input recording) for these "
-        "fields."),
+        "fields.", waivable_before_consent=False),
     Rule(
         "fingerprinting", "high", fingerprinting,
         "Browser fingerprinting",
@@ -180,7 +183,8 @@ RULE_TABLE: tuple[Rule, ...] = (
         "California (CCPA/CPRA), Colorado, Connecticut and other US states make GPC a binding opt-out of selling and "
         "sharing personal data and of targeted advertising; ignoring it is a violation regulators have fined.",
         "Read navigator.globalPrivacyControl (or the Sec-GPC header) before loading advertising, social and "
-        "data-broker tags, and treat it as an opt-out: configure the consent platform's GPC support."),
+        "data-broker tags, and treat it as an opt-out: configure the consent platform's GPC support.",
+        waivable_before_consent=False),
     Rule(
         "gpc-signal-mismatch", "high", gpc_signal_mismatch,
         "Opt-out signal contradicts Global Privacy Control",
@@ -189,14 +193,15 @@ RULE_TABLE: tuple[Rule, ...] = (
         "Vendors rely on these signals: a string that says \"not opted out\" passes the visitor's data on as if GPC "
         "had not been sent.",
         "Make the consent platform set the US opt-out fields (SaleOptOut, SharingOptOut, TargetedAdvertisingOptOut; "
-        "usprivacy 1YYN) when it sees GPC."),
+        "usprivacy 1YYN) when it sees GPC.", waivable_before_consent=False),
     Rule(
         "gpc-honoured", "info", gpc_honoured,
         "Global Privacy Control honoured",
         "Informational: with Global Privacy Control on, no advertising, data-broker, social-media or session-replay "
         "company received data and the site's own signals said the visitor opted out.",
         "Evidence that the site honours the opt-out preference signal US state laws require it to honour.",
-        "Nothing to fix; keep the evidence (what the visit without GPC contacted, the signals the site set)."),
+        "Nothing to fix; keep the evidence (what the visit without GPC contacted, the signals the site set).",
+        waivable_before_consent=False),
     Rule(
         "tracking-after-withdrawal", "high", tracking_after_withdrawal,
         "Tracking after consent was withdrawn",

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import time
 from typing import Any
-
 from urllib.parse import urlsplit
 
 from playwright.async_api import Dialog, Download, Frame, Page

@@ -104,3 +104,36 @@ def test_no_gpc_phase_no_gpc_finding(b):
     b.visit("baseline", _meta())
     b.consent("baseline", clicked=False, details={"usp": {"uspString": "1YNN"}})
     assert not [f for f in b.findings() if f.rule.startswith("gpc-")]
+
+
+PREBID = "https://ib.adnxs.com/ut/v3/prebid?gpp_sid=7&gpp={gpp}&us_privacy={usp}"
+
+
+def test_signal_mismatch_in_what_the_tags_pass_to_vendors(b):
+    """No CMP answered the page's GPP ping, but the ad tag told the exchange the visitor did not
+    opt out: the site's signal to its vendors contradicts GPC."""
+    b.consent("gpc", clicked=False, details={"gpp": {"status": "no-cmp"}})
+    b.visit("gpc", [request(SITE, 0.0, resource_type="Document"),
+                    request(PREBID.format(gpp=USNAT_NOT_OPTED_OUT, usp="1YNN"), 0.5, resource_type="XHR"),
+                    request(PREBID.format(gpp=USNAT_NOT_OPTED_OUT, usp="1YNN") + "&n=2", 0.7, resource_type="XHR"),
+                    # the site's own server is no vendor
+                    request(SITE + "api/log?us_privacy=1YNY", 0.8, resource_type="XHR")])
+    [f] = rules(b.findings(), "gpc-signal-mismatch")
+    signals = {s["source"]: s for s in f.evidence["signals"]}
+    assert set(signals) == {"GPP passed to vendors (gpp= to ib.adnxs.com)",
+                            "US Privacy passed to vendors (us_privacy= to ib.adnxs.com)"}  # one per string
+    gpp = signals["GPP passed to vendors (gpp= to ib.adnxs.com)"]
+    assert gpp["raw"] == USNAT_NOT_OPTED_OUT and gpp["hosts"] == ["ib.adnxs.com"]
+    assert gpp["contradicting"] == {"usnat": {"SaleOptOut": 2, "SharingOptOut": 2, "TargetedAdvertisingOptOut": 2}}
+    assert "ib.adnxs.com" in f.title
+
+
+def test_vendor_signal_near_miss_opted_out_strings(b):
+    """Opted-out strings passed on are what GPC asks for (the exchange being contacted at all is
+    gpc-ignored's question, not this rule's)."""
+    b.consent("gpc", clicked=False, details={"gpp": {"status": "no-cmp"}})
+    b.visit("gpc", [request(SITE, 0.0, resource_type="Document"),
+                    request(PREBID.format(gpp=USNAT_OPTED_OUT, usp="1YYN"), 0.5, resource_type="XHR")])
+    found = b.findings()
+    assert rules(found, "gpc-signal-mismatch") == []
+    assert [f.domain for f in rules(found, "gpc-ignored")] == ["adnxs.com"]

@@ -12,6 +12,8 @@ targeted advertising:
 - ``gpc-signal-mismatch``: the site's own signals say no opt-out while GPC is on: a US section of
   its GPP string with ``SaleOptOut``/``SharingOptOut``/``TargetedAdvertisingOptOut`` other than 1
   (opted out), or a US Privacy string (``__uspapi``, ``usprivacy`` cookie) with opt-out ``N``.
+  What its tags pass on to vendors counts too: the ``gpp`` and ``us_privacy`` parameters of
+  third-party requests (the IAB's names, as Prebid and ad servers use them).
 - ``gpc-honoured`` (info): neither, with what the site did (its signals, its banner, what the
   baseline contacted that the GPC visit did not, its ``/.well-known/gpc.json``).
 """
@@ -19,6 +21,7 @@ targeted advertising:
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from leakmap.analysis.data import SiteData, memo
 from leakmap.analysis.findings import BEFORE, make, party_evidence, request_evidence
@@ -132,7 +135,29 @@ def _usp_cookies(site: SiteData, phase: str) -> list[tuple[str, str]]:
     return [(value, f"cookie {USP_COOKIE} ({domain})") for domain, value in out.items()]
 
 
-def site_signals(site: SiteData, phase: str) -> list[dict[str, Any]]:
+
+
+def _vendor_signals(site: SiteData, parties: Parties, phase: str) -> list[dict[str, Any]]:
+    """The GPP / US Privacy strings the phase's requests passed to third parties, one entry per
+    distinct string, naming the hosts that received it."""
+    received: dict[tuple[str, str], list[str]] = {}
+    for h in third_party_hits(site, parties):
+        if h.req.phase != phase or "=" not in h.req.url:
+            continue
+        for key, value in parse_qsl(urlsplit(h.req.url).query):
+            if key in _URL_SIGNALS and value and value not in ("0", "-1"):
+                hosts = received.setdefault((key, value), [])
+                if h.req.host not in hosts:
+                    hosts.append(h.req.host)
+    out = []
+    for (key, value), hosts in received.items():
+        label, decode = _URL_SIGNALS[key]
+        where = ", ".join(hosts[:_MAX_HOSTS]) + (f" and {len(hosts) - _MAX_HOSTS} more" if len(hosts) > _MAX_HOSTS else "")
+        out.append({**_decoded(f"{label} passed to vendors ({key}= to {where})", value, decode), "hosts": hosts})
+    return out
+
+
+def site_signals(site: SiteData, parties: Parties, phase: str) -> list[dict[str, Any]]:
     """Every opt-out signal the site gave in the phase: {"source", "raw", "decoded" | "error", "answers"}."""
     def compute() -> list[dict[str, Any]]:
         details = site.consent[phase].details if phase in site.consent else {}
@@ -144,12 +169,17 @@ def site_signals(site: SiteData, phase: str) -> list[dict[str, Any]]:
         if usp.get("uspString"):
             out.append(_decoded("US Privacy (__uspapi)", usp["uspString"], _usp))
         out += [_decoded(where, value, _usp) for value, where in _usp_cookies(site, phase)]
-        return out
+        return out + _vendor_signals(site, parties, phase)
     return memo(site, f"gpc_signals:{phase}", compute)
 
 
 def _usp(text: str) -> dict[str, Any]:
     return {"sections": {"uspv1": decode_usp(text)}}
+
+
+# request parameters that carry the site's signal to a vendor -> (what it is, its decoder)
+_URL_SIGNALS = {"gpp": ("GPP", decode_gpp), "us_privacy": ("US Privacy", _usp)}
+_MAX_HOSTS = 5
 
 
 def _decoded(source: str, raw: str, decode) -> dict[str, Any]:
@@ -175,7 +205,7 @@ def _mismatches(site: SiteData, parties: Parties) -> list[Finding]:
     def compute() -> list[Finding]:
         out = []
         for phase in gpc_phases(site):
-            wrong = [{**signal, "contradicting": bad} for signal in site_signals(site, phase)
+            wrong = [{**signal, "contradicting": bad} for signal in site_signals(site, parties, phase)
                      if (bad := _contradictions(signal.get("answers") or {}))]
             if not wrong:
                 continue
@@ -213,7 +243,7 @@ def gpc_honoured(site: SiteData, parties: Parties) -> list[Finding]:
                   if p in (phase, control)}
         evidence = {
             "navigator_gpc": (consent.details.get("navigator_gpc") if consent else None),
-            "signals": site_signals(site, phase),
+            "signals": site_signals(site, parties, phase),
             "stopped": stopped,  # concerned parties the visit without the signal contacted
             "without_gpc_phase": control,
             "banner": banner,

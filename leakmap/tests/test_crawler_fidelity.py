@@ -289,6 +289,8 @@ def test_the_beacon_sent_while_the_consent_click_reloads_the_page_is_stored_afte
     assert all(not r.before_consent and r.t_consent >= 0 and r.phase == "accept" for r in beacons)
     reloaded = sorted(r.time for r in _requests(outcome) if r.is_navigation)[1]  # the click's reload
     assert beacons[0].time - reloaded < 1.0 and beacons[0].resource_type == "Ping"
+    # the page that sent them went away, the beacons did not: none is marked failed
+    assert [b.failed for b in beacons] == [None, None, None]
 
 
 def test_pages_a_script_or_a_meta_refresh_navigates_keep_every_request(web, browser_path, tmp_path):

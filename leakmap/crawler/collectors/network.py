@@ -39,6 +39,12 @@ def _initiator(initiator: dict[str, Any]) -> tuple[str | None, str | None, list[
     return initiator.get("type"), (urls[0] if urls else initiator.get("url")), urls
 
 
+def _outlived_its_page(hop: RequestRecord, failure: dict[str, Any]) -> bool:
+    """A beacon (``sendBeacon``, ``<a ping>``) is a keep-alive request: when its page goes away the
+    page's loader reports it aborted, while the browser still sends it (the server log has it)."""
+    return hop.resource_type == "Ping" and failure.get("errorText") == "net::ERR_ABORTED" and not failure.get("blockedReason")
+
+
 def _beacon_type(beacon: dict[str, Any]) -> str:
     """The DevTools resource type of the request a beacon call makes."""
     return "Ping" if beacon.get("api") == "sendBeacon" else "Fetch"
@@ -118,7 +124,7 @@ class NetworkCollector(Collector):
             flight = self._flights.get(key)
             if flight:
                 flight.done = True
-                if method == "Network.loadingFailed" and flight.hops:
+                if method == "Network.loadingFailed" and flight.hops and not _outlived_its_page(flight.hops[-1], p):
                     reason = p.get("blockedReason") or p.get("corsErrorStatus", {}).get("corsError")
                     text = p.get("errorText", "failed")
                     flight.hops[-1].failed = f"{text} ({reason})" if reason else text

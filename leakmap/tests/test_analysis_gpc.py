@@ -3,6 +3,8 @@ fires and a near miss; and the gpc phase's evidence joining the EU facts before 
 
 from __future__ import annotations
 
+import json
+
 from leakmap.tests.analysis_store import cookie, request, store_fixture
 
 SITE = "https://www.maison-exemple.fr/"
@@ -120,9 +122,9 @@ def test_signal_mismatch_in_what_the_tags_pass_to_vendors(b):
                     request(SITE + "api/log?us_privacy=1YNY", 0.8, resource_type="XHR")])
     [f] = rules(b.findings(), "gpc-signal-mismatch")
     signals = {s["source"]: s for s in f.evidence["signals"]}
-    assert set(signals) == {"GPP passed to vendors (gpp= to ib.adnxs.com)",
-                            "US Privacy passed to vendors (us_privacy= to ib.adnxs.com)"}  # one per string
-    gpp = signals["GPP passed to vendors (gpp= to ib.adnxs.com)"]
+    assert set(signals) == {"GPP passed to vendors (gpp to ib.adnxs.com)",
+                            "US Privacy passed to vendors (us_privacy to ib.adnxs.com)"}  # one per string
+    gpp = signals["GPP passed to vendors (gpp to ib.adnxs.com)"]
     assert gpp["raw"] == USNAT_NOT_OPTED_OUT and gpp["hosts"] == ["ib.adnxs.com"]
     assert gpp["contradicting"] == {"usnat": {"SaleOptOut": 2, "SharingOptOut": 2, "TargetedAdvertisingOptOut": 2}}
     assert "ib.adnxs.com" in f.title
@@ -137,3 +139,15 @@ def test_vendor_signal_near_miss_opted_out_strings(b):
     found = b.findings()
     assert rules(found, "gpc-signal-mismatch") == []
     assert [f.domain for f in rules(found, "gpc-ignored")] == ["adnxs.com"]
+
+
+def test_signal_mismatch_in_an_openrtb_body(b):
+    """Prebid Server gets the signal in the bid request's regs, not in the URL."""
+    body = json.dumps({"id": "a1", "imp": [{"id": "1"}],
+                       "regs": {"gpp": USNAT_NOT_OPTED_OUT, "gpp_sid": [7], "ext": {"us_privacy": "1YNN"}}})
+    b.visit("gpc", [request(SITE, 0.0, resource_type="Document"),
+                    request("https://prebid.adnxs.com/pbs/v1/openrtb2/auction", 0.5, resource_type="XHR",
+                            method="POST", post_data=body)])
+    [f] = rules(b.findings(), "gpc-signal-mismatch")
+    assert {s["source"] for s in f.evidence["signals"]} == {
+        "GPP passed to vendors (gpp to prebid.adnxs.com)", "US Privacy passed to vendors (us_privacy to prebid.adnxs.com)"}

@@ -13,13 +13,15 @@ targeted advertising:
   its GPP string with ``SaleOptOut``/``SharingOptOut``/``TargetedAdvertisingOptOut`` other than 1
   (opted out), or a US Privacy string (``__uspapi``, ``usprivacy`` cookie) with opt-out ``N``.
   What its tags pass on to vendors counts too: the ``gpp`` and ``us_privacy`` parameters of
-  third-party requests (the IAB's names, as Prebid and ad servers use them).
+  third-party requests and of OpenRTB bodies' ``regs`` (the IAB's names, as Prebid and ad
+  servers use them).
 - ``gpc-honoured`` (info): neither, with what the site did (its signals, its banner, what the
   baseline contacted that the GPC visit did not, its ``/.well-known/gpc.json``).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -137,14 +139,29 @@ def _usp_cookies(site: SiteData, phase: str) -> list[tuple[str, str]]:
 
 
 
+def _passed(url: str, body: str | None) -> list[tuple[str, str]]:
+    """(name, value) pairs a request passes: its URL parameters, and an OpenRTB body's ``regs``
+    (``gpp``, ``us_privacy``, or ``ext.us_privacy``), as Prebid Server and exchanges receive them."""
+    out = parse_qsl(urlsplit(url).query) if "=" in url else []
+    if body and body.lstrip().startswith("{") and '"regs"' in body:
+        try:
+            regs = json.loads(body).get("regs")
+        except (ValueError, AttributeError):
+            regs = None
+        if isinstance(regs, dict):
+            ext = regs.get("ext") if isinstance(regs.get("ext"), dict) else {}
+            out += [(k, v) for k in _URL_SIGNALS for v in (regs.get(k), ext.get(k)) if isinstance(v, str)]
+    return out
+
+
 def _vendor_signals(site: SiteData, parties: Parties, phase: str) -> list[dict[str, Any]]:
     """The GPP / US Privacy strings the phase's requests passed to third parties, one entry per
     distinct string, naming the hosts that received it."""
     received: dict[tuple[str, str], list[str]] = {}
     for h in third_party_hits(site, parties):
-        if h.req.phase != phase or "=" not in h.req.url:
+        if h.req.phase != phase:
             continue
-        for key, value in parse_qsl(urlsplit(h.req.url).query):
+        for key, value in _passed(h.req.url, h.req.post_data):
             if key in _URL_SIGNALS and value and value not in ("0", "-1"):
                 hosts = received.setdefault((key, value), [])
                 if h.req.host not in hosts:
@@ -153,7 +170,7 @@ def _vendor_signals(site: SiteData, parties: Parties, phase: str) -> list[dict[s
     for (key, value), hosts in received.items():
         label, decode = _URL_SIGNALS[key]
         where = ", ".join(hosts[:_MAX_HOSTS]) + (f" and {len(hosts) - _MAX_HOSTS} more" if len(hosts) > _MAX_HOSTS else "")
-        out.append({**_decoded(f"{label} passed to vendors ({key}= to {where})", value, decode), "hosts": hosts})
+        out.append({**_decoded(f"{label} passed to vendors ({key} to {where})", value, decode), "hosts": hosts})
     return out
 
 

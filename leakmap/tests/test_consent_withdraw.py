@@ -68,9 +68,7 @@ async def _withdraw_phase(session: BrowserSession, store: Store, site_id: int, h
 
 
 @pytest.fixture(scope="module")
-def run(testweb, tcf_cmp_bundle, tmp_path_factory) -> Run:
-    if tcf_cmp_bundle is None:
-        pytest.skip("the test-only npm packages are missing: run `npm ci --prefix leakmap/tests/npm`")
+def run(testweb, tmp_path_factory) -> Run:
     out = tmp_path_factory.mktemp("consent-withdraw")
     store, site_ids = sites_store(out, SITES)
     config = ScanConfig(output_dir=out, host_rules=testweb.host_rules, ignore_https_errors=True)

@@ -42,9 +42,7 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def run(testweb, tcf_cmp_bundle, tmp_path_factory) -> Run:
-    if tcf_cmp_bundle is None:
-        pytest.skip("the test-only npm packages are missing: run `npm ci --prefix leakmap/tests/npm`")
+def run(testweb, tmp_path_factory) -> Run:
     out = tmp_path_factory.mktemp("e2e-withdraw")
     proc = run_leakmap("scan", *(e["start"] for e in SITES.values()), "-o", str(out), "--host-rules",
                        testweb.host_rules, "--ignore-https-errors", "--concurrency", "3", "--phases", ",".join(PHASES),
@@ -147,11 +145,9 @@ def test_the_withdraw_har_marks_each_moment(run):
     assert all(e["_t_consent"] >= 0 for e in entries if e["_moment"] == AFTER_WITHDRAWAL)
 
 
-def test_one_page_withdraws_on_the_landing_page_after_accepting(testweb, tcf_cmp_bundle, tmp_path):
+def test_one_page_withdraws_on_the_landing_page_after_accepting(testweb, tmp_path):
     # --pages 1, the withdraw phase alone (it leads the site's discovery): accept, then withdraw, on
     # the one page; its rows stand in the three moments, split at the two deciding clicks
-    if tcf_cmp_bundle is None:
-        pytest.skip("the test-only npm packages are missing: run `npm ci --prefix leakmap/tests/npm`")
     host = "www.bergkaffee-roesterei.de"
     proc = run_leakmap("scan", SITES[host]["start"], "-o", str(tmp_path), "--host-rules", testweb.host_rules,
                        "--ignore-https-errors", "--phases", "withdraw", "--pages", "1", timeout=300)

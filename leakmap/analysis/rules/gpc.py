@@ -137,8 +137,6 @@ def _usp_cookies(site: SiteData, phase: str) -> list[tuple[str, str]]:
     return [(value, f"cookie {USP_COOKIE} ({domain})") for domain, value in out.items()]
 
 
-
-
 def _passed(url: str, body: str | None) -> list[tuple[str, str]]:
     """(name, value) pairs a request passes: its URL parameters, and an OpenRTB body's ``regs``
     (``gpp``, ``us_privacy``, or ``ext.us_privacy``), as Prebid Server and exchanges receive them."""

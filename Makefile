@@ -3,10 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-NPM_TEST  := leakmap/tests/npm
+NPM_TEST  := tests/npm
 NPM_STAMP := $(NPM_TEST)/node_modules/.installed
-TCF_CMP   := leakmap/tests/web/cmp/dist/tcf-cmp.js
-GPP_CMP   := leakmap/tests/web/cmp/dist/gpp-cmp.js
+TCF_CMP   := tests/web/cmp/dist/tcf-cmp.js
+GPP_CMP   := tests/web/cmp/dist/gpp-cmp.js
 
 .PHONY: demo test install setup redis lint bench clean
 
@@ -28,8 +28,8 @@ $(NPM_STAMP): $(NPM_TEST)/package.json $(NPM_TEST)/package-lock.json
 	@touch $@
 
 # The test web's CMPs (TCF, GPP): their sources and the IAB's packages bundled with esbuild (never committed).
-$(TCF_CMP) $(GPP_CMP): $(NPM_STAMP) leakmap/tests/web/cmp/tcf-cmp.mjs leakmap/tests/web/cmp/gpp-cmp.mjs leakmap/tests/web/cmp/vendor-list.json
-	$(BIN)/python -m leakmap.tests.web.cmp.build --force
+$(TCF_CMP) $(GPP_CMP): $(NPM_STAMP) tests/web/cmp/tcf-cmp.mjs tests/web/cmp/gpp-cmp.mjs tests/web/cmp/vendor-list.json
+	$(BIN)/python -m tests.web.cmp.build --force
 
 install: $(STAMP) setup
 

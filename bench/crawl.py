@@ -29,8 +29,9 @@ import threading
 import time
 from pathlib import Path
 
-from leakmap.tests.web.capture import compare
-from leakmap.tests.web.server import TestWeb
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's test web (tests/web)
+from tests.web.capture import compare
+from tests.web.server import TestWeb
 
 SITES = [
     "https://www.maison-lumiere.fr/",  # banner, tag manager, replay, broker chain

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import time
 from pathlib import Path
 from tempfile import mkdtemp
@@ -20,7 +21,9 @@ from leakmap.crawler.browser import find_browser
 from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.session import BrowserSession
 from leakmap.crawler.visit import VisitJob
-from leakmap.tests.web.server import TestWeb
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's test web (tests/web)
+from tests.web.server import TestWeb
 
 SITES = {
     "www.harbourside-dental.co.uk": ["/", "/treatments.html", "/our-team.html"],

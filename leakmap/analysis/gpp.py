@@ -10,7 +10,7 @@ not opt out). The US Privacy string (``__uspapi``, the ``usprivacy`` cookie, GPP
 
 No GPP decoder is published on PyPI; the IAB maintains one in JavaScript only (npm
 ``@iabgpp/cmpapi``, no browser bundle). So the field layout of every US section is that
-library's own, exported to ``gpp_sections.json`` by ``leakmap/tests/gpp/layouts.cjs`` (a test
+library's own, exported to ``gpp_sections.json`` by ``tests/gpp/layouts.cjs`` (a test
 checks the file still equals the pinned library), and the tests decode strings the library
 encoded, next to the GPP specification's examples.
 """

@@ -8,9 +8,8 @@ import click
 
 from leakmap.cli.running import execute
 from leakmap.crawler.config import ScanConfig
+from leakmap.demo import DEMO_SITE, demo_web
 from leakmap.report import after_scan
-
-DEMO_SITE = "https://www.maison-lumiere.fr/"
 
 
 @click.command()
@@ -21,10 +20,8 @@ DEMO_SITE = "https://www.maison-lumiere.fr/"
               help="Chromium/Chrome executable. Env: LEAKMAP_BROWSER.")
 def demo(output_dir: Path, pages: int, browser: str | None) -> None:
     """Audit the bundled demo site (a French shop with a cookie banner, real tracker host names)
-    served by leakmap's own test web on this machine: no network needed."""
-    from leakmap.tests.web.server import TestWeb
-
-    with TestWeb() as web:
+    served by leakmap's own demo web on this machine: no network needed."""
+    with demo_web() as web:
         click.echo(f"serving the demo site {DEMO_SITE} on 127.0.0.1:{web.port} (every host name maps there)", err=True)
         config = ScanConfig(output_dir=output_dir, pages=pages, browser=browser, host_rules=web.host_rules,
                             ignore_https_errors=True)

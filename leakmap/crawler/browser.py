@@ -8,7 +8,7 @@ third-party cookies; off-the-record profiles read their settings through the
 parent profile, so writing ``profile.cookie_controls_mode = 0`` ("allow
 third-party cookies") into the parent profile's ``Preferences`` before start
 lets every phase context store third-party cookies while sharing one browser.
-``leakmap.tests.test_browser_profile`` proves it.
+``tests.test_browser_profile`` proves it.
 """
 
 from __future__ import annotations

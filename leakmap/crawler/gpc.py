@@ -12,7 +12,7 @@ sends), a script on new document defines the property in windows and frames, and
 ``Runtime.evaluate`` defines it in a worker's global scope before its script runs. One request
 goes without the header: the browser's fetch of a new service worker's own script, made before
 that worker's DevTools session handles commands (the worker's own requests carry it).
-``leakmap/tests/test_crawler_gpc.py`` checks each channel against the test web's server log and
+``tests/test_crawler_gpc.py`` checks each channel against the test web's server log and
 against the built-in switch.
 """
 

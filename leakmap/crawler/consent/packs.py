@@ -106,7 +106,7 @@ def read_packs(node_modules: Path = NODE_MODULES, packs: tuple[Pack, ...] = PACK
     missing = [p.package for p in packs if not (node_modules / p.package / "package.json").is_file()]
     if missing:
         raise PackError(f"not installed in {node_modules}: {', '.join(missing)} "
-                        "(make leakmap/tests/npm/node_modules/.installed installs them)")
+                        "(make tests/npm/node_modules/.installed installs them)")
     request = json.dumps([[p.package, p.reader, p.path] for p in packs])
     proc = subprocess.run([node, str(_READER), str(node_modules)], input=request, capture_output=True, text=True,
                           timeout=120, check=False)

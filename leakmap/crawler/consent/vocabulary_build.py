@@ -2,7 +2,7 @@
 
     python -m leakmap.crawler.consent.vocabulary_build [--node-modules DIR] [--check]
 
-The packs are read from the test npm packages (``leakmap/tests/npm``, pinned in its lockfile).
+The packs are read from the test npm packages (``tests/npm``, pinned in its lockfile).
 A pack's text is taken as its button shows it (markup removed, entities decoded), then
 normalised as the heuristic matches it. A text whose button would need a value filled in
 (``%s``, ``{name}``) can never be matched whole and is dropped. One text means one thing: a

@@ -1,0 +1,67 @@
+"""Shared test fixtures. Others may append their own below; keep each fixture small."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TEST_DATA = Path(__file__).resolve().parent / "data"  # reference files the tests read (see data/README.md)
+
+
+@pytest.fixture(scope="session")
+def test_data() -> Path:
+    return TEST_DATA
+
+
+@pytest.fixture(scope="session")
+def trackerdb_json() -> Path:
+    """Ghostery TrackerDB from the test-only npm package (installed by `make test`)."""
+    path = REPO_ROOT / "tests/npm/node_modules/@ghostery/trackerdb/dist/trackerdb.json"
+    assert path.is_file(), f"{path} missing: run `make tests/npm/node_modules/.installed` (or `make test`)"
+    return path
+
+
+@pytest.fixture(scope="session")
+def testweb():
+    """The project's test web (tests/web): every fixture site and fake tracker on one
+    loopback port, TLS and plain HTTP; point Chromium at it with ``testweb.host_rules``."""
+    from tests.web.server import TestWeb
+
+    web = TestWeb().start()
+    yield web
+    web.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tcf_cmp_bundle() -> Path:
+    """The test web's TCF CMP bundle (tests/web/cmp), built with esbuild when missing or
+    stale, so fixture sites that use it work however pytest is started. A build that fails fails
+    the tests (`make test` installs the npm packages it needs): a broken fixture never skips."""
+    from tests.web.cmp.build import BuildError, build
+
+    try:
+        return build()
+    except BuildError as exc:
+        pytest.fail(f"the test web's TCF CMP could not be built: {exc}", pytrace=False)
+
+
+@pytest.fixture
+def spawn():
+    """Start background processes that are killed when the test ends, failed or timed out
+    (a scan left running would keep its Chromium and load the machine for later tests)."""
+    import subprocess
+
+    started: list[subprocess.Popen] = []
+
+    def start(*args, **kwargs) -> subprocess.Popen:
+        proc = subprocess.Popen(*args, **kwargs)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)

@@ -1,0 +1,77 @@
+"""Comparing what the test web's server received with what a scan stored (tests and bench)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.web.server import LogEntry
+
+
+def browser_service(entry: LogEntry) -> bool:
+    """Chromium's own calls (account list, component updates), made outside any page."""
+    h = entry.headers
+    return "x-goog-update-appid" in h or (h.get("sec-fetch-site") == "none" and h.get("sec-fetch-dest") == "empty")
+
+
+def audited(entries: Iterable[LogEntry]) -> list[LogEntry]:
+    """The requests a scan should have recorded: not the browser's own, not leakmap's discovery
+    fetches (robots.txt, sitemaps, which identify themselves), not CORS preflights."""
+    return [e for e in entries if not browser_service(e) and e.method != "OPTIONS"
+            and "leakmap-discovery" not in e.headers.get("user-agent", "")]
+
+
+@dataclass
+class Capture:
+    total: int = 0
+    missing: list[str] = field(default_factory=list)  # served, stored by no visit running then
+    misplaced: list[str] = field(default_factory=list)  # stored with a time after the server got it
+
+    @property
+    def ratio(self) -> float:
+        return (self.total - len(self.missing) - len(self.misplaced)) / self.total if self.total else 0.0
+
+
+@dataclass
+class _Row:
+    """A stored request as the comparison needs it: its visit's time window and its own time."""
+
+    start: float
+    end: float
+    time: float  # the time it is stamped with (before/after consent and t_consent follow from it)
+
+    def running(self, at: float, slack: float) -> bool:
+        return self.start - slack <= at <= self.end + slack
+
+    def sent_by(self, at: float, slack: float) -> bool:
+        """A request leaves before the server receives it (late arrivals are normal: queued,
+        slowed down, or a beacon finishing after its page closed)."""
+        return self.time <= at + slack
+
+
+def compare(db_path: Path, served: Iterable[LogEntry], slack: float = 0.5) -> Capture:
+    """Each request the server received must be stored once (counted per method and URL: one sent
+    twice is two rows), by a visit that was running when the server got it, with a time (from which
+    its phase's before/after-consent stamp follows) that is not after the server got it."""
+    db = sqlite3.connect(db_path)
+    db.row_factory = sqlite3.Row
+    visits = {v["id"]: (v["started_at"], v["ended_at"] or 0) for v in db.execute("select id, started_at, ended_at from visits")}
+    stored: dict[tuple[str, str], list[_Row]] = defaultdict(list)
+    for r in db.execute("select url, method, visit_id, time from requests"):  # the server logs ws upgrades as ws(s)://
+        stored[(r["method"], r["url"])].append(_Row(*visits[r["visit_id"]], r["time"]))
+    db.close()
+    result = Capture()
+    for entry in sorted(audited(served), key=lambda e: e.time):
+        result.total += 1
+        rows = [row for row in stored.get((entry.method, entry.url), []) if row.running(entry.time, slack)]
+        right = [row for row in rows if row.sent_by(entry.time, slack)]
+        if right:  # the row whose visit ends first: a later request may still need the others
+            stored[(entry.method, entry.url)].remove(min(right, key=lambda row: (row.end, row.time)))
+        elif rows:
+            result.misplaced.append(entry.url)
+        else:
+            result.missing.append(entry.url)
+    return result

@@ -10,6 +10,18 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = Path(__file__).resolve().parent / "data"  # reference files the tests read (see data/README.md)
 
 
+def pytest_addoption(parser):
+    parser.addoption("--sites", default="", metavar="HOST,...",
+                     help="narrow the fixture-site tests (end to end, consent, test web) to these hosts: for "
+                          "development; `make test` runs every site")
+
+
+def pytest_configure(config):
+    from tests.web import server
+
+    server.ONLY.update(filter(None, config.getoption("--sites").split(",")))
+
+
 @pytest.fixture(scope="session")
 def test_data() -> Path:
     return TEST_DATA

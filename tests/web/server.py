@@ -24,10 +24,14 @@ def site_dir(host: str) -> Path:
     return demo if demo.is_dir() else SITES_DIR / host
 
 
+ONLY: set[str] = set()  # pytest --sites HOST,...: the fixture sites a development run is narrowed to
+
+
 def expectations(hosts: Iterable[str] = ()) -> dict[str, dict]:
-    """What each fixture site's ``_expect.toml`` says a real browser must see there (all sites, or
-    those named). The demo shop's lies here too, beside no files: the demo web serves it."""
-    wanted = set(hosts)
+    """What each fixture site's ``_expect.toml`` says a real browser must see there (all sites, those
+    named, or those of ``pytest --sites``). The demo shop's lies here too, beside no files: the demo
+    web serves it."""
+    wanted = set(hosts) or ONLY
     return {p.parent.name: tomllib.loads(p.read_text()) for p in sorted(SITES_DIR.glob("*/_expect.toml"))
             if not wanted or p.parent.name in wanted}
 

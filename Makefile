@@ -8,13 +8,17 @@ NPM_STAMP := $(NPM_TEST)/node_modules/.installed
 TCF_CMP   := tests/web/cmp/dist/tcf-cmp.js
 GPP_CMP   := tests/web/cmp/dist/gpp-cmp.js
 
-.PHONY: demo test install setup redis lint bench clean
+.PHONY: demo test install setup test-cache redis lint bench clean
 
 demo: install
 	$(BIN)/leakmap demo -o demo-output
 
-test: install $(NPM_STAMP) $(TCF_CMP) $(GPP_CMP) redis
-	$(BIN)/python -m pytest
+test: install $(NPM_STAMP) $(TCF_CMP) $(GPP_CMP) redis test-cache
+	$(BIN)/python -m pytest --durations=15
+
+# The suite's own leakmap cache (tests never read the user's): the consent engine installed there.
+test-cache: $(STAMP)
+	@LEAKMAP_CACHE=$(CURDIR)/.cache/test $(BIN)/leakmap setup >/dev/null
 
 # The scale-out tests start a real Redis server (Debian package redis-server; installed as root).
 redis:

@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = Path(__file__).resolve().parent / "data"  # reference files the tests read (see data/README.md)
+TEST_CACHE = REPO_ROOT / ".cache" / "test"  # the suite's own leakmap cache (`make test` installs autoconsent there)
+
+
+def _isolate() -> None:
+    """One cache and one home for the whole suite, the tests and every ``leakmap`` they start: results
+    never depend on what ``lists update`` or another tool left in the user's cache. What must still
+    come from the machine is looked up first: the browser (Playwright's lives in the user cache) and
+    the npm and pip download caches (packages, not state)."""
+    from leakmap.crawler.browser import BrowserNotFound, find_browser
+
+    real_home = Path.home()
+    try:
+        os.environ.setdefault("LEAKMAP_BROWSER", str(find_browser()))
+    except BrowserNotFound:
+        pass  # the browser tests say so, with the fix
+    os.environ.setdefault("npm_config_cache", str(real_home / ".npm"))
+    os.environ.setdefault("PIP_CACHE_DIR", str(real_home / ".cache" / "pip"))
+    os.environ["LEAKMAP_CACHE"] = str(TEST_CACHE)
+    os.environ.pop("XDG_CACHE_HOME", None)
+    os.environ.pop("LEAKMAP_AUTOCONSENT_DIR", None)
+    os.environ.pop("LEAKMAP_LISTS_MIRROR", None)
+    os.environ["HOME"] = tempfile.mkdtemp(prefix="leakmap-test-home-")
 
 
 def pytest_addoption(parser):
@@ -19,7 +43,22 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     from tests.web import server
 
+    _isolate()
     server.ONLY.update(filter(None, config.getoption("--sites").split(",")))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def consent_engine() -> Path:
+    """autoconsent in the suite's cache (`make test` installs it; installed here when pytest is started
+    on its own). One that cannot be installed fails the run: the consent tests need the real engine."""
+    from leakmap.crawler.consent.bundle import NpmError, bundle_dir, install_bundle, load_bundle
+
+    if load_bundle() is None:
+        try:
+            install_bundle()
+        except NpmError as exc:
+            pytest.fail(f"autoconsent could not be installed in {bundle_dir()}: {exc}", pytrace=False)
+    return bundle_dir()
 
 
 @pytest.fixture(scope="session")

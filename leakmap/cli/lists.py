@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from leakmap import notices
 from leakmap.blocklists import Knowledge
 from leakmap.blocklists.facts import REGISTRIES
 from leakmap.blocklists.sources import SOURCES, noncommercial_notice, status, update
@@ -72,8 +73,8 @@ def show_cmd(as_json: bool) -> None:
     s, version = kb.stats, kb.versions()["leakmap"]
     sources = _sources(kb)
     if as_json:
-        click.echo(json.dumps({"bundled": {**s, "version": version, "license": "Apache-2.0"}, "sources": sources},
-                              indent=1))
+        click.echo(json.dumps({"bundled": {**s, "version": version, "license": "Apache-2.0"}, "sources": sources,
+                               "notices": notices.as_json()}, indent=1))
         return
     console = Console()
     bundled = Table(title="Bundled knowledge (leakmap, Apache-2.0)")

@@ -274,6 +274,10 @@ def ensure_browser() -> int:
             print(f"browser: {path} ({browser_version(path)})")
             return 0
         message = "apt-get install chromium failed; " + message
+    elif apt and Path("/etc/debian_version").exists():
+        message = ("no Chromium found, and installing Debian's chromium package needs root: run "
+                   "`sudo apt-get install chromium`, then `leakmap setup` again (or `playwright install chromium`, "
+                   f"or pass --browser PATH / set ${ENV_VAR})")
     print(f"leakmap: {message}", file=sys.stderr)
     return 2
 

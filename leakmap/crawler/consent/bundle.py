@@ -75,7 +75,9 @@ def ensure_bundle() -> bool:
         path = install_bundle()
     except NpmError as exc:
         print(f"leakmap: could not install the consent engine: {exc}", file=sys.stderr)
-        print("leakmap: scans still run, with --accept/--reject-selector and the text heuristic only", file=sys.stderr)
+        print("leakmap: scans still run, with --accept/--reject-selector and the text heuristic only; to get it, "
+              "install Node.js and npm (Debian/Ubuntu: `sudo apt-get install npm`) where the npm registry is "
+              "reachable, then run `leakmap setup` again", file=sys.stderr)
         return False
     print(f"consent engine: autoconsent {VERSION} installed in {path}")
     return True

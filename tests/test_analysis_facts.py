@@ -6,6 +6,7 @@ Each test starts from the scenario a reviewer would sign, then checks the findin
 from __future__ import annotations
 
 from leakmap import records as r
+from leakmap.analysis.audit import audit
 from leakmap.analysis.findings import finding_id
 from leakmap.report import gate
 from leakmap.report.model import build
@@ -53,14 +54,14 @@ def test_the_gate_accepts_a_fact_from_an_old_per_phase_baseline(b):
     # a baseline written by leakmap 0.1 holds one per-phase id of the fact: the fact stays accepted
     _pixel_everywhere(b)
     findings = b.findings()
-    report = build(b.store, b.scan_id, knowledge(), findings=findings)
+    report = build(audit(b.store, b.scan_id, knowledge(), findings=findings))
     old_id = finding_id("tracking-before-consent", SITE, "accept", "facebook.net")
     verdict = gate.apply(report, baseline={old_id})
     statuses = {f.rule: f.gate for _, f in report.findings()}
     assert statuses["tracking-before-consent"] == "baselined"
     assert verdict.failing == sum(1 for _, f in report.findings() if f.gate == "fail")
     # a baseline without it does not
-    report = build(b.store, b.scan_id, knowledge(), findings=b.findings())
+    report = build(audit(b.store, b.scan_id, knowledge(), findings=b.findings()))
     gate.apply(report, baseline={finding_id("tracking-before-consent", SITE, "accept", "google-analytics.com")})
     assert {f.rule: f.gate for _, f in report.findings()}["tracking-before-consent"] == "fail"
 
@@ -172,8 +173,8 @@ def test_a_reject_that_took_the_second_layer_is_still_no_reject_option(b):
 
 def test_findings_are_stored_and_read_back_with_their_phases(b):
     _pixel_everywhere(b)
+    from leakmap.analysis.audit import stored_findings
     from leakmap.analysis.engine import reanalyze
-    from leakmap.report.model import stored_findings
 
     reanalyze(b.store, b.scan_id, knowledge())
     [f] = [f for f in stored_findings(b.store, b.scan_id) if f.rule == "tracking-before-consent"]

@@ -221,6 +221,7 @@ def test_the_gate_fails_an_unverified_withdrawal_not_a_missing_one(tmp_path):
     # with require_verified_consent, a withdrawal that reopened the choice but changed nothing
     # means the after-withdrawal evidence cannot be trusted (exit 2); finding no way to reopen
     # the choice is a finding, the audit itself ran
+    from leakmap.analysis.audit import audit
     from leakmap.report import gate, model
     from leakmap.report.policy import Policy
 
@@ -233,7 +234,7 @@ def test_the_gate_fails_an_unverified_withdrawal_not_a_missing_one(tmp_path):
                 details={"reopen": {"found": reopened, "means": "link" if reopened else None}})
         b.visit("withdraw", [request(SITE, 1.0, resource_type="Document")])
         b.store.end_scan(b.scan_id)
-        report = model.build(b.store, b.scan_id, knowledge())
+        report = model.build(audit(b.store, b.scan_id, knowledge()))
         problems[name] = gate.apply(report, Policy(require_verified_consent=True)).problems
     assert problems["missing"] == []
     [problem] = problems["unverified"]

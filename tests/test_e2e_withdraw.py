@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from leakmap import workflow
 from leakmap.blocklists import Knowledge, registrable_domain
 from leakmap.phases import AFTER_WITHDRAWAL, PHASE_OF
-from leakmap.report import baseline, load, render
+from leakmap.report import baseline, render
 from leakmap.report.policy import Policy
 from leakmap.store import Store
 from tests.report_store import validate_report
@@ -113,7 +114,7 @@ def test_findings_are_the_ones_a_reviewer_signs(run, host):
 
 
 def test_reports_know_the_phase(run):
-    report, verdict = load(run.out / "leakmap.db", policy=Policy(require_verified_consent=True))
+    report, verdict = workflow.report(run.out / "leakmap.db", policy=Policy(require_verified_consent=True))
     # the audit ran: no way to reopen the choice is a finding (withdrawal-not-found), not a problem
     assert verdict.problems == []
     failing = {(s.domain, f.rule) for s, f in report.findings() if f.gate == "fail"}
@@ -121,7 +122,7 @@ def test_reports_know_the_phase(run):
                        ("fromagerie-des-alpages.fr", "cookie-after-withdrawal")}
     # a baseline of today's findings accepts them on the next run
     ids = {f["id"] for f in baseline.document(report)["findings"]}
-    again, verdict = load(run.out / "leakmap.db", baseline=ids)
+    again, verdict = workflow.report(run.out / "leakmap.db", baseline=ids)
     assert verdict.exit_code == 0 and all(f.gate == "baselined" for _, f in again.findings())
     md = render(report, "md")
     assert "| high after consent was withdrawn |" in md

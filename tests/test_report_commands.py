@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from leakmap import records as r
 from leakmap.analysis import save_findings
+from leakmap.analysis.audit import stored_findings
 from leakmap.analysis.findings import finding_id
 from leakmap.cli import main
-from leakmap.report.model import stored_findings
 from leakmap.report.policy import PolicyError, load, parse
 from tests.report_store import SHOP, T0, build, request, validate_report
 

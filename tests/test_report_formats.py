@@ -13,9 +13,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from leakmap import workflow
 from leakmap.analysis import RULES
 from leakmap.phases import PHASES
-from leakmap.report import load, render, schemagen
+from leakmap.report import render, schemagen
 from leakmap.report.policy import parse
 from tests.conftest import REPO_ROOT
 from tests.report_store import FR_VALUE, NEWS, SHOP, build, knowledge, validate_report
@@ -61,7 +62,7 @@ def validate_sarif(text: str, sarif_schema: dict) -> dict:
 
 @pytest.mark.parametrize("fmt", list(FILES))
 def test_golden(fmt, fixed, kb):
-    report, _ = load(fixed, kb=kb)
+    report, _ = workflow.report(fixed, kb=kb)
     text = render(report, fmt)
     golden = GOLDEN / FILES[fmt]
     if os.environ.get("LEAKMAP_UPDATE_GOLDEN"):
@@ -71,13 +72,13 @@ def test_golden(fmt, fixed, kb):
 
 
 def test_rendering_is_deterministic(fixed, kb):
-    a = [render(load(fixed, kb=kb)[0], fmt) for fmt in ("json", "html")]
-    b = [render(load(fixed, kb=kb)[0], fmt) for fmt in ("json", "html")]
+    a = [render(workflow.report(fixed, kb=kb)[0], fmt) for fmt in ("json", "html")]
+    b = [render(workflow.report(fixed, kb=kb)[0], fmt) for fmt in ("json", "html")]
     assert a == b
 
 
 def test_json_contract(fixed, kb):
-    report, verdict = load(fixed, kb=kb)
+    report, verdict = workflow.report(fixed, kb=kb)
     doc = validate_report(render(report, "json"))
     assert doc["schema"] == "leakmap.report/1" and doc["values_masked"] is True
     shop, news = doc["sites"]
@@ -112,7 +113,7 @@ def test_json_contract(fixed, kb):
 
 def test_sarif_is_valid_sarif_2_1_0(fixed, hostile, kb, sarif_schema):
     for path in (fixed, hostile):
-        doc = validate_sarif(render(load(path, kb=kb)[0], "sarif"), sarif_schema)
+        doc = validate_sarif(render(workflow.report(path, kb=kb)[0], "sarif"), sarif_schema)
         run = doc["runs"][0]
         assert [r["id"] for r in run["tool"]["driver"]["rules"]] == list(RULES)
         assert len(run["results"]) == 8
@@ -122,7 +123,7 @@ def test_sarif_is_valid_sarif_2_1_0(fixed, hostile, kb, sarif_schema):
 
 
 def test_junit_one_case_per_rule_per_site(fixed, kb):
-    root = ET.fromstring(render(load(fixed, kb=kb)[0], "junit"))
+    root = ET.fromstring(render(workflow.report(fixed, kb=kb)[0], "junit"))
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == [SHOP, NEWS]
     # the scan ran baseline, accept, reject: the rules about a withdrawal were not checked, so not listed
@@ -140,12 +141,12 @@ def test_junit_one_case_per_rule_per_site(fixed, kb):
 
 
 def test_values_masked_unless_asked(fixed, kb):
-    masked, _ = load(fixed, kb=kb)
+    masked, _ = workflow.report(fixed, kb=kb)
     for fmt in ("json", "html", "sarif", "md", "junit"):
         assert FR_VALUE not in render(masked, fmt), fmt
         assert "fb.1.1790000003100.4941233738" not in render(masked, fmt), fmt
     assert f"[masked: {len(FR_VALUE)} chars]" in render(masked, "json")
-    shown, _ = load(fixed, kb=kb, show_values=True)
+    shown, _ = workflow.report(fixed, kb=kb, show_values=True)
     doc = validate_report(render(shown, "json"))
     assert doc["values_masked"] is False and FR_VALUE in render(shown, "json") and FR_VALUE in render(shown, "html")
 
@@ -153,9 +154,9 @@ def test_values_masked_unless_asked(fixed, kb):
 def test_policy_and_baseline_in_every_format(fixed, kb, sarif_schema):
     policy = parse({"fail_on": "medium", "allowed_before_consent": ["Meta Platforms, Inc."],
                     "severity": {"third-country-transfer": "off", "id-sync": "high"}}, "test policy")
-    first, _ = load(fixed, kb=kb)
+    first, _ = workflow.report(fixed, kb=kb)
     accepted = {f.id for _, f in first.findings() if f.rule == "consent-banner-missing"}
-    report, verdict = load(fixed, kb=kb, policy=policy, baseline=accepted, baseline_source="base.json")
+    report, verdict = workflow.report(fixed, kb=kb, policy=policy, baseline=accepted, baseline_source="base.json")
     gates = {(s.start_url, f.rule): (f.gate, f.severity, f.original_severity) for s, f in report.findings()}
     assert gates[(SHOP, "tracking-before-consent")][0] == "allowed"  # Meta allowed before consent
     assert gates[(SHOP, "cookie-before-consent")][0] == "allowed"
@@ -182,7 +183,7 @@ def test_policy_and_baseline_in_every_format(fixed, kb, sarif_schema):
 
 
 def test_hostile_text_in_markdown_and_xml(hostile, kb):
-    report, _ = load(hostile, kb=kb)
+    report, _ = workflow.report(hostile, kb=kb)
     md = render(report, "md")
     assert "<script>" not in md and "&lt;script&gt;" in md
     ET.fromstring(render(report, "junit"))  # still well-formed XML

@@ -7,9 +7,10 @@ import json
 
 from click.testing import CliRunner
 
+from leakmap import workflow
 from leakmap.analysis import reanalyze
 from leakmap.cli import main
-from leakmap.report import load, render
+from leakmap.report import render
 from leakmap.report.baseline import document
 from leakmap.report.har import write_hars
 from tests.analysis_store import StoreBuilder, cookie, knowledge, request
@@ -37,7 +38,7 @@ def _scan(path, honour: bool):
 
 def test_every_format_shows_the_gpc_verdict(tmp_path):
     path = _scan(tmp_path / "ignored" / "leakmap.db", honour=False)
-    report, _ = load(path, kb=knowledge())
+    report, _ = workflow.report(path, kb=knowledge())
     doc = validate_report(render(report, "json"))
     site = doc["sites"][0]
     assert site["summary"]["gpc"] == {"verdict": "not honoured", "high": 3, "ignored_by": ["facebook.com", "facebook.net"],
@@ -63,7 +64,7 @@ def test_every_format_shows_the_gpc_verdict(tmp_path):
 
 def test_honoured_site_and_har(tmp_path):
     path = _scan(tmp_path / "honoured" / "leakmap.db", honour=True)
-    report, verdict = load(path, kb=knowledge())
+    report, verdict = workflow.report(path, kb=knowledge())
     site = report.sites[0]
     assert site.gpc() == {"verdict": "honoured", "high": 0, "ignored_by": [], "mismatched_signals": []}
     [ok] = [f for f in site.findings if f.rule == "gpc-honoured"]
@@ -92,7 +93,7 @@ def test_no_gpc_phase_no_column(tmp_path):
     b.visit("baseline", [request(SITE, 0.0, resource_type="Document"), request(FB_JS, 0.5)])
     reanalyze(b.store, b.scan_id, knowledge())
     b.store.close()
-    report, _ = load(tmp_path / "leakmap.db", kb=knowledge())
+    report, _ = workflow.report(tmp_path / "leakmap.db", kb=knowledge())
     assert report.sites[0].gpc() is None
     assert "Global Privacy Control" not in render(report, "html").split('id="verdict"')[1].split("</section>")[0]
     assert "Global Privacy Control" not in render(report, "md")
@@ -116,7 +117,7 @@ def test_an_allowance_before_consent_does_not_waive_the_us_opt_out(tmp_path):
 
     path = _scan(tmp_path / "ignored" / "leakmap.db", honour=False)
     policy = parse({"allowed_before_consent": ["Meta Platforms, Inc."]}, "leakmap.toml")
-    report, verdict = load(path, kb=knowledge(), policy=policy)
+    report, verdict = workflow.report(path, kb=knowledge(), policy=policy)
     gates = {(f.rule, f.domain): f.gate for _, f in report.findings()}
     assert gates[("tracking-before-consent", "facebook.net")] == "allowed"
     assert gates[("gpc-ignored", "facebook.net")] == "fail" and gates[("gpc-ignored", "facebook.com")] == "fail"

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import sync_playwright
 
+from leakmap import workflow
 from leakmap.crawler.browser import find_browser
-from leakmap.report import load, render
+from leakmap.report import render
 from leakmap.report.html import image_uri
 from tests.report_store import XSS, build, knowledge
 
@@ -26,7 +27,7 @@ def hostile_html(tmp_path_factory):
     root = tmp_path_factory.mktemp("html")
     fixed = build(root / "out" / "leakmap.db", hostile=True)
     fixed.store.close()
-    report, _ = load(root / "out" / "leakmap.db", kb=knowledge(root / "no-lists"))
+    report, _ = workflow.report(root / "out" / "leakmap.db", kb=knowledge(root / "no-lists"))
     path = root / "out" / "report.html"
     path.write_text(render(report, "html"), encoding="utf-8")
     return path

@@ -69,7 +69,7 @@ def test_two_scans_of_a_site_keep_their_findings_with_the_same_ids(store):
     """A second scan into the same directory (or a merged store) holds findings with ids the first
     scan has too: findings are keyed per scan, and read back whole (their moment included)."""
     from leakmap.analysis import save_findings
-    from leakmap.report.model import stored_findings
+    from leakmap.analysis.audit import stored_findings
 
     def finding(scan_id: int, site_id: int) -> r.Finding:
         return r.Finding(id="tracking-before-consent:abc", scan_id=scan_id, site_id=site_id,

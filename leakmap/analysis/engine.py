@@ -2,7 +2,7 @@
 
 Each site's findings are merged into one per fact (:mod:`leakmap.analysis.facts`).
 
-``analyze(store, scan_id, kb)`` is pure: it reads the store and returns the findings, sorted
+``run(store, scan_id, kb)`` is pure: it reads the store and returns the findings, sorted
 by site, severity, rule and id. ``reanalyze`` also replaces the scan's rows in ``findings`` in
 one transaction, so running it twice leaves the same rows.
 """
@@ -24,9 +24,9 @@ from leakmap.analysis.parties import Parties
 from leakmap.analysis.rules import RULES
 from leakmap.blocklists import Knowledge
 from leakmap.records import Finding
+from leakmap.severity import rank
 from leakmap.store import Store, to_row
 
-_SEVERITY_ORDER = {"high": 0, "medium": 1, "info": 2}
 PARALLEL_FROM = 20  # sites: below this, forking costs more than it saves
 MAX_WORKERS = 4
 
@@ -54,7 +54,7 @@ def _scan_row(store: Store, scan_id: int | None) -> dict[str, Any]:
 
 
 def _sort_key(f: Finding) -> tuple:
-    return (f.site_id or 0, _SEVERITY_ORDER.get(f.severity, 9), list(RULES).index(f.rule) if f.rule in RULES else 99, f.id)
+    return (f.site_id or 0, rank(f.severity), list(RULES).index(f.rule) if f.rule in RULES else 99, f.id)
 
 
 def _judge(conn: sqlite3.Connection, parties: Parties, sites: list[dict[str, Any]], rules: dict[str, Any],
@@ -129,11 +129,6 @@ def run(store: Store, scan_id: int | None = None, kb: Knowledge | None = None,
     findings.sort(key=_sort_key)
     return AnalysisResult(scan["id"], findings, len(sites), time.perf_counter() - started, Parties(kb).versions,
                           failures)
-
-
-def analyze(store: Store, scan_id: int, kb: Knowledge) -> list[Finding]:
-    """The findings of one scan (pure: the store is only read)."""
-    return run(store, scan_id, kb).findings
 
 
 def _refuse_clashes(conn, scan_id: int, ids: list[str]) -> None:

@@ -15,10 +15,8 @@ from dataclasses import replace
 from typing import Any
 
 from leakmap.phases import ordered
-from leakmap.phases import phase as phase_of
 from leakmap.records import Finding
-
-_RANK = {"high": 0, "medium": 1, "info": 2}
+from leakmap.severity import rank as severity_rank
 
 
 def _when(evidence: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +51,7 @@ def merge(findings: list[Finding]) -> list[Finding]:
         phases = ordered(p for f in group for p in f.phases)
         rank = {p: i for i, p in enumerate(phases)}
         # the most severe occurrence speaks for the fact; among equals, the earliest phase
-        lead = min(group, key=lambda f: (_RANK.get(f.severity, 9), rank.get(f.phase or "", 99)))
+        lead = min(group, key=lambda f: (severity_rank(f.severity), rank.get(f.phase or "", 99)))
         seen = sorted((occurrence(f) for f in group), key=lambda o: (rank.get(o["phase"] or "", 99), o.get("time") or 0))
         pages = {o["page"] for o in seen if o["page"]} | {p for f in group for p in f.evidence.get("pages") or ()}
         evidence = {**lead.evidence, "seen_in": seen, "pages": sorted(pages)}
@@ -65,12 +63,3 @@ def merge(findings: list[Finding]) -> list[Finding]:
             legacy_ids=sorted({i for f in group for i in f.legacy_ids}),
         ))
     return out
-
-
-def phases_label(f: Finding) -> str:
-    """``baseline, accept (before the click)``: where a fact was seen, for people."""
-    parts = []
-    for name in f.phases:
-        p = phase_of(name)
-        parts.append(name if p.action is None or f.moment != "before-consent" else f"{name} (before the click)")
-    return ", ".join(parts)

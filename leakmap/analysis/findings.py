@@ -27,8 +27,7 @@ from leakmap.phases import (  # noqa: F401 - the rules import them from here
 )
 from leakmap.phases import phase as phase_of
 from leakmap.records import Finding
-
-SEVERITIES = ("high", "medium", "info")
+from leakmap.severity import SEVERITIES
 
 
 def finding_id(rule: str, start_url: str, phase: str | None, domain: str | None, key: str = "") -> str:

@@ -125,6 +125,16 @@ class Parties:
         host = host_of(url)
         return self.of(site_id, host) if host else None
 
+    def setter(self, site_id: int, origin: str, host: str | None, script_url: str | None,
+               domain: str | None) -> Party:
+        """The party that wrote a cookie: the script for ``document.cookie``, else the responding host
+        (the cookie's own domain when the row names no host)."""
+        if origin == "js" and script_url:
+            party = self.of_url(site_id, script_url)
+            if party is not None:
+                return party
+        return self.of(site_id, host or (domain or "").lstrip(".").lower())
+
     def _make(self, site_id: int, host: str) -> Party:
         c = self.kb.classify(host) if host else Classification("", "")
         first = bool(host) and self._first_party(site_id, c.domain or host)

@@ -27,12 +27,14 @@ class ThirdParty:
     requests: int = 0
     before_consent: int = 0
     hosts: set[str] = field(default_factory=set)
+    cookies: int = 0  # distinct cookies it set in the phase (its hosts' Set-Cookie, its scripts' writes)
 
 
 def summarize(rows: Iterable[Mapping[str, Any]], site_domains: Mapping[int, tuple[str, list[str]]],
-              kb: Knowledge) -> list[ThirdParty]:
+              kb: Knowledge, cookies: Iterable[Mapping[str, Any]] = ()) -> list[ThirdParty]:
     """``rows``: requests with ``site_id, phase, host, before_consent``; ``site_domains``:
-    site id -> (registrable domain, aliases)."""
+    site id -> (registrable domain, aliases); ``cookies``: cookie writes with ``site_id, phase,
+    origin, host, script_url, name, domain``, credited to who wrote them."""
     parties = Parties(kb)
     for site_id, (domain, aliases) in site_domains.items():
         parties.register(site_id, domain, tuple(aliases))
@@ -52,6 +54,15 @@ def summarize(rows: Iterable[Mapping[str, Any]], site_domains: Mapping[int, tupl
         tp.requests += 1
         tp.before_consent += bool(row["before_consent"])
         tp.hosts.add(host)
+    written: dict[tuple[int, str, str], set[tuple[str, str]]] = {}
+    for row in cookies:
+        party = parties.setter(row["site_id"], row["origin"], row["host"], row["script_url"], row["domain"])
+        if not party.first_party and party.domain:
+            written.setdefault((row["site_id"], row["phase"], party.domain), set()).add(
+                (row["name"], (row["domain"] or row["host"] or "").lstrip(".")))
+    for key, names in written.items():
+        if key in out:
+            out[key].cookies = len(names)
     return sorted(out.values(), key=lambda t: (t.site_id, t.phase, -t.requests, t.domain))
 
 
@@ -68,4 +79,7 @@ def from_store(db, scan_id: int, kb: Knowledge) -> list[ThirdParty]:
     rows = db.query(
         "select site_id, phase, host, before_consent from requests where site_id in "
         "(select id from sites where scan_id = ?)", [scan_id])
-    return summarize(rows, sites, kb)
+    cookies = db.query(
+        "select site_id, phase, origin, host, script_url, name, domain from cookies where site_id in "
+        "(select id from sites where scan_id = ?)", [scan_id])
+    return summarize(rows, sites, kb, cookies)

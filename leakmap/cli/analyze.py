@@ -12,6 +12,7 @@ from rich.table import Table
 from leakmap.analysis import RULES, AnalysisError, AnalysisResult, reanalyze
 from leakmap.cli.running import fail
 from leakmap.report.terminal import print_table
+from leakmap.severity import SEVERITIES
 from leakmap.store import Store
 
 _STYLE = {"high": "bold red", "medium": "yellow", "info": "dim"}
@@ -48,9 +49,9 @@ def print_result(store: Store, result: AnalysisResult, console: Console, limit: 
         if not findings:
             console.print("  no findings")
             continue
-        table = Table("rule", "high", "medium", "info", title="findings per rule")
+        table = Table("rule", *SEVERITIES, title="findings per rule")
         for rule in RULES:
-            row = [counts.get((rule, s), 0) for s in ("high", "medium", "info")]
+            row = [counts.get((rule, s), 0) for s in SEVERITIES]
             if any(row):
                 table.add_row(rule, *(str(n) if n else "" for n in row))
         print_table(console, table)

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from leakmap.cli.running import fail
-from leakmap.report import load
 from leakmap.report.baseline import write
+from leakmap.workflow import report
 
 
 @click.command()
@@ -22,7 +22,7 @@ def baseline(db: Path, output: Path, scan_id: int | None) -> None:
     if not db.is_file():
         fail(f"{db}: no such store")
     try:
-        built, _ = load(db, scan_id)
+        built, _ = report(db, scan_id)
     except LookupError as exc:
         fail(str(exc))
     n = write(built, output)

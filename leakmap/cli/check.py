@@ -18,12 +18,13 @@ from leakmap.blocklists import Knowledge
 from leakmap.cli.options import browsing_options, config_from
 from leakmap.cli.running import execute, fail
 from leakmap.crawler.runner import read_sites_file
-from leakmap.report import FILE_NAMES, judge, load, save
+from leakmap.report import FILE_NAMES, save
 from leakmap.report.baseline import BaselineError
 from leakmap.report.baseline import load as load_baseline
 from leakmap.report.policy import Policy, PolicyError
 from leakmap.report.policy import load as load_policy
 from leakmap.report.terminal import print_findings, print_summary
+from leakmap.workflow import judge, report
 
 
 def _policy_defaults(ctx: click.Context, policy: Policy, kwargs: dict) -> None:
@@ -66,14 +67,13 @@ def check(ctx: click.Context, urls: tuple[str, ...], sites_file: Path | None, po
     result = execute(targets, config, command="check")
     console = Console()
     kb = Knowledge.load()
-    findings = judge(result.store_path, result.scan_id, kb)
-    print_summary(result.store_path, result.scan_id, console, kb=kb)
-    report, verdict = load(result.store_path, result.scan_id, show_values=show_values, policy=rules,
-                           baseline=accepted, baseline_source=str(baseline) if baseline else None, kb=kb,
-                           findings=findings)
+    built, verdict = report(result.store_path, result.scan_id, show_values=show_values, policy=rules,
+                            baseline=accepted, baseline_source=str(baseline) if baseline else None, kb=kb,
+                            findings=judge(result.store_path, result.scan_id, kb))
+    print_summary(built, result.store_path, console)
     targets_out = {fmt: config.output_dir / FILE_NAMES[fmt] for fmt in ("html", "json")}
     targets_out.update({fmt: path for fmt, path in (("junit", junit), ("sarif", sarif), ("md", markdown)) if path})
-    save(report, targets_out)
-    print_findings(report, console, gate=True)
+    save(built, targets_out)
+    print_findings(built, console, gate=True)
     console.print("reports: " + ", ".join(str(p) for p in targets_out.values()), markup=False, highlight=False)
     sys.exit(verdict.exit_code)

@@ -9,7 +9,7 @@ import click
 from leakmap.cli.running import execute
 from leakmap.crawler.config import ScanConfig
 from leakmap.demo import DEMO_SITE, demo_web
-from leakmap.report import after_scan
+from leakmap.workflow import after_scan
 
 
 @click.command()

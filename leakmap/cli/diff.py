@@ -11,7 +11,7 @@ from rich.console import Console
 from leakmap.blocklists import Knowledge
 from leakmap.cli.running import fail
 from leakmap.report import diff as changes
-from leakmap.report import load
+from leakmap.workflow import report
 
 
 def _print(sites: list[changes.SiteDiff], console: Console, phases: list[str]) -> None:
@@ -45,8 +45,8 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
             fail(f"{db}: no such store")
     kb = Knowledge.load()
     try:
-        a, _ = load(old, kb=kb)
-        b, _ = load(new, kb=kb)
+        a, _ = report(old, kb=kb)
+        b, _ = report(new, kb=kb)
     except LookupError as exc:
         fail(str(exc))
     sites = changes.diff(a, b)

@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from leakmap.cli.running import fail
-from leakmap.report import FILE_NAMES, FORMATS, load, save
+from leakmap.report import FILE_NAMES, FORMATS, save
 from leakmap.report.baseline import BaselineError
 from leakmap.report.baseline import load as load_baseline
 from leakmap.report.har import write_hars
 from leakmap.report.policy import PolicyError
 from leakmap.report.policy import load as load_policy
+from leakmap.workflow import report as report_of
 
 
 def parse_formats(ctx, param, value: str) -> tuple[str, ...]:
@@ -44,8 +45,8 @@ def report(db: Path, output_dir: Path | None, formats: tuple[str, ...], show_val
     try:
         rules = load_policy(policy) if policy else None
         accepted = load_baseline(baseline) if baseline else None
-        built, _ = load(db, scan_id, show_values=show_values, policy=rules, baseline=accepted,
-                        baseline_source=str(baseline) if baseline else None)
+        built, _ = report_of(db, scan_id, show_values=show_values, policy=rules, baseline=accepted,
+                             baseline_source=str(baseline) if baseline else None)
     except (PolicyError, BaselineError, LookupError) as exc:
         fail(str(exc))
     out = output_dir or db.parent

@@ -9,7 +9,7 @@ import click
 from leakmap.cli.options import browsing_options, config_from
 from leakmap.cli.running import enqueue, execute, exit_if_incomplete, fail
 from leakmap.crawler.runner import read_sites_file
-from leakmap.report import after_scan
+from leakmap.workflow import after_scan
 
 
 @click.command()

@@ -9,7 +9,7 @@ import click
 from leakmap.cli.options import browser_option, concurrency_option
 from leakmap.cli.running import execute
 from leakmap.crawler.config import ScanConfig
-from leakmap.report.terminal import print_summary
+from leakmap.workflow import summary
 
 
 @click.command()
@@ -25,4 +25,4 @@ def worker(queue: str, output_dir: Path, concurrency: int, max_idle: int, browse
     site at a time per free slot, until the queue stays empty."""
     config = ScanConfig(output_dir=output_dir, concurrency=concurrency, browser=browser)
     result = execute([], config, worker_queue=queue, max_idle=max_idle)
-    print_summary(result.store_path, result.scan_id)
+    summary(result.store_path, result.scan_id)

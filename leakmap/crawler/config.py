@@ -51,7 +51,6 @@ class ScanConfig:
     screenshots: bool = True
     post_data_cap: int = 65536  # bytes of a POST body kept; the whole body is hashed
     first_party: tuple[str, ...] = ()  # extra domains that belong to the audited site
-    extra: dict[str, Any] = field(default_factory=dict)
     # Forms: canary values typed into the fields a page shows (never submitted) to catch data that
     # leaves before submission
     fill_forms: bool = True

@@ -41,17 +41,16 @@ def instrumentation() -> str:
 
 
 class PageRecorder:
-    def __init__(self, connection: Connection, collectors: list[Collector], extra_scripts: tuple[str, ...] = (),
-                 identity: dict[str, Any] | None = None, signal: BrowserSignal | None = None):
+    def __init__(self, connection: Connection, collectors: list[Collector], identity: dict[str, Any] | None = None,
+                 signal: BrowserSignal | None = None):
         self.connection = connection
         self.identity = identity  # Network.setUserAgentOverride params: a headful browser's UA
         self.signal = signal  # what the phase's browser sends on every target (GPC), before anything runs
         self.collectors = collectors
-        if signal is not None:
-            extra_scripts = (signal.script, *extra_scripts)
-        self.scripts = (instrumentation(), *extra_scripts, *(s for c in collectors for s in (*c.scripts, c.script) if s))
+        signal_scripts = (signal.script,) if signal is not None else ()
+        self.scripts = (instrumentation(), *signal_scripts, *(s for c in collectors for s in (*c.scripts, c.script) if s))
         # windows the page opens are recorded too, without what only the visited page gets (the consent engine)
-        self.popup_scripts = (instrumentation(), *extra_scripts,
+        self.popup_scripts = (instrumentation(), *signal_scripts,
                               *(s for c in collectors if c.in_popups for s in (*c.scripts, c.script) if s))
         self.failed: dict[str, str] = {}
         self.context_id = ""  # the browser context of the visited page

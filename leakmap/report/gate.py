@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from leakmap.analysis import RULES
-from leakmap.phases import ACTION_PHASES
-from leakmap.report.model import BEFORE, Report, SiteReport
+from leakmap.phases import ACTION_PHASES, BEFORE
+from leakmap.report.model import Report, SiteReport
 from leakmap.report.policy import OFF, Policy
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2

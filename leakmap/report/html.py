@@ -20,10 +20,11 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from leakmap.phases import ACTION_PHASES, PHASES
+from leakmap.phases import ACTION_PHASES, AFTER_REJECT, BEFORE, PHASES
 from leakmap.report.explain import rule_text
 from leakmap.report.graphview import site_svg
-from leakmap.report.model import AFTER_REJECT, BEFORE, SEVERITIES, Report, SiteReport, counted_moments, iso
+from leakmap.report.model import Report, SiteReport, counted_moments, iso
+from leakmap.severity import SEVERITIES, SEVERITY_TABLE
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
 MAX_IMAGE = 8 * 1024 * 1024
@@ -125,6 +126,11 @@ def _environment() -> Environment:
     return env
 
 
+def _severity_css() -> str:
+    """The severity colours, from the severity table."""
+    return ":root { " + " ".join(f"--{s.name}: {s.colour};" for s in SEVERITY_TABLE) + " }\n"
+
+
 def _phase_filter_css() -> str:
     """The graph's "show phase" radio buttons: one rule per phase of the table."""
     return "\n".join(f'.graph-box:has(input[value="{p}"]:checked) :is(.node, .edge):not(.p-{p}, .site) '
@@ -132,7 +138,7 @@ def _phase_filter_css() -> str:
 
 
 def render(report: Report) -> str:
-    css, js = _asset("report.css") + _phase_filter_css(), _asset("report.js")
+    css, js = _severity_css() + _asset("report.css") + _phase_filter_css(), _asset("report.js")
     csp = (f"default-src 'none'; img-src data:; style-src '{_sha256(css)}'; script-src '{_sha256(js)}'; "
            "base-uri 'none'; form-action 'none'")
     graphs = {s.id: site_svg(report.graph, s.start_url, _requests_by_domain(s), tuple(s.phases))

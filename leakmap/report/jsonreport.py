@@ -13,12 +13,13 @@ from typing import Any
 
 from leakmap.phases import MOMENT_TABLE
 from leakmap.report.model import Report, SiteReport, summary_key
+from leakmap.severity import SEVERITIES
 
 
 def _site(site: SiteReport) -> dict[str, Any]:
     d = asdict(site)
     d["summary"] = {
-        **{sev: site.count(sev) for sev in ("high", "medium", "info")},
+        **{sev: site.count(sev) for sev in SEVERITIES},
         # every moment where nothing may be tracked: before_consent, after_reject, after_withdrawal
         **{summary_key(m.name): {sev: site.count(sev, m.name) for sev in ("high", "medium")}
            for m in MOMENT_TABLE if m.violating},

@@ -24,7 +24,7 @@ from typing import Any
 
 from leakmap.analysis import RULES
 from leakmap.phases import PHASES, ordered
-from leakmap.report.model import SEVERITIES
+from leakmap.severity import SEVERITIES, at_least
 
 OFF = "off"
 KEYS = ("pages", "phases", "fail_on", "require_verified_consent", "allowed_before_consent", "severity")
@@ -45,7 +45,7 @@ class Policy:
     severity: dict[str, str] = field(default_factory=dict)
 
     def fails(self, severity: str) -> bool:
-        return SEVERITIES.index(severity) <= SEVERITIES.index(self.fail_on)
+        return at_least(severity, self.fail_on)
 
     def allows_before_consent(self, domain: str | None, entity: str | None) -> bool:
         for entry in self.allowed_before_consent:

@@ -14,9 +14,9 @@ from typing import Any
 from leakmap.analysis import RULES
 from leakmap.report.explain import rule_text
 from leakmap.report.model import Report
+from leakmap.severity import SEVERITY
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-LEVEL = {"high": "error", "medium": "warning", "info": "note"}
 FINGERPRINT = "leakmapFindingId/v1"
 SUPPRESSED = {"allowed": "allowed before consent by the policy", "ignored": "rule turned off by the policy"}
 
@@ -38,7 +38,7 @@ def _rules() -> list[dict[str, Any]]:
 def _result(site, f, rule_index: dict[str, int], with_baseline: bool) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": f.rule,
-        "level": LEVEL[f.severity],
+        "level": SEVERITY[f.severity].sarif,
         "message": {"text": f.title},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.page or site.start_url}},
                        "logicalLocations": [{"name": f.domain or site.domain, "kind": "module",

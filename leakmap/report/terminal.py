@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -10,10 +9,9 @@ from rich.console import Console
 from rich.markup import escape as rich_escape
 from rich.table import Table
 
-from leakmap.analysis.third_parties import from_store
-from leakmap.blocklists import Knowledge
 from leakmap.phases import LATER_ACTIONS, PHASES
-from leakmap.store import Store
+from leakmap.report.model import ConsentView, Report, counted_moments
+from leakmap.severity import SEVERITY, SEVERITY_TABLE
 
 _UNBOUNDED = 1_000_000
 
@@ -33,85 +31,73 @@ def print_table(console: Console, table: Table) -> None:
         console.width = width
 
 
-def _later_line(row: dict) -> str:
+def _later_line(view: ConsentView) -> str:
     """A later consent action (withdraw): how the choice was reopened, and how it went."""
-    reopen = json.loads(row["details"] or "{}").get("reopen") or {}
+    reopen = view.reopen or {}
     if reopen.get("found"):
         how = f"reopened by the {str(reopen.get('means')).replace('-', ' ')} \u201c{reopen.get('text')}\u201d"
     elif reopen.get("means") == "api":
         how = f"no visible way to reopen the choice (leakmap used {reopen.get('call')})"
     else:
         how = "no way to reopen the choice found"
-    if row["verified"]:
-        return f"then {row['action']}: {how}, {row['method']}, verified ({row['steps']} click(s))"
-    return f"then {row['action']}: {how}" + (f"; NOT verified: {row['error']}" if row["error"] else "")
+    if view.verified:
+        return f"then {view.action}: {how}, {view.method}, verified ({view.steps} click(s))"
+    return f"then {view.action}: {how}" + (f"; NOT verified: {view.error}" if view.error else "")
 
 
-def consent_line(row: dict) -> str:
-    if row["action"] in LATER_ACTIONS:
-        return _later_line(row)
-    cmp = f" ({row['cmp']})" if row["cmp"] else ""
-    if not (row["banner_found"] or row["cmp"]):
-        return "no consent banner seen" + (f" ({row['action']} not attempted)" if row["action"] != "none" else "")
-    if row["action"] == "none":
+def consent_line(view: ConsentView) -> str:
+    if view.action in LATER_ACTIONS:
+        return _later_line(view)
+    cmp = f" ({view.cmp})" if view.cmp else ""
+    if not (view.banner_found or view.cmp):
+        return "no consent banner seen" + (f" ({view.action} not attempted)" if view.action != "none" else "")
+    if view.action == "none":
         return f"banner shown{cmp}, left unanswered"
-    if row["verified"]:
-        return f"{row['action']} via {row['method']}{cmp}, verified ({row['steps']} click(s))"
-    return f"{row['action']} NOT verified{cmp}: {row['error']}"
+    if view.verified:
+        return f"{view.action} via {view.method}{cmp}, verified ({view.steps} click(s))"
+    return f"{view.action} NOT verified{cmp}: {view.error}"
 
 
-def print_summary(store_path: Path, scan_id: int, console: Console | None = None, kb: Knowledge | None = None) -> None:
+def print_summary(report: Report, store_path: Path, console: Console | None = None, max_errors: int = 20) -> None:
+    """Per site: its consent steps, the requests each third party received per phase, its errors."""
     console = console or Console()
-    store = Store(store_path)
-    db = store.db
-    kb = kb or Knowledge.load()
-    parties = from_store(db, scan_id, kb)
-    by_site: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    info: dict[tuple[int, str], tuple] = {}
-    for tp in parties:
-        by_site[tp.site_id][tp.domain][tp.phase] = tp.requests
-        info[(tp.site_id, tp.domain)] = (tp.entity or "", ", ".join(tp.categories))
-    phases = [p for p in PHASES if db.execute(
-        "select 1 from visits v join sites s on s.id = v.site_id where s.scan_id = ? and v.phase = ? limit 1",
-        [scan_id, p]).fetchone()]
-    for site in db.query("select * from sites where scan_id = ? order by id", [scan_id]):
-        visits = db.execute("select count(*) from visits where site_id = ?", [site["id"]]).fetchone()[0]
-        console.rule(f"[bold]{site['start_url']}[/] ({site['status']}, {visits} page visits)")
-        for consent in db.query("select * from consent where site_id = ? order by id", [site["id"]]):
-            console.print(f"  {consent['phase']}: {consent_line(consent)}", markup=False)
-        domains = by_site.get(site["id"], {})
-        if domains:
+    phases = [p for p in PHASES if any(p in site.phases for site in report.sites)]
+    for site in report.sites:
+        visits = sum(view.visits for view in site.phases.values())
+        console.rule(f"[bold]{rich_escape(site.start_url)}[/] ({site.status}, {visits} page visits)")
+        for phase, view in site.consent.items():
+            for step in (view, *view.later) if view.recorded else ():
+                console.print(f"  {phase}: {consent_line(step)}", markup=False)
+        requests: dict[str, dict[str, int]] = defaultdict(dict)
+        info: dict[str, tuple[str, str]] = {}
+        for phase, view in site.phases.items():
+            for tp in view.third_parties:
+                requests[tp.domain][phase] = tp.requests
+                info[tp.domain] = (tp.entity or "", ", ".join(tp.categories))
+        if requests:
             table = Table("third party", "owner", "categories", *phases, title="requests to third parties per phase")
-            for domain in sorted(domains, key=lambda d: -sum(domains[d].values())):
-                entity, cats = info[(site["id"], domain)]
-                table.add_row(domain, entity, cats, *[str(domains[domain].get(p, "")) for p in phases])
+            for domain in sorted(requests, key=lambda d: -sum(requests[d].values())):
+                table.add_row(domain, *info[domain], *[str(requests[domain].get(p, "")) for p in phases])
             print_table(console, table)
         else:
             console.print("  no third-party requests")
-        errors = list(db.query("select kind, message, url, phase from errors where site_id = ? and kind != 'script-error' "
-                               "order by id limit 20", [site["id"]]))
-        for e in errors:
-            console.print(f"  error ({e['phase'] or 'site'}) {e['kind']}: {e['message']} {e['url'] or ''}",
-                          markup=False, style="red")
+        for e in site.errors[:max_errors]:
+            console.print(f"  error ({e.phase or 'site'}) {e.kind}: {e.message} {e.url or ''}", markup=False, style="red")
     console.print(f"store: {store_path}")
-    store.close()
 
 
-_STYLE = {"high": "bold red", "medium": "yellow", "info": "dim"}
 _GATE = {0: ("clean", "bold green"), 1: ("findings fail the policy", "bold red"), 2: ("the audit could not run", "bold red")}
 
 
-def print_findings(report, console: Console | None = None, gate: bool = False, limit: int = 8) -> None:
+def print_findings(report: Report, console: Console | None = None, gate: bool = False, limit: int = 8) -> None:
     """Per site: findings by severity, high ones before consent and after a refusal, the top failing ones;
     with ``gate``, the policy's verdict and why the audit could not run."""
-    from leakmap.report.model import counted_moments
-
     console = console or Console()
     moments = counted_moments(report.scan.get("phases") or ())
     for site in report.sites:
         console.print(f"[bold]{rich_escape(site.start_url)}[/]: " if len(report.sites) > 1 else "findings: ", end="",
                       highlight=False)
-        counts = ", ".join(f"[{_STYLE[s]}]{site.count(s)} {s}[/]" for s in ("high", "medium", "info"))
+        counts = ", ".join(f"[{s.terminal}]{site.count(s.name)} {s.name}[/]" for s in SEVERITY_TABLE)
         high = ", ".join(f"{site.count('high', m)} {label}" for m, label in moments)
         console.print(f"{counts} (high: {rich_escape(high)})", highlight=False)
         if (g := site.gpc()) is not None:
@@ -121,7 +107,7 @@ def print_findings(report, console: Console | None = None, gate: bool = False, l
         shown = [f for f in site.findings if f.gate == "fail"] if gate else [f for f in site.findings
                                                                             if f.severity == "high"]
         for f in shown[:limit]:
-            console.print(f"  [{_STYLE[f.severity]}]{f.severity:<6}[/] {f.rule:<26} {','.join(p[0] for p in f.phases) or '-':<5} ", end="",
+            console.print(f"  [{SEVERITY[f.severity].terminal}]{f.severity:<6}[/] {f.rule:<26} {','.join(p[0] for p in f.phases) or '-':<5} ", end="",
                           highlight=False)
             console.print(f.title, markup=False, highlight=False)
         if len(shown) > limit:

@@ -26,9 +26,5 @@ def refused(w: CookieWrite) -> bool:
 
 
 def setter(site: SiteData, parties: Parties, w: CookieWrite) -> Party:
-    """The party that wrote a cookie: the script for ``document.cookie``, else the responding host."""
-    if w.origin == "js" and w.script_url:
-        party = parties.of_url(site.id, w.script_url)
-        if party is not None:
-            return party
-    return parties.of(site.id, w.host or w.domain_key)
+    """The party that wrote a cookie (:meth:`Parties.setter`)."""
+    return parties.setter(site.id, w.origin, w.host, w.script_url, w.domain)

@@ -7,7 +7,7 @@ A collector that raises loses its own records, never the visit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -32,7 +32,6 @@ class VisitContext:
     later: tuple[str, ...] = ()  # the phase's later consent actions taken on this visit ("withdraw")
     context: BrowserContext | None = None
     page: Page | None = None
-    notes: dict[str, Any] = field(default_factory=dict)
 
 
 class Collector:

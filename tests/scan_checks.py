@@ -36,6 +36,17 @@ def children(pid: int) -> list[int]:
     return out
 
 
+def gone(pids: list[int], timeout: float = 30) -> bool:
+    """Wait until none of ``pids`` runs (the kernel kills a scan's Chromium when the scan dies: it
+    takes a moment on a busy machine); False if one still runs after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while any(alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def alive(pid: int) -> bool:
     """Running (a zombie waiting to be reaped counts as gone)."""
     try:

@@ -21,27 +21,37 @@ b = store_fixture()
 
 
 def test_canvas_criteria():
-    assert fp.canvas(CANVAS)["distinct_characters"] >= 10
+    assert fp.canvas(CANVAS) == {"distinct_characters": 27, "colors": 1,  # the pangram: 26 letters and the space
+                                 "extraction": {"method": "toDataURL", "width": 240, "height": 60}}
     assert fp.canvas({**CANVAS, "chars": "\U0001f1fa\U0001f1f3"}) is None  # few characters, one colour (emoji check)
-    assert fp.canvas({**CANVAS, "chars": "ab", "colors": ["#069", "#f60"]}) is not None  # two colours suffice
+    assert fp.canvas({**CANVAS, "chars": "ab", "colors": ["#069", "#f60"]})["colors"] == 2  # two colours suffice
     assert fp.canvas({**CANVAS, "save_restore": 2}) is None
     assert fp.canvas({**CANVAS, "listeners": 1}) is None
     assert fp.canvas({**CANVAS, "extractions": [{"method": "toDataURL", "width": 15, "height": 60}]}) is None
-    assert fp.canvas({**CANVAS, "extractions": [{"method": "getImageData", "width": 16, "height": 16}]}) is not None
+    assert fp.canvas({**CANVAS, "extractions": [{"method": "getImageData", "width": 16, "height": 16}]})["extraction"] == {
+        "method": "getImageData", "width": 16, "height": 16}
     assert fp.canvas({**CANVAS, "extractions": []}) is None
 
 
 def test_font_webgl_audio_navigator_criteria():
-    assert fp.canvas_font({"fonts": 50, "max_same_text": 50, "text": "mmmmmlli"})
+    assert fp.canvas_font({"fonts": 50, "max_same_text": 50, "text": "mmmmmlli"}) == {
+        "fonts": 50, "measure_text_same_string": 50, "text": "mmmmmlli"}
     assert fp.canvas_font({"fonts": 49, "max_same_text": 200}) is None
     assert fp.canvas_font({"fonts": 80, "max_same_text": 20}) is None
-    assert fp.webgl({"params": [37446], "extensions": ["WEBGL_debug_renderer_info"]})["unmasked_renderer"]
+    assert fp.webgl({"params": [37446], "extensions": ["WEBGL_debug_renderer_info"]}) == {
+        "unmasked_renderer": True, "parameters": 1, "extensions": ["WEBGL_debug_renderer_info"]}
     assert fp.webgl({"params": [7936, 7937, 7938]}) is None
-    assert fp.webgl({"params": list(range(3000, 3025))}) is not None
+    assert fp.webgl({"params": list(range(3000, 3025))}) == {"unmasked_renderer": False, "parameters": 25}
+    assert fp.webgl({"params": list(range(3000, 3024))}) is None  # 24 distinct parameters: one short
     full = {"offline": 1, "oscillator": 1, "compressor": 1, "render": 1, "channel_data": 1}
-    assert fp.audio(full) and fp.audio({**full, "compressor": 0}) is None and fp.audio({**full, "render": 0,
-                                                                                          "channel_data": 0}) is None
-    assert fp.navigator({"props": [f"navigator.p{i}" for i in range(12)]})
+    assert fp.audio(full) == full
+    assert fp.audio({**full, "compressor": 0}) is None
+    assert fp.audio({**full, "render": 0, "channel_data": 0}) is None
+    assert fp.navigator({"props": [f"navigator.p{i}" for i in (3, 1, 2, 0, 4, 5, 6, 7, 8, 9, 10, 11)]}) == {
+        "properties": ["navigator.p0", "navigator.p1", "navigator.p10", "navigator.p11", "navigator.p2",
+                       "navigator.p3", "navigator.p4", "navigator.p5", "navigator.p6", "navigator.p7",
+                       "navigator.p8", "navigator.p9"]}
+    assert fp.navigator({"props": [f"navigator.p{i}" for i in range(11)]}) is None  # 11: one short
     assert fp.navigator({"props": ["navigator.userAgent", "screen.width", "screen.height"]}) is None
 
 

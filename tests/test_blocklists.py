@@ -267,12 +267,3 @@ def test_bundled_categories_are_in_the_taxonomy():
         for cats in ent.domains.values():
             assert set(cats) <= ALL_CATEGORIES
     assert {c.category for c in load_bundle().cookies} <= ALL_CATEGORIES
-
-
-def test_knowledge_load_is_fast(tmp_path):
-    import time
-
-    load_bundle.cache_clear()  # measure the parse of the bundled files too
-    start = time.perf_counter()
-    Knowledge.load(root=tmp_path)
-    assert time.perf_counter() - start < 1.0

@@ -25,6 +25,7 @@ EMAIL = "leakmap.c4a7e912@example.org"
 def outcome(testweb, tmp_path_factory):
     start = len(testweb.log)
     result = visit(testweb, SITE, tmp_path_factory.mktemp("forms"), email=EMAIL)
+    assert testweb.wait_idle()  # the browser is gone: what it sent is in the log
     return result, testweb.log[start:]
 
 

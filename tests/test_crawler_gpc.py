@@ -84,7 +84,7 @@ def _visit(web: TestWeb, tmp, phase: str):
 
     start = len(web.log)
     outcome = asyncio.run(run())
-    asyncio.run(asyncio.sleep(0.5))  # late beacons
+    assert web.wait_idle()  # the browser is gone: its late beacons are in the server log
     return outcome, _served(web, start)
 
 
@@ -141,11 +141,11 @@ def test_chromium_built_in_switch_agrees(web):
                     break
                 await asyncio.sleep(0.1)
             await page.close(run_before_unload=True)
-            await asyncio.sleep(0.5)
             await browser.close()
 
     start = len(web.log)
     asyncio.run(run())
+    assert web.wait_idle()
     served = _served(web, start)
     assert _reports(served) == dict.fromkeys(WHERE, "true")
     assert all(e.headers.get("sec-gpc") == "1" for e in served)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -44,7 +43,7 @@ def run(testweb, tmp_path_factory) -> Run:
         [sys.executable, "-m", "leakmap", "scan", *(e["start"] for e in EXPECTATIONS.values()), "-o", str(out),
          "--host-rules", testweb.host_rules, "--ignore-https-errors", "--phases", ",".join(PHASES)],
         capture_output=True, text=True, timeout=380)
-    time.sleep(0.5)
+    assert testweb.wait_idle()  # the browser is gone: every request it sent is in the log
     report = json.loads((out / "report.json").read_text()) if (out / "report.json").exists() else {}
     return Run(proc, Store(out / "leakmap.db"), report, testweb.log[began:])
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -49,7 +48,7 @@ def run(testweb, tmp_path_factory) -> Run:
          "--ignore-https-errors", "--concurrency", "4"],
         capture_output=True, text=True, timeout=900,
     )
-    time.sleep(0.5)
+    assert testweb.wait_idle()  # the browser is gone: every request it sent is in the log
     return Run(proc, Store(out / "leakmap.db"), testweb.log[began:])
 
 

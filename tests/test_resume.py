@@ -7,15 +7,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from leakmap.store import Store
 from tests.scan_checks import (
     PHASES,
-    alive,
     assert_no_orphans,
     assert_phases_whole,
     children,
+    gone,
     wait_for_visits,
 )
 
@@ -33,8 +32,7 @@ def test_kill_then_resume(testweb, tmp_path, spawn):
     scan.wait()
 
     # Chromium does not outlive leakmap
-    time.sleep(3)
-    assert browsers and not any(alive(pid) for pid in browsers)
+    assert browsers and gone(browsers)
 
     before = Store(db_path)
     assert before.db["scans"].get(1)["status"] == "running"

@@ -198,9 +198,21 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, web: LocalWeb):
         self.web = web
+        self.connections = 0  # being served now: each ends when its client closes it (or it idles 30 s)
+        self.idle = threading.Condition()
         super().__init__(("127.0.0.1", web.requested_port), _Handler)
 
     def finish_request(self, request, client_address):  # type: ignore[override]
+        with self.idle:
+            self.connections += 1
+        try:
+            self._serve(request, client_address)
+        finally:
+            with self.idle:
+                self.connections -= 1
+                self.idle.notify_all()
+
+    def _serve(self, request, client_address) -> None:
         request.settimeout(30)
         # headers and body leave in separate writes: without this, Nagle + delayed ACK add ~40 ms
         request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -388,6 +400,14 @@ class LocalWeb:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+    def wait_idle(self, timeout: float = 60) -> bool:
+        """Wait until no connection is being served: once the browser that made them is gone, every
+        request it sent (a page's last beacons included) is in the log. False if some connection
+        was still open after ``timeout`` seconds (a response held open on purpose, a live browser)."""
+        assert self._server, "server not started"
+        with self._server.idle:
+            return self._server.idle.wait_for(lambda: self._server.connections == 0, timeout)
 
     @property
     def port(self) -> int:

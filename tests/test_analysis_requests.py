@@ -221,3 +221,35 @@ def test_forked_workers_give_the_same_findings(tmp_path):
     serial = run(b.store, b.scan_id, knowledge(), workers=1).findings
     forked = run(b.store, b.scan_id, knowledge(), workers=2).findings
     assert serial == forked and len({f.site_id for f in serial}) == 24
+
+
+def test_broker_exposure_near_miss_a_brokers_consent_domain(b):
+    """LiveRamp is a registered data broker, but its consent platform's domain (privacymanager.io) is
+    not where it collects as a broker: a request there is no broker exposure."""
+    b.visit("baseline", [request("https://gdpr.privacymanager.io/1/gdpr.bundle.js", 1.0)])
+    assert b.findings("broker-exposure") == []
+    b.visit("baseline", [request("https://idsync.rlcdn.com/711187.gif?partner_uid=abc", 2.0, resource_type="Image")],
+            seq=1)
+    assert [f.domain for f in b.findings("broker-exposure")] == ["rlcdn.com"]  # its collecting domain is
+
+
+def test_third_country_transfer_near_miss_adequacy_countries(b):
+    """The United Kingdom, Switzerland and Japan have full adequacy decisions: vendors headquartered
+    there receive data without a third-country finding; the US vendor beside them gets one."""
+    b.visit("baseline", [request("https://go.skimresources.com/?id=1", 1.0),  # Skimlinks: GB
+                         request("https://ads.sportradarserving.com/a.js", 1.1),  # Sportradar: CH
+                         request("https://i.socdm.com/sdk/js/adg-script-loader.js", 1.2),  # Supership: JP
+                         request("https://www.facebook.com/tr/?id=1&ev=PageView", 1.3)])
+    assert [f.domain for f in b.findings("third-country-transfer")] == ["facebook.com"]
+
+
+def test_session_replay_after_reject_and_its_near_miss(b):
+    """Hotjar recording after "reject all" is a finding of that moment; the same script loaded only
+    before the click is a before-consent fact, and nothing is claimed after the refusal."""
+    b.consent("reject")
+    b.visit("reject", [request("https://static.hotjar.com/c/hotjar-3817264.js?sv=7", 0.3)])
+    found = b.findings("session-replay")
+    assert [(f.phase, f.moment, f.severity) for f in found] == [("reject", "before-consent", "high")]
+    b.visit("reject", [request("https://static.hotjar.com/c/hotjar-3817264.js?sv=7", CLICK + 2)], seq=1)
+    found = b.findings("session-replay")
+    assert sorted((f.moment, f.severity) for f in found) == [("after-reject", "high"), ("before-consent", "high")]

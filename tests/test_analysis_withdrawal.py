@@ -239,3 +239,29 @@ def test_the_gate_fails_an_unverified_withdrawal_not_a_missing_one(tmp_path):
     assert problems["missing"] == []
     [problem] = problems["unverified"]
     assert "withdraw phase's withdraw could not be verified" in problem and "no consent record changed" in problem
+
+
+def test_cookies_deleted_on_withdrawal_near_miss(b):
+    # Scenario: while consent was given, Meta wrote _fbp and GA wrote _ga; at the withdrawal the
+    # consent platform deletes both, and Cloudflare's bot-management cookie (anti-fraud, not
+    # tracking) stays. Nothing tracking is left in the browser: no finding of the rule.
+    withdrawn(b)
+    b.visit("withdraw", [
+        cookie("_fbp", "fb.1.1790000000312.5694069480", CLICK + 2, host="www.maison-exemple.fr",
+               domain=".maison-exemple.fr", origin="js", script_url=FBQ, lifetime=90 * DAY),
+        cookie("_ga", "GA1.1.7123649219.1790000000", CLICK + 2, host="www.maison-exemple.fr",
+               domain=".maison-exemple.fr", origin="js", script_url="https://www.googletagmanager.com/gtag/js"),
+        cookie("__cf_bm", "Zx9s.kP3m-1790000000-1.0.1.1-qWm", CLICK + 2, host="www.maison-exemple.fr",
+               domain=".maison-exemple.fr", lifetime=1800),
+    ])
+    b.visit("withdraw", [
+        jar("_fbp", "fb.1.1790000000312.5694069480", WITHDRAWN - 1, domain=".maison-exemple.fr",
+            moment="before-withdraw"),
+        jar("_ga", "GA1.1.7123649219.1790000000", WITHDRAWN - 1, domain=".maison-exemple.fr", moment="before-withdraw"),
+        jar("__cf_bm", "Zx9s.kP3m-1790000000-1.0.1.1-qWm", WITHDRAWN - 1, domain=".maison-exemple.fr",
+            moment="before-withdraw", lifetime=1800),
+        jar("__cf_bm", "Zx9s.kP3m-1790000000-1.0.1.1-qWm", WITHDRAWN + 1, domain=".maison-exemple.fr",
+            moment="after-withdraw", lifetime=1800),
+    ], seq=1)
+    assert b.findings("cookies-not-deleted-on-withdrawal") == []
+    assert b.findings("cookie-after-withdrawal") == []

@@ -136,7 +136,8 @@ RULE_TABLE: tuple[Rule, ...] = (
         "fingerprinting", "high", fingerprinting,
         "Browser fingerprinting",
         "A third-party script used browser features (canvas drawing, fonts, WebGL, audio) in a way that computes a "
-        "fingerprint: an identifier that works without cookies and survives clearing them.",
+        "fingerprint: an identifier that works without cookies and survives clearing them; or it opened a WebRTC "
+        "connection without audio or video only to collect the device's network addresses (ICE candidates).",
         "Fingerprinting is covered by the consent requirement and is hard for visitors to escape.",
         "Remove the script, or load it only after consent and only where it is needed (e.g. fraud checks)."),
     Rule(

@@ -27,8 +27,8 @@ from . import bundled
 from .domains import host_of, is_public_suffix, registrable_domain, registrable_host, suffix_ancestors
 from .facts import REGISTRIES, Classification, CookieInfo, Fact, FilterMatch, Opinion, Registration
 from .filters import FilterEngine, load_lists
-from .taxonomy import listing_verdict
 from .sources import SOURCES, lists_dir, read_meta
+from .taxonomy import listing_verdict
 
 PRECEDENCE: tuple[str, ...] = ("leakmap", "ddg", "ghostery", "disconnect", "ca-registry")
 _RANK = {s: i for i, s in enumerate(PRECEDENCE)}

@@ -124,6 +124,12 @@ class Store:
     def end_scan(self, scan_id: int, status: str = "complete") -> None:
         self.db["scans"].update(scan_id, {"status": status, "finished_at": time.time()})
 
+    def update_scan_config(self, scan_id: int, **values: Any) -> None:
+        """Change settings recorded with a scan (``analyze --jurisdiction`` keeps the law it judged by)."""
+        row = self.db.execute("select config from scans where id = ?", [scan_id]).fetchone()
+        config = {**json.loads(row[0] or "{}"), **values} if row else dict(values)
+        self.db["scans"].update(scan_id, {"config": json.dumps(config)})
+
     def add_site(self, site: r.Site) -> int:
         site.id = self.db["sites"].insert(to_row(site)).last_pk
         return site.id

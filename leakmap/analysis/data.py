@@ -12,8 +12,10 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from leakmap.blocklists.laws import Jurisdiction, scan_day
 from leakmap.phases import PHASE_OF
 
 
@@ -200,6 +202,7 @@ class SiteData:
     actions: dict[str, list[ConsentState]] = field(default_factory=dict)  # phase -> every consent row, in order
     consent_events: list[dict[str, Any]] = field(default_factory=list)
     gpc_json: dict[str, Any] | None = None  # the site's /.well-known/gpc.json, when a phase sent GPC
+    jurisdiction: Jurisdiction = field(default_factory=Jurisdiction)  # the law the scan is judged under
     db: sqlite3.Connection | None = None
     memo: dict[str, Any] = field(default_factory=dict)  # shared intermediate results of the rules
 
@@ -233,6 +236,11 @@ class SiteData:
             self.memo["banner"] = any(c.banner_found or c.cmp for c in self.consent.values()) or any(
                 e["kind"] in ("popupFound", "cmpDetected") for e in self.consent_events)
         return self.memo["banner"]
+
+    @property
+    def day(self) -> date:
+        """The scan's day: which laws and provisions were in force."""
+        return scan_day(self.scan_time)
 
     def page(self, visit_id: int | None) -> str | None:
         return self.pages.get(visit_id) if visit_id is not None else None
@@ -280,10 +288,12 @@ def _tables(db: sqlite3.Connection) -> set[str]:
     return {r[0] for r in db.execute("select name from sqlite_master where type = 'table'")}
 
 
-def load_site(db: sqlite3.Connection, site: dict[str, Any], aliases: tuple[str, ...], scan_time: float) -> SiteData:
+def load_site(db: sqlite3.Connection, site: dict[str, Any], aliases: tuple[str, ...], scan_time: float,
+              jurisdiction: Jurisdiction | None = None) -> SiteData:
     """Read one site's evidence (``site``: its row from ``sites``)."""
     sid = site["id"]
-    data = SiteData(sid, site["start_url"], site["domain"] or "", aliases, scan_time, db=db)
+    data = SiteData(sid, site["start_url"], site["domain"] or "", aliases, scan_time, db=db,
+                    jurisdiction=jurisdiction or Jurisdiction())
     phases = []
     for vid, phase, seq, url in db.execute("select id, phase, seq, url from visits where site_id = ? order by id", [sid]):
         data.pages[vid] = url

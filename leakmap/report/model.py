@@ -19,6 +19,7 @@ import networkx as nx
 
 from leakmap import __version__
 from leakmap.analysis import RULES, run
+from leakmap.analysis.engine import jurisdiction_of
 from leakmap.analysis.gpp import GppError, decode_gpp, opt_out_answers
 from leakmap.analysis.graph import brokers_reachable, build_graph, site_node
 from leakmap.analysis.rules.gpc import US_VIEW
@@ -410,6 +411,7 @@ def _scan_info(store: Store, scan_id: int) -> dict[str, Any]:
         "status": row["status"], "command": config.get("command"), "leakmap_version": row["leakmap_version"],
         "browser_version": row["browser_version"], "phases": config.get("phases") or list(PHASES),
         "pages": config.get("pages"), "locale": config.get("locale"),
+        "jurisdiction": list(jurisdiction_of(config).ids),
     }
 
 

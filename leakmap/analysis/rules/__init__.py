@@ -38,6 +38,7 @@ from leakmap.analysis.rules.requests import (
 from leakmap.analysis.rules.storage import storage_before_consent
 from leakmap.analysis.rules.transfers import third_country_transfer
 from leakmap.analysis.rules.withdrawal import withdrawal_harder_than_consent, withdrawal_not_found
+from leakmap.blocklists.laws import EU, US, Jurisdiction
 from leakmap.phases import AFTER_REJECT, AFTER_WITHDRAWAL, moments_of
 from leakmap.records import Finding
 
@@ -57,10 +58,20 @@ class Rule:
     # a policy's allowed_before_consent (the site's CMP, its CDN) may waive its before-consent
     # findings: the EU consent rules only; a US opt-out or a form's contents is no matter of consent
     waivable_before_consent: bool = True
+    # the law it applies (--jurisdiction): "eu" (the EU consent rules), "us" (the US opt-out rules:
+    # a US state in scope), or None (any: a broker reached, a form's contents leaked)
+    law: str | None = EU
 
-    def applies(self, phases) -> bool:
-        """A scan of these phases can give this rule's findings (reports list it as checked)."""
-        return not self.moments or bool(set(self.moments) & set(moments_of(phases)))
+    def judged_under(self, jurisdiction: Jurisdiction) -> bool:
+        """The rule applies a law in scope (its findings are judged and reported)."""
+        return self.law is None or (jurisdiction.eu if self.law == EU else any(
+            j == US or j.startswith("us-") for j in jurisdiction.ids))
+
+    def applies(self, phases, jurisdiction: Jurisdiction | None = None) -> bool:
+        """A scan of these phases, judged under that law, can give this rule's findings (reports
+        list it as checked)."""
+        return (not self.moments or bool(set(self.moments) & set(moments_of(phases)))) and (
+            jurisdiction is None or self.judged_under(jurisdiction))
 
     def __call__(self, site: SiteData, parties: Parties) -> list[Finding]:
         return self.judge(site, parties)
@@ -115,7 +126,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "sells or shares profiles.",
         "Visitors rarely expect their visit to feed a broker's profile; brokers are registered as such in some "
         "jurisdictions, and the exposure is worse when identifiers or personal data ride along.",
-        "Find which tag brings the broker in (see the chain) and remove it or gate it behind consent."),
+        "Find which tag brings the broker in (see the chain) and remove it or gate it behind consent.", law=None),
     Rule(
         "id-sync", "high", id_sync,
         "Identifier shared between companies",
@@ -131,7 +142,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "Visitors expect what they type to stay on the page until they submit it; hashing an e-mail does not make it "
         "anonymous.",
         "Turn off automatic form-field capture (\"advanced matching\", session replay input recording) for these "
-        "fields.", waivable_before_consent=False),
+        "fields.", waivable_before_consent=False, law=None),
     Rule(
         "fingerprinting", "high", fingerprinting,
         "Browser fingerprinting",
@@ -185,7 +196,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "sharing personal data and of targeted advertising; ignoring it is a violation regulators have fined.",
         "Read navigator.globalPrivacyControl (or the Sec-GPC header) before loading advertising, social and "
         "data-broker tags, and treat it as an opt-out: configure the consent platform's GPC support.",
-        waivable_before_consent=False),
+        waivable_before_consent=False, law=US),
     Rule(
         "gpc-signal-mismatch", "high", gpc_signal_mismatch,
         "Opt-out signal contradicts Global Privacy Control",
@@ -194,7 +205,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "Vendors rely on these signals: a string that says \"not opted out\" passes the visitor's data on as if GPC "
         "had not been sent.",
         "Make the consent platform set the US opt-out fields (SaleOptOut, SharingOptOut, TargetedAdvertisingOptOut; "
-        "usprivacy 1YYN) when it sees GPC.", waivable_before_consent=False),
+        "usprivacy 1YYN) when it sees GPC.", waivable_before_consent=False, law=US),
     Rule(
         "gpc-honoured", "info", gpc_honoured,
         "Global Privacy Control honoured",
@@ -202,7 +213,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "company received data and the site's own signals said the visitor opted out.",
         "Evidence that the site honours the opt-out preference signal US state laws require it to honour.",
         "Nothing to fix; keep the evidence (what the visit without GPC contacted, the signals the site set).",
-        waivable_before_consent=False),
+        waivable_before_consent=False, law=US),
     Rule(
         "tracking-after-withdrawal", "high", tracking_after_withdrawal,
         "Tracking after consent was withdrawn",

@@ -40,6 +40,7 @@ TABLES: dict[str, tuple[type, list[tuple[str, str]], list[list[str]]]] = {
     "findings": (r.Finding, [("scan_id", "scans"), ("site_id", "sites")], [["scan_id", "rule"], ["site_id"]]),
     "api_calls": (r.ApiCallRecord, [("visit_id", "visits"), ("site_id", "sites")], [["site_id", "phase"]]),
     "form_fills": (r.FormFill, [("visit_id", "visits"), ("site_id", "sites")], [["site_id", "phase"]]),
+    "page_texts": (r.PageText, [("visit_id", "visits"), ("site_id", "sites")], [["site_id", "phase"]]),
 }
 TABLE_OF: dict[type, str] = {cls: name for name, (cls, _, _) in TABLES.items()}
 

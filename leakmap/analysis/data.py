@@ -159,6 +159,21 @@ _FILL_SQL = """select id, visit_id, phase, time, before_consent, t_consent, acti
   selector, input_name from form_fills where site_id = ? order by time, id"""
 
 
+@dataclass(slots=True)
+class Shown(Row):
+    """What a frame of a loaded page showed (recorded in the phases sending GPC)."""
+
+    page_url: str
+    frame_url: str
+    text: str
+    links: list[dict[str, Any]]
+    controls: list[dict[str, Any]]
+
+
+_SHOWN_SQL = """select id, visit_id, phase, time, before_consent, t_consent, actions_before, page_url, frame_url, text,
+  links, controls from page_texts where site_id = ? order by time, id"""
+
+
 @dataclass
 class ConsentState:
     """A consent row of one phase: its action (accept/reject, a later withdraw; the engine may also
@@ -198,6 +213,7 @@ class SiteData:
     storage: list[StorageWrite] = field(default_factory=list)
     api_calls: list[ApiCall] = field(default_factory=list)
     fills: list[Fill] = field(default_factory=list)
+    shown: list[Shown] = field(default_factory=list)  # page texts, links and toggles (phases sending GPC)
     consent: dict[str, ConsentState] = field(default_factory=dict)  # phase -> its first consent row
     actions: dict[str, list[ConsentState]] = field(default_factory=dict)  # phase -> every consent row, in order
     consent_events: list[dict[str, Any]] = field(default_factory=list)
@@ -311,6 +327,8 @@ def load_site(db: sqlite3.Connection, site: dict[str, Any], aliases: tuple[str, 
                           for row in db.execute(_API_SQL, [sid])]
     if "form_fills" in tables:
         data.fills = [Fill(*row) for row in db.execute(_FILL_SQL, [sid])]
+    if "page_texts" in tables:
+        data.shown = [Shown(*row[:10], _json(row[10], []), _json(row[11], [])) for row in db.execute(_SHOWN_SQL, [sid])]
     for row in db.execute("select phase, method, action, banner_found, cmp, success, verified, time, steps, details, "
                           "error, screenshot_before, screenshot_after, visit_id from consent where site_id = ? order by id", [sid]):
         state = ConsentState(row[0], row[1], row[2], bool(row[3]), row[4], bool(row[5]), bool(row[6]),

@@ -27,6 +27,7 @@ from leakmap.analysis.rules.cookies import (
 from leakmap.analysis.rules.fingerprints import fingerprinting
 from leakmap.analysis.rules.gpc import gpc_honoured, gpc_ignored, gpc_signal_mismatch
 from leakmap.analysis.rules.idsync import id_sync
+from leakmap.analysis.rules.optout import gpc_status_not_displayed, opt_out_link_missing
 from leakmap.analysis.rules.pii import pii_leak
 from leakmap.analysis.rules.requests import (
     broker_exposure,
@@ -213,6 +214,28 @@ RULE_TABLE: tuple[Rule, ...] = (
         "company received data and the site's own signals said the visitor opted out.",
         "Evidence that the site honours the opt-out preference signal US state laws require it to honour.",
         "Nothing to fix; keep the evidence (what the visit without GPC contacted, the signals the site set).",
+        waivable_before_consent=False, law=US),
+    Rule(
+        "gpc-status-not-displayed", "medium", gpc_status_not_displayed,
+        "Opt-out status not shown",
+        "With Global Privacy Control on, no page the visitor saw said whether the site honoured the signal (for "
+        "example \"Opt-Out Request Honored\", or a toggle showing the opt-out), although the site sells or shares "
+        "data (advertising, data-broker, social or session-replay parties without the signal).",
+        "California's regulation (Cal. Code Regs. tit. 11, § 7025(c)(6), in force since 2026) requires a business "
+        "that processes opt-out preference signals to display whether it processed the visitor's signal as a valid "
+        "opt-out.",
+        "Show a short status when the browser sends GPC (\"Opt-Out Request Honored\"), or the opt-out toggle in "
+        "its opted-out state, where visitors see it; most consent platforms offer it.",
+        waivable_before_consent=False, law=US),
+    Rule(
+        "opt-out-link-missing", "medium", opt_out_link_missing,
+        "No \"Do Not Sell or Share\" link",
+        "The site sells or shares data and did not honour Global Privacy Control, and no page showed a \"Do Not Sell "
+        "or Share My Personal Information\" or \"Your Privacy Choices\" link.",
+        "California law (Cal. Civ. Code § 1798.135(a); regulations §§ 7013, 7015, 7026) requires that link from a "
+        "business that sells or shares, unless it processes opt-out preference signals in a frictionless manner "
+        "(§ 7025(e)), which a site that ignores the signal does not.",
+        "Honour Global Privacy Control, or add the link (footer of every page) to an opt-out form.",
         waivable_before_consent=False, law=US),
     Rule(
         "tracking-after-withdrawal", "high", tracking_after_withdrawal,

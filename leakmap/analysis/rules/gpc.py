@@ -48,7 +48,8 @@ from leakmap.records import Finding
 OPT_OUT_CATEGORIES = frozenset({"advertising", "data-broker", "social", "session-replay"})
 USP_COOKIE = "usprivacy"
 MSPA_SERVICE_PROVIDER = "MspaServiceProviderMode"
-US_VIEW = ("gpc-ignored", "gpc-signal-mismatch", "gpc-honoured")  # the rules that judge the GPC phase itself
+# the rules that judge the GPC phase itself (the US view, counted apart from the EU moments)
+US_VIEW = ("gpc-ignored", "gpc-signal-mismatch", "gpc-honoured", "gpc-status-not-displayed", "opt-out-link-missing")
 
 
 def gpc_phases(site: SiteData) -> list[str]:
@@ -94,7 +95,7 @@ def _concerned(party: Party, category: str | None) -> str | None:
     return next((c for c in party.categories if c in OPT_OUT_CATEGORIES), None)
 
 
-def _tracking_hits(site: SiteData, parties: Parties, phase: str) -> dict[str, list[Hit]]:
+def concerned_hits(site: SiteData, parties: Parties, phase: str) -> dict[str, list[Hit]]:
     """Registrable domain -> requests of the phase to a party that is tracking then and concerned."""
     out: dict[str, list[Hit]] = {}
     for h in third_party_hits(site, parties):
@@ -135,7 +136,7 @@ def uses(site: SiteData, parties: Parties, phase: str) -> dict[str, Use]:
     cookies its scripts wrote are then part of that service."""
     def compute() -> dict[str, Use]:
         laws = us_laws(site)
-        hits, cookies = _tracking_hits(site, parties, phase), _cookies(site, parties, phase)
+        hits, cookies = concerned_hits(site, parties, phase), _cookies(site, parties, phase)
         out: dict[str, Use] = {}
         for domain in sorted({*hits, *cookies}):
             found = hits.get(domain, [])
@@ -175,7 +176,7 @@ def _ignored(site: SiteData, parties: Parties) -> list[Finding]:
         if not laws:
             return []
         control = control_phase(site)
-        before = _tracking_hits(site, parties, control) if control else {}
+        before = concerned_hits(site, parties, control) if control else {}
         cites = statutes(laws, "opt-out-signal", site)
         out = []
         for phase in gpc_phases(site):
@@ -366,7 +367,7 @@ def gpc_honoured(site: SiteData, parties: Parties) -> list[Finding]:
         return []
     out = []
     control = control_phase(site)
-    before = set(_tracking_hits(site, parties, control)) if control else set()
+    before = set(concerned_hits(site, parties, control)) if control else set()
     cites = statutes(us_laws(site), "opt-out-signal", site)
     for phase in gpc_phases(site):
         consent = site.consent.get(phase)

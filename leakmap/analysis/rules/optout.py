@@ -23,7 +23,7 @@ import re
 from typing import Any
 
 from leakmap.analysis.data import Shown, SiteData
-from leakmap.analysis.findings import make
+from leakmap.analysis.findings import BEFORE, make
 from leakmap.analysis.parties import Parties
 from leakmap.analysis.rules.gpc import (
     concerned_hits,
@@ -106,7 +106,7 @@ def gpc_status_not_displayed(site: SiteData, parties: Parties) -> list[Finding]:
         if not rows or displayed(rows, texts, toggles):
             continue
         pages = _looked_at(rows)
-        out.append(make(site, "gpc-status-not-displayed", "medium", phase=phase, domain=site.domain,
+        out.append(make(site, "gpc-status-not-displayed", "medium", phase=phase, domain=site.domain, moment=BEFORE,
                         title=f"with Global Privacy Control on, none of {len(pages)} page(s) showed whether the "
                               f"site honoured it (such as \"Opt-Out Request Honored\"){law_note(cites)}",
                         evidence={"pages": pages, "looked_for": list(texts), "toggles_for": list(toggles),
@@ -128,7 +128,7 @@ def opt_out_link_missing(site: SiteData, parties: Parties) -> list[Finding]:
         if not rows or linked(rows, phrases):
             continue
         pages = _looked_at(rows)
-        out.append(make(site, "opt-out-link-missing", "medium", phase=phase, domain=site.domain,
+        out.append(make(site, "opt-out-link-missing", "medium", phase=phase, domain=site.domain, moment=BEFORE,
                         title=f"no \"Do Not Sell or Share My Personal Information\" or \"Your Privacy Choices\" link "
                               f"on {len(pages)} page(s), and Global Privacy Control was not honoured{law_note(cites)}",
                         evidence={"pages": pages, "looked_for": list(phrases), "sells_or_shares": sellers,

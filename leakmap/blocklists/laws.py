@@ -120,6 +120,13 @@ class Jurisdiction:
     def eu(self) -> bool:
         return EU in self.ids
 
+    @property
+    def us_opt_out(self) -> bool:
+        """Some law in scope makes (or will make) Global Privacy Control a binding opt-out: the GPC
+        rules apply (each judges the duties in force on the scan's day)."""
+        known = laws()
+        return US in self.ids or any(i in known and known[i].signal_since is not None for i in self.ids)
+
     def us_laws(self, at: date) -> list[Law]:
         """The US laws in scope that oblige businesses to honour GPC on that day."""
         chosen = [law for law in laws().values() if law.us and (US in self.ids or law.id in self.ids)]

@@ -65,8 +65,7 @@ class Rule:
 
     def judged_under(self, jurisdiction: Jurisdiction) -> bool:
         """The rule applies a law in scope (its findings are judged and reported)."""
-        return self.law is None or (jurisdiction.eu if self.law == EU else any(
-            j == US or j.startswith("us-") for j in jurisdiction.ids))
+        return self.law is None or (jurisdiction.eu if self.law == EU else jurisdiction.us_opt_out)
 
     def applies(self, phases, jurisdiction: Jurisdiction | None = None) -> bool:
         """A scan of these phases, judged under that law, can give this rule's findings (reports

@@ -169,3 +169,9 @@ def test_the_jurisdiction_option_and_policy_key():
     kwargs = dict(ctx.params)
     _policy_defaults(ctx, policy, kwargs)
     assert kwargs["jurisdiction"] == ("eu",)  # the command line wins
+
+
+def test_the_html_names_the_law_applied(tmp_path):
+    path = _scan(tmp_path / "ignored" / "leakmap.db", honour=False)
+    html = render(load(path, kb=knowledge())[0], "html")
+    assert "<th>law applied</th>" in html and "Cal. Civ. Code § 1798.135(b)(1), (e)" in html

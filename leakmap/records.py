@@ -299,5 +299,18 @@ class FormFill(Evidence):
     autocomplete: str | None = None
 
 
+@dataclass
+class PageText(Evidence):
+    """What a frame of a loaded page showed, as a visitor reads it (raw, capped; judged in
+    analysis): its visible text, its links and its toggles. Recorded in the phases that send
+    Global Privacy Control, where a site must show whether it honoured the signal."""
+
+    page_url: str = ""
+    frame_url: str = ""
+    text: str = ""  # the visible text (innerText, open shadow roots included), capped
+    links: list[dict[str, Any]] = field(default_factory=list)  # {"text", "href", "label"} of visible links and buttons
+    controls: list[dict[str, Any]] = field(default_factory=list)  # {"label", "checked", "role"} of visible toggles
+
+
 def columns(cls: type) -> list[str]:
     return [f.name for f in fields(cls)]

@@ -40,6 +40,7 @@ TABLES: dict[str, tuple[type, list[tuple[str, str]], list[list[str]]]] = {
     "findings": (r.Finding, [("scan_id", "scans"), ("site_id", "sites")], [["scan_id", "rule"], ["site_id"]]),
     "api_calls": (r.ApiCallRecord, [("visit_id", "visits"), ("site_id", "sites")], [["site_id", "phase"]]),
     "form_fills": (r.FormFill, [("visit_id", "visits"), ("site_id", "sites")], [["site_id", "phase"]]),
+    "page_texts": (r.PageText, [("visit_id", "visits"), ("site_id", "sites")], [["site_id", "phase"]]),
 }
 TABLE_OF: dict[type, str] = {cls: name for name, (cls, _, _) in TABLES.items()}
 
@@ -123,6 +124,12 @@ class Store:
 
     def end_scan(self, scan_id: int, status: str = "complete") -> None:
         self.db["scans"].update(scan_id, {"status": status, "finished_at": time.time()})
+
+    def update_scan_config(self, scan_id: int, **values: Any) -> None:
+        """Change settings recorded with a scan (``analyze --jurisdiction`` keeps the law it judged by)."""
+        row = self.db.execute("select config from scans where id = ?", [scan_id]).fetchone()
+        config = {**json.loads(row[0] or "{}"), **values} if row else dict(values)
+        self.db["scans"].update(scan_id, {"config": json.dumps(config)})
 
     def add_site(self, site: r.Site) -> int:
         site.id = self.db["sites"].insert(to_row(site)).last_pk

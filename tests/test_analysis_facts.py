@@ -190,3 +190,30 @@ def test_evidence_after_the_click_keeps_its_moment_apart(b):
     assert [f.moment for f in b.findings("tracking-before-consent")] == ["before-consent"]
     [after] = b.findings("tracking-after-reject")
     assert after.domain == "facebook.com" and after.evidence["request"]["t_consent"] == 2.0
+
+
+def test_a_registered_brokers_geolocation_api_is_broker_exposure_not_tracking(b):
+    # Scenario: the site asks ipapi.co (Kloudend, a registered California data broker) where the
+    # visitor is, on arrival, and nothing identifying rides along. A reviewer signs "a registered
+    # data broker was reached before consent" and not "tracking before consent": the host's purpose
+    # is IP geolocation; its registration makes it a broker's host, not a tracker.
+    b.visit("baseline", [request("https://ipapi.co/json/", 1.0, resource_type="Fetch")])
+    [broker] = b.findings("broker-exposure")
+    assert broker.domain == "ipapi.co" and broker.severity == "high" and broker.moment == "before-consent"
+    regs = [r for s in broker.evidence["classification"]["sources"] for r in s["registrations"]]
+    assert regs == [{"registry": "ca", "id": "141", "name": "Kloudend, Inc."}]
+    assert b.findings("tracking-before-consent") == []
+
+
+def test_a_registered_brokers_geolocation_api_that_sets_an_identifier_is_tracking_by_behaviour(b):
+    # the same host acting like a tracker: a long-lived cookie different in every fresh profile,
+    # sent back to it. Tracking by what it does (behaviour), never by the registration.
+    for phase, uid in (("baseline", "5b1f0c7e2a9d4e63b8f4"), ("reject", "c93e7a1d05f24b8e9a61")):
+        b.visit(phase, [request("https://ipapi.co/json/", 1.0, resource_type="Fetch"),
+                        cookie("ipv", uid, 1.0, host="ipapi.co", lifetime=365 * DAY),
+                        request("https://ipapi.co/json/?r=2", 2.0, resource_type="Fetch",
+                                request_headers={"cookie": f"ipv={uid}"})])
+    b.store.db.execute("update cookies set url = 'https://ipapi.co/json/'")
+    b.store.db.conn.commit()
+    [t] = b.findings("tracking-before-consent")
+    assert t.domain == "ipapi.co" and t.evidence["classification"]["basis"]["kind"] == "behaviour"

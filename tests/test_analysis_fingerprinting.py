@@ -90,3 +90,26 @@ def test_id_ignores_the_script_query_string(tmp_path):
         b.visit("baseline", [call("canvas", CANVAS, 1.0 + i, url)])
         ids.append([f.id for f in b.findings("fingerprinting")])
     assert ids[0] == ids[1] and len(ids[0]) == 1
+
+
+PROBE = {"connections": 1, "data_channels": 1, "offers": 1, "ice_listeners": 1, "candidate_reads": 4,
+         "local_description": 0, "media": 0, "ice_servers": ["stun:stun.l.google.com:19302"]}
+
+
+def test_webrtc_local_address_probe_criteria():
+    met = fp.webrtc(PROBE)
+    assert met["data_channels"] == 1 and met["ice_listeners"] == 1 and met["ice_servers"] == PROBE["ice_servers"]
+    assert fp.webrtc({**PROBE, "ice_listeners": 0, "candidate_reads": 0}) is None  # offer made, candidates never read
+    assert fp.webrtc({**PROBE, "ice_listeners": 0, "candidate_reads": 0, "local_description": 1}) is not None
+    assert fp.webrtc({**PROBE, "data_channels": 0}) is None
+    assert fp.webrtc({**PROBE, "offers": 0}) is None
+    assert fp.webrtc({**PROBE, "media": 1}) is None  # a call: a track, a transceiver or getUserMedia
+
+
+def test_a_third_party_webrtc_probe_is_fingerprinting_a_call_is_not(b):
+    prober, call_widget = "https://cdn.unlisted-probe.net/rtc.js", "https://meet.unlisted-calls.net/widget.js"
+    b.visit("baseline", [call("webrtc", PROBE, 1.0, prober), call("webrtc", {**PROBE, "media": 2}, 1.0, call_widget),
+                         call("geolocation", {"get_position": 1, "watch_position": 0}, 1.1, prober)])
+    [f] = b.findings("fingerprinting")
+    assert (f.domain, f.severity, f.evidence["technique"]) == ("unlisted-probe.net", "high", "webrtc")
+    assert f.evidence["criteria"]["candidate_reads"] == 4 and "(webrtc)" in f.title

@@ -12,6 +12,7 @@ name, and a registration never makes a company's CDN, consent or forms domains "
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 
@@ -100,12 +101,15 @@ def test_every_claimed_registration_is_in_the_registry_under_that_id_and_name():
 
 
 def test_a_registration_never_makes_cdn_consent_or_forms_domains_brokers(kb):
+    plumbing = {"cdn", "hosting", "consent-management", "necessary"}
     for ent in load_bundle().entities:
         for domain, cats in ent.domains.items():
-            if not set(cats) & TRACKING_CATEGORIES:
+            if not set(cats) & TRACKING_CATEGORIES and domain not in ent.collecting:
                 assert not ent.collects(domain), (ent.name, domain, cats)
                 assert not kb.classify(domain).broker, (ent.name, domain, cats)
-    # HubSpot is a registered broker (Clearbit): its banner CDN and forms are not
+            if set(cats) <= plumbing:
+                assert not ent.collects(domain), (ent.name, domain, cats)
+    # HubSpot is a registered broker (Clearbit): its banner CDN and form scripts are not
     assert not kb.classify("js.hs-banner.com").broker and not kb.classify("js.hsforms.net").broker
     assert kb.classify("x.clearbitjs.com").broker
     # LiveRamp's consent tool is not LiveRamp's identity graph
@@ -113,6 +117,37 @@ def test_a_registration_never_makes_cdn_consent_or_forms_domains_brokers(kb):
     assert pm.categories == ("consent-management",) and not pm.broker
     rl = kb.classify("idsync.rlcdn.com")
     assert rl.broker and [r.name for o in rl.opinions for r in o.registrations] == ["LiveRamp, Inc."]
+
+
+# a registered company's host that collects for it, with what it is for (issue 22): a broker's host
+# by the registration, tracking only by behaviour (its purpose is no tracking category)
+COLLECTING = {"ipapi.co": ("geolocation", "Kloudend, Inc."),
+              "services.sheerid.com": ("identity-verification", "SheerID, Inc."),
+              "h.online-metrix.net": ("anti-fraud", "LexisNexis Risk Solutions FL Inc."),
+              "mpsnare.iesnare.com": ("anti-fraud", "Trans Union LLC"),
+              "forms.hsforms.com": ("customer-interaction", "HubSpot, Inc.")}
+
+
+@pytest.mark.parametrize("host", sorted(COLLECTING))
+def test_a_registered_hosts_purpose_comes_from_the_host(kb, host):
+    purpose, registered = COLLECTING[host]
+    c = kb.classify(host)
+    assert c.categories == (purpose,) and c.broker
+    assert registered in [r.name for o in c.opinions for r in o.registrations]
+    assert not set(c.categories) & TRACKING_CATEGORIES  # tracking only by what it does
+
+
+def test_explain_json_shows_purpose_and_registration():
+    from click.testing import CliRunner
+
+    from leakmap.cli import main
+
+    out = CliRunner().invoke(main, ["lists", "explain", "ipapi.co", "--json"], catch_exceptions=False).output
+    [verdict] = [f for f in json.loads(out)["facts"] if "purpose" in f["detail"]]
+    assert verdict["detail"]["purpose"] == ["geolocation"] and verdict["detail"]["tracking_by_listing"] is False
+    assert verdict["detail"]["broker"] is True
+    assert verdict["detail"]["registrations"] == [{"registry": "ca", "id": "141", "name": "Kloudend, Inc."}]
+    assert "data broker host by registration" in verdict["what"] and "not tracking by its listing" in verdict["what"]
 
 
 def test_azerion_ad_exchange_is_not_the_registered_hybrid_theory(kb):

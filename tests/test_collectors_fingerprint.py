@@ -57,3 +57,38 @@ def test_the_rule_flags_the_agent_only(outcome, tmp_path):
     assert {(f.domain, f.evidence["technique"]) for f in found} == {
         ("fpcdn.io", t) for t in ("canvas", "canvas-font", "webgl", "audio", "navigator")}
     store.close()
+
+
+PROBE = "https://h.online-metrix.net/fp/tags.js?org_id=lk7q2x9a&session_id=lcu-video-9b2e"
+CALL = "https://meet.jit.si/external_api.js"
+
+
+@pytest.fixture(scope="module")
+def rtc(testweb, tmp_path_factory):
+    """www.lakeshore-creditunion.com's video page: a fraud-prevention tag's WebRTC probe (data
+    channel, offer, ICE candidates read, no media) beside a call widget (a video transceiver)."""
+    out = visit(testweb, "https://www.lakeshore-creditunion.com/video-banking.html", tmp_path_factory.mktemp("rtc"))
+    return out, {(c.script_url, c.api): c for c in out.evidence if isinstance(c, ApiCallRecord)}
+
+
+def test_webrtc_probe_and_call_are_recorded_per_script(rtc):
+    _, found = rtc
+    probe, call = found[(PROBE, "webrtc")].details, found[(CALL, "webrtc")].details
+    assert (probe["connections"], probe["data_channels"], probe["offers"], probe["media"]) == (1, 1, 1, 0)
+    assert probe["ice_listeners"] == 1 and probe["ice_servers"] == []
+    assert (call["connections"], call["data_channels"], call["media"]) == (1, 1, 1)
+
+
+def test_the_rule_flags_the_probe_not_the_call(rtc, tmp_path):
+    outcome, _ = rtc
+    store, scan_id = store_of(outcome, tmp_path / "leakmap.db")
+    found = run(store, scan_id, knowledge(), rules=["fingerprinting"]).findings
+    assert [(f.domain, f.evidence["technique"], f.severity) for f in found] == [("online-metrix.net", "webrtc", "info")]
+    store.close()
+
+
+def test_geolocation_calls_are_recorded(testweb, tmp_path):
+    outcome = visit(testweb, "https://www.lakeshore-creditunion.com/", tmp_path)
+    [geo] = [c for c in outcome.evidence if isinstance(c, ApiCallRecord) and c.api == "geolocation"]
+    assert geo.script_url == "https://www.lakeshore-creditunion.com/js/branches.js"
+    assert geo.details == {"get_position": 1, "watch_position": 0}

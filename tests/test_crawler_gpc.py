@@ -46,6 +46,20 @@ PAGES = {
         const gpc = navigator.globalPrivacyControl;
         addEventListener('install', (event) => event.waitUntil(
           fetch('{REPORT}service-worker&gpc=' + gpc, {{mode: 'no-cors'}})));""",
+    f"{SITE}/choices.html": """
+        <!doctype html><title>Choices</title><link rel="icon" href="data:,">
+        <p>Welcome back.</p>
+        <p style="display:none">Opt-Out Request Honored (hidden)</p>
+        <div id="host"></div>
+        <footer><a href="/dns">Do Not Sell or Share My Personal Information</a>
+          <button aria-label="Your Privacy Choices"><img alt=""></button>
+          <label><input type="checkbox" checked> Do not sell or share</label></footer>
+        <script>
+          const root = document.getElementById('host').attachShadow({mode: 'open'});
+          root.innerHTML = '<div role="status">GPC signal honored</div>'
+            + '<span role="switch" aria-checked="true" aria-label="Opt out of sale" '
+            + 'style="display:inline-block;width:30px;height:16px"></span>';
+        </script>""",
     f"{TRACKER}/report": "ok",
     f"{TRACKER}/beacon": "ok",
 }
@@ -149,3 +163,30 @@ def test_chromium_built_in_switch_agrees(web):
     served = _served(web, start)
     assert _reports(served) == dict.fromkeys(WHERE, "true")
     assert all(e.headers.get("sec-gpc") == "1" for e in served)
+
+
+def test_what_the_page_showed_is_recorded_in_the_gpc_phase_only(web, tmp_path):
+    """Visible text (an open shadow root's included, a hidden paragraph not), links and buttons with
+    their labels, and toggles with their state: raw evidence for the California display and link rules."""
+    from leakmap.records import PageText
+
+    config = ScanConfig(output_dir=tmp_path, host_rules=web.host_rules, ignore_https_errors=True, screenshots=False)
+
+    async def run(phase):
+        session = BrowserSession(config, find_browser())
+        try:
+            return await session.visit(VisitJob(1, phase, 0, f"https://{SITE}/choices.html", last=True))
+        finally:
+            await session.close()
+
+    gpc = [r for r in asyncio.run(run("gpc")).evidence if isinstance(r, PageText)]
+    assert gpc and all(r.page_url == f"https://{SITE}/choices.html" for r in gpc)
+    text = " ".join(r.text for r in gpc)
+    assert "Welcome back." in text and "GPC signal honored" in text and "(hidden)" not in text
+    links = [link for r in gpc for link in r.links]
+    assert {"text": "Do Not Sell or Share My Personal Information", "href": f"https://{SITE}/dns", "label": ""} in links
+    assert any(link["label"] == "Your Privacy Choices" for link in links)
+    controls = [c for r in gpc for c in r.controls]
+    assert {"label": "Do not sell or share", "checked": True, "role": "checkbox"} in controls
+    assert {"label": "Opt out of sale", "checked": True, "role": "switch"} in controls
+    assert not [r for r in asyncio.run(run("baseline")).evidence if isinstance(r, PageText)]

@@ -134,3 +134,56 @@ def test_report_gpc_verdict(run, host):
     # the CMP saw the signal: its GPC subsection says so, whatever it answered
     assert gpc["gpp"]["us_opt_outs"]["usnat"]["Gpc"] is True
     assert site["consent"]["baseline"]["gpp"]["us_opt_outs"]["usnat"]["Gpc"] is False
+
+
+def _finding(run: Run, host: str, rule: str) -> list[dict]:
+    site = next(s for s in run.report["sites"] if s["start_url"] == EXPECTATIONS[host]["start"])
+    return [f for f in site["findings"] if f["rule"] == rule]
+
+
+def test_service_provider_modes_are_read_from_the_wire(run):
+    """www.redwood-roasters.com keeps Google Ads and the Meta pixel under GPC, in restricted data
+    processing (rdp=1) and Limited Data Use (dpo=LDU): its honoured verdict names both, with the
+    vendors' documentation; without the signal its requests carry neither."""
+    site = _site(run, EXPECTATIONS["www.redwood-roasters.com"]["start"])
+    urls = {phase: [r["url"] for r in run.store.db.query(
+        "select url from requests where site_id = ? and phase = ? and (host like '%doubleclick.net' "
+        "or url like 'https://www.facebook.com/tr%')", [site["id"], phase])] for phase in ("baseline", "gpc")}
+    assert urls["gpc"] and all("rdp=1" in u or "dpo=LDU&dpoco=1&dpost=1000" in u for u in urls["gpc"])
+    assert urls["baseline"] and not any("rdp=" in u or "dpo=" in u for u in urls["baseline"])
+    [ok] = _finding(run, "www.redwood-roasters.com", "gpc-honoured")
+    modes = {(m["vendor"], m["parameter"]) for m in ok["evidence"]["service_provider"]}
+    assert modes == {("Google LLC", "rdp=1"), ("Meta Platforms, Inc.", "dpo=LDU")}
+    assert all(m["sources"] for m in ok["evidence"]["service_provider"])
+    assert ok["evidence"]["declares_gpc"] is True and ok["evidence"]["stopped"] == []
+
+
+def test_a_declared_but_ignored_signal_is_said_in_the_finding(run):
+    ignored = _finding(run, "www.bayou-bookshop.com", "gpc-ignored")
+    assert ignored and all("/.well-known/gpc.json declares it honours the signal" in f["title"] for f in ignored)
+    assert all(f["evidence"]["statutes"][0]["cite"] == "Cal. Civ. Code § 1798.135(b)(1), (e)" for f in ignored)
+    [undeclared] = _finding(run, "www.mesa-pottery.com", "gpc-honoured")
+    assert undeclared["title"].endswith("not declared in /.well-known/gpc.json")
+
+
+def test_what_the_gpc_visit_showed_is_stored_and_judged(run):
+    """The status bar of www.redwood-roasters.com is recorded and spares it the display finding;
+    www.mesa-pottery.com's status sits in a closed panel: not recorded as shown."""
+    texts = {}
+    for host in ("www.redwood-roasters.com", "www.mesa-pottery.com"):
+        site = _site(run, EXPECTATIONS[host]["start"])
+        rows = list(run.store.db.query("select phase, text, links from page_texts where site_id = ?", [site["id"]]))
+        assert rows and {r["phase"] for r in rows} == {"gpc"}
+        texts[host] = " ".join(r["text"] for r in rows)
+        assert any("Your Privacy Choices" in r["links"] or "Do Not Sell or Share" in r["links"] for r in rows)
+    assert "Opt-Out Request Honored" in texts["www.redwood-roasters.com"]
+    assert "Opt-Out Request Honored" not in texts["www.mesa-pottery.com"]
+    [missing] = _finding(run, "www.mesa-pottery.com", "gpc-status-not-displayed")
+    assert missing["evidence"]["pages"] == [EXPECTATIONS["www.mesa-pottery.com"]["start"],
+                                            EXPECTATIONS["www.mesa-pottery.com"]["start"] + "classes.html"]
+
+
+def test_the_law_is_stored_with_the_scan(run):
+    assert run.report["scan"]["jurisdiction"] == ["eu", "us"]
+    [config] = [json.loads(r["config"]) for r in run.store.db.query("select config from scans")]
+    assert config["jurisdiction"] == ["eu", "us"]

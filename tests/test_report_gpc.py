@@ -122,3 +122,57 @@ def test_an_allowance_before_consent_does_not_waive_the_us_opt_out(tmp_path):
     assert gates[("tracking-before-consent", "facebook.net")] == "allowed"
     assert gates[("gpc-ignored", "facebook.net")] == "fail" and gates[("gpc-ignored", "facebook.com")] == "fail"
     assert verdict.failing == 3  # the two gpc-ignored and gpc-signal-mismatch
+
+
+def test_analyze_judges_under_another_law_and_stores_it(tmp_path):
+    """`leakmap analyze --jurisdiction` re-judges a stored scan under that law and records it with the
+    scan, so its reports say which law the stored findings apply; without it, the recorded one."""
+    path = _scan(tmp_path / "ignored" / "leakmap.db", honour=False)
+    assert workflow.report(path, kb=knowledge())[0].scan["jurisdiction"] == ["eu", "us"]
+    eu = CliRunner().invoke(main, ["analyze", str(path), "--jurisdiction", "eu"], catch_exceptions=False)
+    assert eu.exit_code == 0, eu.output
+    report, _ = workflow.report(path, kb=knowledge())
+    assert report.scan["jurisdiction"] == ["eu"]
+    assert not [f for _, f in report.findings() if f.rule.startswith("gpc-")]
+    assert {f.rule for _, f in report.findings()} >= {"tracking-before-consent"}
+    again = CliRunner().invoke(main, ["analyze", str(path)], catch_exceptions=False)  # keeps the recorded law
+    assert again.exit_code == 0 and workflow.report(path, kb=knowledge())[0].scan["jurisdiction"] == ["eu"]
+    ca = CliRunner().invoke(main, ["analyze", str(path), "--jurisdiction", "us-ca"], catch_exceptions=False)
+    report, _ = workflow.report(path, kb=knowledge())
+    assert ca.exit_code == 0 and report.scan["jurisdiction"] == ["us-ca"]
+    rules = {f.rule for _, f in report.findings()}
+    assert {"gpc-ignored", "gpc-signal-mismatch"} <= rules and "tracking-before-consent" not in rules  # no EU law
+    validate_report(render(report, "json"))
+    junit = render(report, "junit")
+    assert 'testcase name="gpc-ignored"' in junit and 'testcase name="tracking-before-consent"' not in junit
+
+
+def test_the_jurisdiction_option_and_policy_key():
+    from leakmap.cli.check import _policy_defaults, check
+    from leakmap.report.policy import PolicyError, parse
+
+    for command in ("scan", "check", "analyze"):
+        assert "--jurisdiction" in CliRunner().invoke(main, [command, "--help"]).output, command
+    bad = CliRunner().invoke(main, ["scan", "https://www.example.org/", "--jurisdiction", "us-cal"])
+    assert bad.exit_code == 2 and "did you mean 'us-ca'" in bad.output
+    policy = parse({"jurisdiction": ["us-ca", "US-CO"]}, "leakmap.toml")
+    assert policy.jurisdiction == ("us-ca", "us-co")
+    try:
+        parse({"jurisdiction": ["eu", "california"]}, "leakmap.toml")
+        raise AssertionError("an unknown law must be refused")
+    except PolicyError as exc:
+        assert "leakmap.toml: jurisdiction: unknown jurisdiction california" in str(exc)
+    ctx = check.make_context("check", ["https://www.example.org/"])
+    kwargs = dict(ctx.params)
+    _policy_defaults(ctx, policy, kwargs)
+    assert kwargs["jurisdiction"] == ("us-ca", "us-co")  # the policy's, as none was given
+    ctx = check.make_context("check", ["https://www.example.org/", "--jurisdiction", "eu"])
+    kwargs = dict(ctx.params)
+    _policy_defaults(ctx, policy, kwargs)
+    assert kwargs["jurisdiction"] == ("eu",)  # the command line wins
+
+
+def test_the_html_names_the_law_applied(tmp_path):
+    path = _scan(tmp_path / "ignored" / "leakmap.db", honour=False)
+    html = render(workflow.report(path, kb=knowledge())[0], "html")
+    assert "<th>law applied</th>" in html and "Cal. Civ. Code § 1798.135(b)(1), (e)" in html

@@ -18,7 +18,7 @@ from typing import Any
 
 import networkx as nx
 
-from leakmap.analysis.engine import run
+from leakmap.analysis.engine import jurisdiction_of, run
 from leakmap.analysis.gpp import GppError, decode_gpp, opt_out_answers
 from leakmap.analysis.graph import BrokerPath, brokers_reachable, build_graph, site_node
 from leakmap.analysis.signals import consent_mode
@@ -190,6 +190,7 @@ def _scan(store: Store, scan_id: int) -> dict[str, Any]:
         "command": config.get("command"), "leakmap_version": row["leakmap_version"],
         "browser_version": row["browser_version"], "phases": config.get("phases") or list(PHASES),
         "pages": config.get("pages"), "locale": config.get("locale"),
+        "jurisdiction": list(jurisdiction_of(config).ids),
     }
 
 

@@ -12,8 +12,10 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from leakmap.blocklists.laws import Jurisdiction, scan_day
 from leakmap.phases import PHASE_OF
 
 
@@ -157,6 +159,21 @@ _FILL_SQL = """select id, visit_id, phase, time, before_consent, t_consent, acti
   selector, input_name from form_fills where site_id = ? order by time, id"""
 
 
+@dataclass(slots=True)
+class Shown(Row):
+    """What a frame of a loaded page showed (recorded in the phases sending GPC)."""
+
+    page_url: str
+    frame_url: str
+    text: str
+    links: list[dict[str, Any]]
+    controls: list[dict[str, Any]]
+
+
+_SHOWN_SQL = """select id, visit_id, phase, time, before_consent, t_consent, actions_before, page_url, frame_url, text,
+  links, controls from page_texts where site_id = ? order by time, id"""
+
+
 @dataclass
 class ConsentState:
     """A consent row of one phase: its action (accept/reject, a later withdraw; the engine may also
@@ -196,10 +213,12 @@ class SiteData:
     storage: list[StorageWrite] = field(default_factory=list)
     api_calls: list[ApiCall] = field(default_factory=list)
     fills: list[Fill] = field(default_factory=list)
+    shown: list[Shown] = field(default_factory=list)  # page texts, links and toggles (phases sending GPC)
     consent: dict[str, ConsentState] = field(default_factory=dict)  # phase -> its first consent row
     actions: dict[str, list[ConsentState]] = field(default_factory=dict)  # phase -> every consent row, in order
     consent_events: list[dict[str, Any]] = field(default_factory=list)
     gpc_json: dict[str, Any] | None = None  # the site's /.well-known/gpc.json, when a phase sent GPC
+    jurisdiction: Jurisdiction = field(default_factory=Jurisdiction)  # the law the scan is judged under
     db: sqlite3.Connection | None = None
     memo: dict[str, Any] = field(default_factory=dict)  # shared intermediate results of the rules
 
@@ -233,6 +252,11 @@ class SiteData:
             self.memo["banner"] = any(c.banner_found or c.cmp for c in self.consent.values()) or any(
                 e["kind"] in ("popupFound", "cmpDetected") for e in self.consent_events)
         return self.memo["banner"]
+
+    @property
+    def day(self) -> date:
+        """The scan's day: which laws and provisions were in force."""
+        return scan_day(self.scan_time)
 
     def page(self, visit_id: int | None) -> str | None:
         return self.pages.get(visit_id) if visit_id is not None else None
@@ -280,10 +304,12 @@ def _tables(db: sqlite3.Connection) -> set[str]:
     return {r[0] for r in db.execute("select name from sqlite_master where type = 'table'")}
 
 
-def load_site(db: sqlite3.Connection, site: dict[str, Any], aliases: tuple[str, ...], scan_time: float) -> SiteData:
+def load_site(db: sqlite3.Connection, site: dict[str, Any], aliases: tuple[str, ...], scan_time: float,
+              jurisdiction: Jurisdiction | None = None) -> SiteData:
     """Read one site's evidence (``site``: its row from ``sites``)."""
     sid = site["id"]
-    data = SiteData(sid, site["start_url"], site["domain"] or "", aliases, scan_time, db=db)
+    data = SiteData(sid, site["start_url"], site["domain"] or "", aliases, scan_time, db=db,
+                    jurisdiction=jurisdiction or Jurisdiction())
     phases = []
     for vid, phase, seq, url in db.execute("select id, phase, seq, url from visits where site_id = ? order by id", [sid]):
         data.pages[vid] = url
@@ -301,6 +327,8 @@ def load_site(db: sqlite3.Connection, site: dict[str, Any], aliases: tuple[str, 
                           for row in db.execute(_API_SQL, [sid])]
     if "form_fills" in tables:
         data.fills = [Fill(*row) for row in db.execute(_FILL_SQL, [sid])]
+    if "page_texts" in tables:
+        data.shown = [Shown(*row[:10], _json(row[10], []), _json(row[11], [])) for row in db.execute(_SHOWN_SQL, [sid])]
     for row in db.execute("select phase, method, action, banner_found, cmp, success, verified, time, steps, details, "
                           "error, screenshot_before, screenshot_after, visit_id from consent where site_id = ? order by id", [sid]):
         state = ConsentState(row[0], row[1], row[2], bool(row[3]), row[4], bool(row[5]), bool(row[6]),

@@ -23,6 +23,7 @@ from leakmap.analysis.facts import merge
 from leakmap.analysis.parties import Parties
 from leakmap.analysis.rules import RULES
 from leakmap.blocklists import Knowledge
+from leakmap.blocklists.laws import Jurisdiction, parse_jurisdiction
 from leakmap.records import Finding
 from leakmap.severity import rank
 from leakmap.store import Store, to_row
@@ -58,13 +59,14 @@ def _sort_key(f: Finding) -> tuple:
 
 
 def _judge(conn: sqlite3.Connection, parties: Parties, sites: list[dict[str, Any]], rules: dict[str, Any],
-           aliases: tuple[str, ...], scan_time: float, scan_id: int) -> tuple[list[Finding], list[str]]:
+           aliases: tuple[str, ...], scan_time: float, scan_id: int,
+           jurisdiction: Jurisdiction) -> tuple[list[Finding], list[str]]:
     """Every rule over each site in turn: one site's evidence in memory at a time."""
     findings: list[Finding] = []
     failures: list[str] = []
     for site_row in sites:
         parties.register(site_row["id"], site_row["domain"] or "", aliases)
-        site = load_site(conn, site_row, aliases, scan_time)
+        site = load_site(conn, site_row, aliases, scan_time, jurisdiction)
         produced: list[Finding] = []
         for name, rule in rules.items():
             try:
@@ -85,7 +87,7 @@ def _worker(part: int) -> tuple[list[Finding], list[str]]:
     conn = sqlite3.connect(f"file:{job['path']}?mode=ro", uri=True)
     try:
         return _judge(conn, Parties(job["kb"]), job["sites"][part::job["workers"]], job["rules"], job["aliases"],
-                      job["scan_time"], job["scan_id"])
+                      job["scan_time"], job["scan_id"], job["jurisdiction"])
     finally:
         conn.close()
 
@@ -98,27 +100,38 @@ def _workers(requested: int | None, sites: int) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
 
+def jurisdiction_of(config: dict[str, Any]) -> Jurisdiction:
+    """The law a scan is judged under, as recorded with it (stores from before it: the default)."""
+    return parse_jurisdiction(config.get("jurisdiction"))
+
+
 def run(store: Store, scan_id: int | None = None, kb: Knowledge | None = None,
-        rules: Iterable[str] | None = None, workers: int | None = None) -> AnalysisResult:
+        rules: Iterable[str] | None = None, workers: int | None = None,
+        jurisdiction: Iterable[str] | None = None) -> AnalysisResult:
     """Classify and judge every site of a scan (default: the latest); nothing is written.
 
+    ``jurisdiction``: judge under these laws instead of the ones recorded with the scan; a rule of
+    a law not in scope is not run (the EU consent rules need ``eu``, the GPC rules a US state).
     Sites are independent, so a batch is split over ``workers`` forked processes (default: one
     per core, up to 4, from 20 sites on; they inherit the loaded knowledge base)."""
     started = time.perf_counter()
     scan = _scan_row(store, scan_id)
     kb = kb or Knowledge.load()
     aliases = tuple(scan["config"].get("first_party") or ())
-    chosen = {name: RULES[name] for name in (rules or RULES)}
+    scope = parse_jurisdiction(tuple(jurisdiction)) if jurisdiction is not None else jurisdiction_of(scan["config"])
+    # rules asked for by name run whatever the law (the graph's id-sync edges); all: those of the law
+    chosen = {name: RULES[name] for name in rules} if rules else {
+        name: rule for name, rule in RULES.items() if rule.judged_under(scope)}
     conn = store.db.conn
     sites = [dict(zip(("id", "start_url", "domain"), row, strict=True)) for row in
              conn.execute("select id, start_url, domain from sites where scan_id = ? order by id", [scan["id"]])]
     n = min(_workers(workers, len(sites)), max(1, len(sites)))
     if n == 1:
-        findings, failures = _judge(conn, Parties(kb), sites, chosen, aliases, scan["started_at"], scan["id"])
+        findings, failures = _judge(conn, Parties(kb), sites, chosen, aliases, scan["started_at"], scan["id"], scope)
     else:
         kb.match_url("https://leakmap.invalid/", "https://leakmap.invalid/", "script")  # build filters once, then fork
         _FORKED.update(path=str(store.path.resolve()), kb=kb, sites=sites, rules=chosen, aliases=aliases,
-                       scan_time=scan["started_at"], scan_id=scan["id"], workers=n)
+                       scan_time=scan["started_at"], scan_id=scan["id"], workers=n, jurisdiction=scope)
         try:
             with multiprocessing.get_context("fork").Pool(n) as pool:
                 parts = pool.map(_worker, range(n))
@@ -159,8 +172,12 @@ def save_findings(store: Store, scan_id: int, findings: list[Finding]) -> None:
 
 
 def reanalyze(store: Store, scan_id: int | None = None, kb: Knowledge | None = None,
-              workers: int | None = None) -> AnalysisResult:
-    """Re-classify and re-judge a stored scan with the current lists, replacing its findings."""
-    result = run(store, scan_id, kb, workers=workers)
+              workers: int | None = None, jurisdiction: Iterable[str] | None = None) -> AnalysisResult:
+    """Re-classify and re-judge a stored scan with the current lists, replacing its findings;
+    ``jurisdiction`` (when given) is recorded with the scan, so its reports say which law the
+    stored findings apply."""
+    result = run(store, scan_id, kb, workers=workers, jurisdiction=jurisdiction)
+    if jurisdiction is not None:
+        store.update_scan_config(result.scan_id, jurisdiction=list(parse_jurisdiction(tuple(jurisdiction)).ids))
     save_findings(store, result.scan_id, result.findings)
     return result

@@ -6,7 +6,9 @@ tracking. When they are mixed (``google.com``: advertising and anti-fraud; ``fpj
 fingerprinting and anti-fraud) or the host is unknown, the request URL decides through
 EasyPrivacy/EasyList: a match is tracking (EasyList -> advertising, EasyPrivacy -> analytics for
 unknown hosts), no match is not. Other known categories (tag manager, embedded content, chat,
-functional) are not tracking on their own.
+functional, IP geolocation, identity verification) are not tracking on their own, and neither
+is a data broker registration: a registered company's host is a broker's (``broker-exposure``)
+and tracking only by its own categories or by what its requests do.
 
 Everything is memoised: parties per (site, host), filter verdicts per URL without its query
 string (filters keyed on query parameters are rare, and this keeps a million-request scan fast).
@@ -16,15 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from leakmap.blocklists import (
-    ESSENTIAL_CATEGORIES,
-    TRACKING_CATEGORIES,
-    Classification,
-    CookieInfo,
-    FilterMatch,
-    Knowledge,
-)
+from leakmap.blocklists import Classification, CookieInfo, FilterMatch, Knowledge
 from leakmap.blocklists.domains import host_of, registrable_domain
+from leakmap.blocklists.taxonomy import listing_verdict
 
 _FILTER_CATEGORY = {"easylist": "advertising", "easyprivacy": "analytics"}
 # DevTools resource types -> adblock request types
@@ -69,20 +65,6 @@ class Party:
         """``Meta Platforms, Inc. (facebook.net, social)``; a party without a known owner is its domain."""
         inner = ", ".join(x for x in (self.domain if self.c.entity else None, *facts) if x)
         return f"{self.c.entity or self.domain} ({inner})" if inner else self.domain
-
-
-def _verdict(c: Classification) -> tuple[bool | None, bool, str | None]:
-    cats = c.categories
-    tracking = [x for x in cats if x in TRACKING_CATEGORIES]
-    if c.broker and "data-broker" not in tracking:
-        tracking.append("data-broker")
-    essential = any(x in ESSENTIAL_CATEGORIES for x in cats)
-    first = tracking[0] if tracking else None
-    if tracking and not essential:
-        return True, False, first
-    if tracking or not c.known:
-        return None, essential, first  # mixed or unknown: the URL decides
-    return False, essential, None
 
 
 class Parties:
@@ -138,7 +120,7 @@ class Parties:
     def _make(self, site_id: int, host: str) -> Party:
         c = self.kb.classify(host) if host else Classification("", "")
         first = bool(host) and self._first_party(site_id, c.domain or host)
-        tracking, essential, category = _verdict(c)
+        tracking, essential, category = listing_verdict(c.categories, c.known)
         return Party(host, c.domain or host, first, c, tracking, essential, category)
 
     def cookie(self, name: str, domain: str) -> CookieInfo | None:

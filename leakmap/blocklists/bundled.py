@@ -30,6 +30,8 @@ from .facts import REGISTRIES, CookieInfo, Opinion, Registration
 from .taxonomy import ALL_CATEGORIES, TRACKING_CATEGORIES, check
 
 SOURCE_ID = "leakmap"
+# what never collects for a registered company, whatever ``collects`` says: the site's plumbing
+_INFRASTRUCTURE = frozenset({"cdn", "hosting", "consent-management", "necessary"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Entity:
     domains: dict[str, tuple[str, ...]]  # domain -> categories
     registrations: tuple[Registration, ...] = ()
     aka: tuple[str, ...] = ()  # brand and former names, to recognise the entity in other lists
+    collecting: tuple[str, ...] = ()  # ``collects``: domains that collect for the registered company
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -54,7 +57,8 @@ class Entity:
     def collects(self, domain: str) -> bool:
         """The domain collects for a data broker (see the module docstring)."""
         cats = self.domains[domain]
-        return "data-broker" in cats or (bool(self.registrations) and any(c in TRACKING_CATEGORIES for c in cats))
+        return "data-broker" in cats or (bool(self.registrations) and (
+            domain in self.collecting or any(c in TRACKING_CATEGORIES for c in cats)))
 
     @property
     def broker(self) -> bool:
@@ -108,7 +112,7 @@ def parse_entities(files: dict[str, str]) -> tuple[Entity, ...]:
             if key in ALL_CATEGORIES:
                 for domain in value:
                     domains.setdefault(domain, []).append(key)
-            elif key not in ("name", "parent", "country", "sources", "registries", "aka"):
+            elif key not in ("name", "parent", "country", "sources", "registries", "aka", "collects"):
                 raise ValueError(f"entities: {name}: unknown key {key!r}")
         country = raw.get("country")
         if country is not None and (len(country) != 2 or not country.isupper()):
@@ -121,10 +125,18 @@ def parse_entities(files: dict[str, str]) -> tuple[Entity, ...]:
             if domain in owners:
                 raise ValueError(f"entities: {domain} listed by both {owners[domain]} and {name}")
             owners[domain] = name
+        registrations = _registrations(name, raw.get("registries", ()))
+        collecting = tuple(raw.get("collects", ()))
+        if collecting and not registrations:
+            raise ValueError(f"entities: {name}: collects names the hosts of a registered data broker; it has no registries")
+        infrastructure = [d for d in collecting if d not in domains or set(domains[d]) <= _INFRASTRUCTURE]
+        if infrastructure:
+            raise ValueError(f"entities: {name}: collects must name its own domains listed for a purpose other than "
+                             f"CDN, hosting, consent or necessary: {infrastructure}")
         entities.append(
             Entity(name, raw.get("parent") or None, country, tuple(raw["sources"]),
                    {d: check(c, f"entities: {name}: {d}") for d, c in domains.items()},
-                   _registrations(name, raw.get("registries", ())), tuple(raw.get("aka", ())))
+                   registrations, tuple(raw.get("aka", ())), collecting)
         )
     return tuple(entities)
 

@@ -28,6 +28,7 @@ from .domains import host_of, is_public_suffix, registrable_domain, registrable_
 from .facts import REGISTRIES, Classification, CookieInfo, Fact, FilterMatch, Opinion, Registration
 from .filters import FilterEngine, load_lists
 from .sources import SOURCES, lists_dir, read_meta
+from .taxonomy import listing_verdict
 
 PRECEDENCE: tuple[str, ...] = ("leakmap", "ddg", "ghostery", "disconnect", "ca-registry")
 _RANK = {s: i for i, s in enumerate(PRECEDENCE)}
@@ -250,6 +251,8 @@ class Knowledge:
     def _host_facts(self, c: Classification) -> list[Fact]:
         facts = [Fact(c.host, f"registrable domain: {c.domain}", "public-suffix-list",
                       f"tldextract {tldextract.__version__} bundled snapshot")]
+        if c.known:  # the verdict first, then each source's opinion behind it
+            facts.append(self._verdict_fact(c))
         for op in c.opinions:
             facts.append(Fact(op.key, _describe(op), op.source, self._versions.get(op.source, "?"),
                               {k: v for k, v in asdict(op).items() if v not in (None, (), False)}))
@@ -257,6 +260,22 @@ class Knowledge:
             facts.append(Fact(c.host, "unknown: no source lists this host or its domain", "leakmap",
                               self._versions[bundled.SOURCE_ID]))
         return facts
+
+    def _verdict_fact(self, c: Classification) -> Fact:
+        """The two facts the rules read, side by side: what the host is for (its categories, and
+        whether they make it tracking by its listing) and whether it is a data broker's host (by a
+        registration or a data-broker listing), which never makes it tracking by itself."""
+        tracking, essential, _ = listing_verdict(c.categories, c.known)
+        listing = {True: "tracking by its listing", False: "not tracking by its listing, only by what it does",
+                   None: "mixed listing: each request decides (filter lists), or what it does"}[tracking]
+        registrations = [r for o in c.opinions for r in o.registrations]
+        broker = ("data broker host" + (f" by registration ({'; '.join(dict.fromkeys(map(str, registrations)))})"
+                                        if registrations else " (listed as data broker)")) if c.broker else \
+            "not a data broker host"
+        purpose = ", ".join(c.categories) or "no category"
+        return Fact(c.host, f"purpose: {purpose}: {listing}; {broker}", "leakmap", self._versions[bundled.SOURCE_ID],
+                    {"purpose": list(c.categories), "tracking_by_listing": tracking, "essential": essential,
+                     "broker": c.broker, "registrations": [asdict(r) for r in dict.fromkeys(registrations)]})
 
     def _filter_facts(self, url: str) -> list[Fact]:
         """The first filter that blocks the URL as a third-party request of a common type."""

@@ -27,6 +27,12 @@ Neither (reported, judged by the rules per case):
 - ``embedded-content``: video/audio players, maps, comment and other embedded widgets.
 - ``functional``: preference cookies (language, player settings) with no cross-site purpose.
 - ``monitoring``: error and performance monitoring (RUM) of the site itself.
+- ``geolocation``: IP geolocation lookups (the visitor's country or city from the IP address).
+- ``identity-verification``: identity, age or eligibility checks (student or military discounts, KYC).
+
+A host's categories say what it is for; whether its owner is a registered data broker is a
+separate fact (``broker``: :mod:`leakmap.blocklists.bundled`), so a registered company's IP
+geolocation API is a broker's host without being tracking by its listing.
 """
 
 from __future__ import annotations
@@ -38,7 +44,8 @@ ESSENTIAL_CATEGORIES: frozenset[str] = frozenset(
     {"cdn", "hosting", "payment", "anti-fraud", "consent-management", "necessary"}
 )
 OTHER_CATEGORIES: frozenset[str] = frozenset(
-    {"tag-manager", "customer-interaction", "embedded-content", "functional", "monitoring"}
+    {"tag-manager", "customer-interaction", "embedded-content", "functional", "monitoring", "geolocation",
+     "identity-verification"}
 )
 ALL_CATEGORIES: frozenset[str] = TRACKING_CATEGORIES | ESSENTIAL_CATEGORIES | OTHER_CATEGORIES
 
@@ -100,6 +107,20 @@ OCD_CATEGORIES: dict[str, str] = {
     "security": "necessary",
     "necessary": "necessary",
 }
+
+
+def listing_verdict(categories: tuple[str, ...], known: bool) -> tuple[bool | None, bool, str | None]:
+    """What a host's listing alone says: (tracking: True, False, or None when each request decides
+    (mixed or unknown listing), whether some category is essential, its first tracking category).
+    A data broker registration is no category: it never makes a host tracking on its own."""
+    tracking = [x for x in categories if x in TRACKING_CATEGORIES]
+    essential = any(x in ESSENTIAL_CATEGORIES for x in categories)
+    first = tracking[0] if tracking else None
+    if tracking and not essential:
+        return True, False, first
+    if tracking or not known:
+        return None, essential, first  # mixed or unknown: the URL decides
+    return False, essential, None
 
 
 def check(categories: list[str] | tuple[str, ...], where: str) -> tuple[str, ...]:

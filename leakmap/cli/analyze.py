@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from leakmap.analysis import RULES, AnalysisError, AnalysisResult, reanalyze
+from leakmap.cli.options import jurisdiction_option
 from leakmap.cli.running import fail
 from leakmap.report.terminal import print_table
 from leakmap.severity import SEVERITIES
@@ -23,14 +24,16 @@ _STYLE = {"high": "bold red", "medium": "yellow", "info": "dim"}
 @click.option("--scan", "scan_id", type=int, help="Scan id in the store (default: the latest).")
 @click.option("--limit", type=click.IntRange(0, 10_000), default=15, show_default=True,
               help="Findings listed per site (high first); 0 lists none.")
-def analyze(db: Path, scan_id: int | None, limit: int) -> None:
+@jurisdiction_option
+def analyze(db: Path, scan_id: int | None, limit: int, jurisdiction: tuple[str, ...] | None) -> None:
     """Re-run classification and every rule on DB (a leakmap.db) and replace the scan's findings.
-    Running it twice gives the same findings."""
+    Running it twice gives the same findings. With --jurisdiction, the scan is judged under that
+    law from now on (it is stored with the scan); without it, under the law it was scanned for."""
     if not db.is_file():
         fail(f"{db}: no such store")
     store = Store(db)
     try:
-        result = reanalyze(store, scan_id)
+        result = reanalyze(store, scan_id, jurisdiction=jurisdiction)
     except AnalysisError as exc:
         fail(str(exc))
     print_result(store, result, Console(), limit)

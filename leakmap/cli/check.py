@@ -28,11 +28,13 @@ from leakmap.workflow import judge, report
 
 
 def _policy_defaults(ctx: click.Context, policy: Policy, kwargs: dict) -> None:
-    """The policy's pages and phases apply unless given on the command line."""
+    """The policy's pages, phases and jurisdiction apply unless given on the command line."""
     if policy.pages is not None and ctx.get_parameter_source("pages") == ParameterSource.DEFAULT:
         kwargs["pages"] = policy.pages
     if policy.phases is not None and ctx.get_parameter_source("phases") == ParameterSource.DEFAULT:
         kwargs["phases"] = policy.phases
+    if policy.jurisdiction is not None and kwargs.get("jurisdiction") is None:
+        kwargs["jurisdiction"] = policy.jurisdiction
 
 
 @click.command()

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from leakmap.blocklists.laws import DEFAULT as DEFAULT_JURISDICTION
+from leakmap.blocklists.laws import JurisdictionError, parse_jurisdiction
 from leakmap.crawler.config import ScanConfig, canary_email
 from leakmap.phases import DEFAULT_PHASES, PHASE_TABLE, PHASES, ordered
 
@@ -18,6 +20,24 @@ def _phases(ctx, param, value: str) -> tuple[str, ...]:
     if bad or not phases:
         raise click.BadParameter(f"choose among {', '.join(PHASES)} (comma-separated), got {value!r}")
     return ordered(phases)
+
+
+def _jurisdiction(ctx, param, value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    try:
+        return parse_jurisdiction(value).ids
+    except JurisdictionError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+# the law the findings apply (scan, check, analyze): stored with the scan, re-read by analysis
+jurisdiction_option = click.option(
+    "--jurisdiction", callback=_jurisdiction, metavar="LAWS",
+    help="The law the findings apply, comma-separated: eu (the EU consent rules), us (every US state whose law "
+         "makes Global Privacy Control a binding opt-out), or states (us-ca, us-co, us-ct, us-va, ...): the GPC "
+         "rules judge the GPP sections of the states in scope (and usnat) and cite their statutes. "
+         f"Default: {','.join(DEFAULT_JURISDICTION)}.")
 
 
 # also taken by `leakmap worker`, which browses with the settings of the run it joins
@@ -40,6 +60,7 @@ def browsing_options(func: Callable) -> Callable:
         click.option("--phases", callback=_phases, default=",".join(DEFAULT_PHASES), show_default=True,
                      help="Phases to run, among: " + "; ".join(f"{p.name}: {p.summary}" for p in PHASE_TABLE)
                           + "."),
+        jurisdiction_option,
         concurrency_option,
         browser_option,
         click.option("--host-rules", help='Chromium host-resolver rules, e.g. "MAP * 127.0.0.1:8443" '
@@ -79,4 +100,5 @@ def config_from(kwargs: dict[str, Any]) -> ScanConfig:
         accept_language=f"{locale},{lang};q=0.9,en;q=0.8" if lang != "en" else f"{locale},en;q=0.9",
         screenshots=not kwargs.pop("no_screenshots"), fixed_wait=kwargs.pop("fixed_wait"),
         fill_forms=not kwargs.pop("no_forms"), email=kwargs.pop("email") or canary_email(),
+        jurisdiction=kwargs.pop("jurisdiction") or DEFAULT_JURISDICTION,
     )

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from leakmap.blocklists.laws import DEFAULT as DEFAULT_JURISDICTION
 from leakmap.phases import DEFAULT_PHASES
 
 
@@ -51,6 +52,8 @@ class ScanConfig:
     screenshots: bool = True
     post_data_cap: int = 65536  # bytes of a POST body kept; the whole body is hashed
     first_party: tuple[str, ...] = ()  # extra domains that belong to the audited site
+    # the laws the scan is judged under (leakmap.blocklists.laws): eu, us, us-ca, ...; analysis reads it
+    jurisdiction: tuple[str, ...] = DEFAULT_JURISDICTION
     # Forms: canary values typed into the fields a page shows (never submitted) to catch data that
     # leaves before submission
     fill_forms: bool = True
@@ -68,7 +71,7 @@ class ScanConfig:
         """The configuration a scan recorded (``--resume`` continues with it)."""
         known = {f.name: f for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        for name in ("phases", "viewport", "first_party"):
+        for name in ("phases", "viewport", "first_party", "jurisdiction"):
             if name in values and values[name] is not None:
                 values[name] = tuple(values[name])
         if "output_dir" in values:

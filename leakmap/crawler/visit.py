@@ -28,6 +28,7 @@ from leakmap.crawler.collectors.fingerprint import FingerprintCollector
 from leakmap.crawler.collectors.forms import FormsCollector
 from leakmap.crawler.collectors.network import NetworkCollector
 from leakmap.crawler.collectors.page_events import PageEventsCollector
+from leakmap.crawler.collectors.page_text import PageTextCollector
 from leakmap.crawler.collectors.screenshots import ScreenshotCollector
 from leakmap.crawler.collectors.storage import StorageCollector
 from leakmap.crawler.config import ScanConfig
@@ -43,7 +44,7 @@ _LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]'), a => a.hre
   .filter(h => h.startsWith('http')).slice(0, 2000)"""
 # Collectors that need nothing from the visit but the lifecycle hooks; the core ones above are
 # created by name because the visit steps call them (settle, jar snapshots, screenshots, errors).
-EXTRA_COLLECTORS: list[type[Collector]] = [StorageCollector, FingerprintCollector, FormsCollector]
+EXTRA_COLLECTORS: list[type[Collector]] = [StorageCollector, FingerprintCollector, FormsCollector, PageTextCollector]
 _SCROLL_STEP = 700
 _MAX_SCROLL_STEPS = 15
 

@@ -114,6 +114,13 @@ def key_facts(evidence: dict[str, Any]) -> list[tuple[str, Any]]:
         facts.append(("identifier", f"{ident.get('cookie') or ''} {ident.get('value') or ''}".strip()))
     if "requests" in evidence:
         facts.append(("requests", evidence["requests"]))
+    modes = evidence.get("service_provider") or evidence.get("service_provider_requests") or []
+    if modes:
+        facts.append(("service-provider mode", "; ".join(f"{m.get('vendor')}: {m.get('mode')} ({m.get('parameter')})"
+                                                         for m in modes if isinstance(m, dict))))
+    if evidence.get("statutes"):
+        facts.append(("law applied", "; ".join(dict.fromkeys(c.get("cite", "") for c in evidence["statutes"]
+                                                             if isinstance(c, dict)))))
     return [(k, v) for k, v in facts if v not in (None, "", [])]
 
 

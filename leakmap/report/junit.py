@@ -10,6 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from leakmap.analysis import RULES
+from leakmap.blocklists.laws import parse_jurisdiction
 from leakmap.report.explain import rule_text
 from leakmap.report.model import Report, SiteReport
 
@@ -38,7 +39,8 @@ def _suite(site: SiteReport, report: Report, problems: list[str]) -> ET.Element:
         errors += 1
     overrides = report.gate.get("severity_overrides", {})
     phases = report.scan.get("phases") or ()
-    for rule in (r.id for r in RULES.values() if r.applies(phases)):  # what the scan's phases could check
+    scope = parse_jurisdiction(report.scan.get("jurisdiction"))
+    for rule in (r.id for r in RULES.values() if r.applies(phases, scope)):  # what the scan could check
         findings = [f for f in site.findings if f.rule == rule]
         case = ET.SubElement(suite, "testcase", name=rule, classname=classname)
         if overrides.get(rule) == "off":

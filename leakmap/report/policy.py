@@ -10,6 +10,7 @@ Keys (all optional)::
     fail_on = "high"                            # lowest severity that fails: high, medium, info
     require_verified_consent = true             # an unverified accept/reject click makes the audit fail to run (exit 2)
     allowed_before_consent = ["cookiebot.com", "Cloudflare, Inc."]  # domains or owners allowed before consent
+    jurisdiction = ["eu", "us-ca"]              # the law the findings apply (default: eu and every US GPC state)
     [severity]                                  # per-rule overrides: high, medium, info, or off
     third-country-transfer = "off"
 """
@@ -23,11 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from leakmap.analysis import RULES
+from leakmap.blocklists.laws import JurisdictionError, parse_jurisdiction
 from leakmap.phases import PHASES, ordered
 from leakmap.severity import SEVERITIES, at_least
 
 OFF = "off"
-KEYS = ("pages", "phases", "fail_on", "require_verified_consent", "allowed_before_consent", "severity")
+KEYS = ("pages", "phases", "fail_on", "require_verified_consent", "allowed_before_consent", "jurisdiction", "severity")
 
 
 class PolicyError(ValueError):
@@ -42,6 +44,7 @@ class Policy:
     fail_on: str = "high"
     require_verified_consent: bool = False
     allowed_before_consent: tuple[str, ...] = ()
+    jurisdiction: tuple[str, ...] | None = None  # None: the command line's (or the default)
     severity: dict[str, str] = field(default_factory=dict)
 
     def fails(self, severity: str) -> bool:
@@ -98,6 +101,12 @@ def parse(data: dict[str, Any], where: str) -> Policy:
         if not all(isinstance(a, str) and a.strip() for a in allowed):
             raise PolicyError(f"{where}: allowed_before_consent must list domains or owner names, got {allowed!r}")
         policy.allowed_before_consent = tuple(a.strip() for a in allowed)
+    if "jurisdiction" in data:
+        value = _expect(where, "jurisdiction", data["jurisdiction"], (list, str), "a list of laws (eu, us, us-ca, ...)")
+        try:
+            policy.jurisdiction = parse_jurisdiction(value).ids
+        except JurisdictionError as exc:
+            raise PolicyError(f"{where}: jurisdiction: {exc}") from None
     if "severity" in data:
         table = _expect(where, "severity", data["severity"], dict, "a table of rule = severity")
         levels = (*SEVERITIES, OFF)

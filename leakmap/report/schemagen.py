@@ -65,8 +65,11 @@ def rules_doc() -> str:
     lines += ["", "Evidence is judged by its **moment** relative to the visitor's choice in its phase:", ""]
     lines += [f"- `{m.name}` ({m.label}): {'nothing may be tracked' if m.violating else 'tracking was consented to'}"
               for m in MOMENT_TABLE]
-    lines += ["", "## Rules", "", "| rule | highest severity | name |", "|---|---|---|"]
-    lines += [f"| [`{r.id}`](#{r.id}) | {r.severity} | {r.name} |" for r in RULE_TABLE]
+    lines += ["", "## Rules", "", "Each rule applies a law, judged when `--jurisdiction` has it in scope: `eu` (the EU "
+              "consent rules), `us` (a US state whose law makes Global Privacy Control a binding opt-out; each "
+              "finding cites the statutes of the states in scope), or any.", "",
+              "| rule | highest severity | law | name |", "|---|---|---|---|"]
+    lines += [f"| [`{r.id}`](#{r.id}) | {r.severity} | {r.law or 'any'} | {r.name} |" for r in RULE_TABLE]
     for r in RULE_TABLE:
         lines += ["", f"### {r.id}", "", f"**{r.name}** (up to {r.severity}). {r.what}", "",
                   f"*Why it matters:* {r.why}", "", f"*What to do:* {r.fix}"]

@@ -268,6 +268,17 @@ def fpjs_identify(request: Request) -> Response:
     return json_response({"visitorId": visitor[:20], "requestId": f"{int(time.time() * 1000)}.{b64id(4)}"}, headers)
 
 
+# -- ThreatMetrix-like device profiling (fraud prevention; registered data broker's host) ----
+
+
+@route("h.online-metrix.net", "/fp/profile")
+def device_profile(request: Request) -> Response:
+    """The device profile the WebRTC probe posts (sendBeacon): accepted, nothing set."""
+    if request.method != "POST" or not request.body:
+        return bad_request("a POSTed profile is required")
+    return Response(204, "", "text/plain", [("Access-Control-Allow-Origin", request.headers.get("origin", "*"))])
+
+
 # -- Microsoft Clarity (session replay) ------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from leakmap.analysis.rules.cookies import (
 from leakmap.analysis.rules.fingerprints import fingerprinting
 from leakmap.analysis.rules.gpc import gpc_honoured, gpc_ignored, gpc_signal_mismatch
 from leakmap.analysis.rules.idsync import id_sync
+from leakmap.analysis.rules.optout import gpc_status_not_displayed, opt_out_link_missing
 from leakmap.analysis.rules.pii import pii_leak
 from leakmap.analysis.rules.requests import (
     broker_exposure,
@@ -38,6 +39,7 @@ from leakmap.analysis.rules.requests import (
 from leakmap.analysis.rules.storage import storage_before_consent
 from leakmap.analysis.rules.transfers import third_country_transfer
 from leakmap.analysis.rules.withdrawal import withdrawal_harder_than_consent, withdrawal_not_found
+from leakmap.blocklists.laws import EU, US, Jurisdiction
 from leakmap.phases import AFTER_REJECT, AFTER_WITHDRAWAL, moments_of
 from leakmap.records import Finding
 
@@ -57,10 +59,19 @@ class Rule:
     # a policy's allowed_before_consent (the site's CMP, its CDN) may waive its before-consent
     # findings: the EU consent rules only; a US opt-out or a form's contents is no matter of consent
     waivable_before_consent: bool = True
+    # the law it applies (--jurisdiction): "eu" (the EU consent rules), "us" (the US opt-out rules:
+    # a US state in scope), or None (any: a broker reached, a form's contents leaked)
+    law: str | None = EU
 
-    def applies(self, phases) -> bool:
-        """A scan of these phases can give this rule's findings (reports list it as checked)."""
-        return not self.moments or bool(set(self.moments) & set(moments_of(phases)))
+    def judged_under(self, jurisdiction: Jurisdiction) -> bool:
+        """The rule applies a law in scope (its findings are judged and reported)."""
+        return self.law is None or (jurisdiction.eu if self.law == EU else jurisdiction.us_opt_out)
+
+    def applies(self, phases, jurisdiction: Jurisdiction | None = None) -> bool:
+        """A scan of these phases, judged under that law, can give this rule's findings (reports
+        list it as checked)."""
+        return (not self.moments or bool(set(self.moments) & set(moments_of(phases)))) and (
+            jurisdiction is None or self.judged_under(jurisdiction))
 
     def __call__(self, site: SiteData, parties: Parties) -> list[Finding]:
         return self.judge(site, parties)
@@ -115,7 +126,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "sells or shares profiles.",
         "Visitors rarely expect their visit to feed a broker's profile; brokers are registered as such in some "
         "jurisdictions, and the exposure is worse when identifiers or personal data ride along.",
-        "Find which tag brings the broker in (see the chain) and remove it or gate it behind consent."),
+        "Find which tag brings the broker in (see the chain) and remove it or gate it behind consent.", law=None),
     Rule(
         "id-sync", "high", id_sync,
         "Identifier shared between companies",
@@ -131,12 +142,13 @@ RULE_TABLE: tuple[Rule, ...] = (
         "Visitors expect what they type to stay on the page until they submit it; hashing an e-mail does not make it "
         "anonymous.",
         "Turn off automatic form-field capture (\"advanced matching\", session replay input recording) for these "
-        "fields.", waivable_before_consent=False),
+        "fields.", waivable_before_consent=False, law=None),
     Rule(
         "fingerprinting", "high", fingerprinting,
         "Browser fingerprinting",
         "A third-party script used browser features (canvas drawing, fonts, WebGL, audio) in a way that computes a "
-        "fingerprint: an identifier that works without cookies and survives clearing them.",
+        "fingerprint: an identifier that works without cookies and survives clearing them; or it opened a WebRTC "
+        "connection without audio or video only to collect the device's network addresses (ICE candidates).",
         "Fingerprinting is covered by the consent requirement and is hard for visitors to escape.",
         "Remove the script, or load it only after consent and only where it is needed (e.g. fraud checks)."),
     Rule(
@@ -184,7 +196,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "sharing personal data and of targeted advertising; ignoring it is a violation regulators have fined.",
         "Read navigator.globalPrivacyControl (or the Sec-GPC header) before loading advertising, social and "
         "data-broker tags, and treat it as an opt-out: configure the consent platform's GPC support.",
-        waivable_before_consent=False),
+        waivable_before_consent=False, law=US),
     Rule(
         "gpc-signal-mismatch", "high", gpc_signal_mismatch,
         "Opt-out signal contradicts Global Privacy Control",
@@ -193,7 +205,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "Vendors rely on these signals: a string that says \"not opted out\" passes the visitor's data on as if GPC "
         "had not been sent.",
         "Make the consent platform set the US opt-out fields (SaleOptOut, SharingOptOut, TargetedAdvertisingOptOut; "
-        "usprivacy 1YYN) when it sees GPC.", waivable_before_consent=False),
+        "usprivacy 1YYN) when it sees GPC.", waivable_before_consent=False, law=US),
     Rule(
         "gpc-honoured", "info", gpc_honoured,
         "Global Privacy Control honoured",
@@ -201,7 +213,29 @@ RULE_TABLE: tuple[Rule, ...] = (
         "company received data and the site's own signals said the visitor opted out.",
         "Evidence that the site honours the opt-out preference signal US state laws require it to honour.",
         "Nothing to fix; keep the evidence (what the visit without GPC contacted, the signals the site set).",
-        waivable_before_consent=False),
+        waivable_before_consent=False, law=US),
+    Rule(
+        "gpc-status-not-displayed", "medium", gpc_status_not_displayed,
+        "Opt-out status not shown",
+        "With Global Privacy Control on, no page the visitor saw said whether the site honoured the signal (for "
+        "example \"Opt-Out Request Honored\", or a toggle showing the opt-out), although the site sells or shares "
+        "data (advertising, data-broker, social or session-replay parties without the signal).",
+        "California's regulation (Cal. Code Regs. tit. 11, § 7025(c)(6), in force since 2026) requires a business "
+        "that processes opt-out preference signals to display whether it processed the visitor's signal as a valid "
+        "opt-out.",
+        "Show a short status when the browser sends GPC (\"Opt-Out Request Honored\"), or the opt-out toggle in "
+        "its opted-out state, where visitors see it; most consent platforms offer it.",
+        waivable_before_consent=False, law=US),
+    Rule(
+        "opt-out-link-missing", "medium", opt_out_link_missing,
+        "No \"Do Not Sell or Share\" link",
+        "The site sells or shares data and did not honour Global Privacy Control, and no page showed a \"Do Not Sell "
+        "or Share My Personal Information\" or \"Your Privacy Choices\" link.",
+        "California law (Cal. Civ. Code § 1798.135(a); regulations §§ 7013, 7015, 7026) requires that link from a "
+        "business that sells or shares, unless it processes opt-out preference signals in a frictionless manner "
+        "(§ 7025(e)), which a site that ignores the signal does not.",
+        "Honour Global Privacy Control, or add the link (footer of every page) to an opt-out form.",
+        waivable_before_consent=False, law=US),
     Rule(
         "tracking-after-withdrawal", "high", tracking_after_withdrawal,
         "Tracking after consent was withdrawn",

@@ -15,7 +15,7 @@ from leakmap.analysis.rules.behaviour import filter_basis, label_basis, request_
 from leakmap.analysis.signals import consent_mode
 from leakmap.blocklists import FilterMatch
 
-__all__ = ["Hit", "group", "memo", "phase_counts", "third_party_hits", "verdicts", "verdict_of"]
+__all__ = ["Hit", "group", "memo", "neutral_load", "phase_counts", "third_party_hits", "verdicts", "verdict_of"]
 
 
 @dataclass(slots=True)
@@ -77,6 +77,11 @@ def verdict_of(site: SiteData, parties: Parties, party: Party, phase: str, momen
     if party.first_party:
         return None
     return verdicts(site, parties).get((phase, moment, party.domain))
+
+
+def neutral_load(h: Hit) -> bool:
+    """The download of a tag's script: no cookie rides along and nothing identifying was seen."""
+    return h.req.resource_type == "Script" and not h.req.cookie_header and (h.basis or {}).get("kind") != "behaviour"
 
 
 def group(hits: list[Hit], key: Callable[[Hit], Any]) -> dict[Any, list[Hit]]:

@@ -12,7 +12,14 @@ script did per document; this module judges it:
   25 distinct ``getParameter`` values;
 - audio (ibid., §6.4): an (Offline)AudioContext with an oscillator feeding a compressor or an
   analyser, whose output is read (rendering, ``getChannelData``, ``getFloatFrequencyData``);
-- navigator/screen enumeration: at least 12 distinct ``navigator``/``screen`` properties read.
+- navigator/screen enumeration: at least 12 distinct ``navigator``/``screen`` properties read;
+- WebRTC local-address discovery (as OpenWPM and Blacklight record it): the script opens an
+  ``RTCPeerConnection`` with a data channel and an offer and collects its ICE candidates
+  (``onicecandidate`` or an ``icecandidate`` listener, a candidate or the local description read),
+  with no media use (no track, transceiver or ``getUserMedia``): the candidates reveal the
+  device's local and public addresses, nothing a call without media would need.
+
+``navigator.geolocation`` calls are recorded (``api = 'geolocation'``) but are no fingerprint.
 
 Severity: high when the script's party is tracking at that moment (the verdict every rule uses:
 its listing, a filter, or what its requests did) or is neither listed as tracking nor as
@@ -83,7 +90,18 @@ def navigator(d: dict[str, Any]) -> dict[str, Any] | None:
     return {"properties": sorted(props)} if len(set(props)) >= MIN_PROPERTIES else None
 
 
-CRITERIA = {"canvas": canvas, "canvas-font": canvas_font, "webgl": webgl, "audio": audio, "navigator": navigator}
+def webrtc(d: dict[str, Any]) -> dict[str, Any] | None:
+    if d.get("media") or not (d.get("data_channels") and d.get("offers")):
+        return None
+    gathered = {k: d[k] for k in ("ice_listeners", "candidate_reads", "local_description") if d.get(k)}
+    if not gathered:
+        return None
+    return {"data_channels": d["data_channels"], "offers": d["offers"], **gathered,
+            "ice_servers": list(d.get("ice_servers") or [])[:10], "media": 0}
+
+
+CRITERIA = {"canvas": canvas, "canvas-font": canvas_font, "webgl": webgl, "audio": audio, "navigator": navigator,
+            "webrtc": webrtc}
 
 
 def _base(url: str) -> str:

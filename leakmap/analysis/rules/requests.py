@@ -17,7 +17,7 @@ from leakmap.analysis.findings import (
     request_evidence,
 )
 from leakmap.analysis.parties import Parties
-from leakmap.analysis.rules.common import Hit, group, third_party_hits, verdicts
+from leakmap.analysis.rules.common import Hit, group, neutral_load, third_party_hits, verdicts
 from leakmap.analysis.rules.idsync import id_matches
 from leakmap.analysis.rules.pii import pii_matches
 from leakmap.analysis.signals import denied_ping
@@ -54,11 +54,6 @@ def _owner(h: Hit) -> str:
     return h.party.entity or h.party.domain
 
 
-def _neutral_load(h: Hit) -> bool:
-    """The download of a tag's script: no cookie rides along and nothing identifying was seen."""
-    return h.req.resource_type == "Script" and not h.req.cookie_header and (h.basis or {}).get("kind") != "behaviour"
-
-
 def _cookieless_owners(hits: list[Hit]) -> set[tuple[str, str]]:
     """(phase, owner) whose tracking at this moment is Google Consent Mode in its denied state: every
     ping it sent was cookieless (``gcs=G100``) and its other tracking requests only fetched its tags'
@@ -71,7 +66,7 @@ def _cookieless_owners(hits: list[Hit]) -> set[tuple[str, str]]:
         key = (h.req.phase, _owner(h))
         if h.consent_mode is not None:
             pings.setdefault(key, []).append(denied_ping(h.consent_mode))
-        elif not _neutral_load(h):
+        elif not neutral_load(h):
             other[key] = True
     return {key for key, denied in pings.items() if all(denied) and not other.get(key)}
 

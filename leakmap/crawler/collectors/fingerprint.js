@@ -1,7 +1,9 @@
 // leakmap fingerprinting-API instrumentation, added to every document after instrument.js.
 // It records, per calling script and API family, what the Englehardt & Narayanan (2016) criteria
 // need -- canvas text, colours, sizes and extractions; fonts set and measureText calls; WebGL
-// parameters and extensions; AudioContext graphs; navigator/screen properties read -- and posts
+// parameters and extensions; AudioContext graphs; navigator/screen properties read; WebRTC peer
+// connections (data channels, offers, ICE candidate listeners and reads, media use: the local-address
+// probe OpenWPM and Blacklight record); navigator.geolocation calls -- and posts
 // the aggregate (capped) through leakmap's channel shortly after the last call and on pagehide.
 // It never changes what the APIs return. Judging happens later, in analysis.
 (() => {
@@ -28,6 +30,9 @@
     webgl: () => ({ params: new Set(), extensions: new Set(), supported_extensions: 0 }),
     audio: () => ({ offline: 0, realtime: 0, oscillator: 0, compressor: 0, analyser: 0, render: 0, channel_data: 0, frequency_data: 0 }),
     navigator: () => ({ props: new Set() }),
+    webrtc: () => ({ connections: 0, data_channels: 0, offers: 0, ice_listeners: 0, candidate_reads: 0,
+      local_description: 0, media: 0, ice_servers: new Set() }),
+    geolocation: () => ({ get_position: 0, watch_position: 0 }),
   };
   const flush = () => {
     timer = null;
@@ -171,6 +176,46 @@
     "orientation"];
   for (const p of NAV) wrapGet(window.Navigator && Navigator.prototype, p, "navigator", (d) => { d.props.add("navigator." + p); });
   for (const p of SCREEN) wrapGet(window.Screen && Screen.prototype, p, "navigator", (d) => { d.props.add("screen." + p); });
+
+  // WebRTC: the local-address probe (a data channel and an offer whose ICE candidates are read,
+  // with no media) against a real call (tracks, transceivers, getUserMedia)
+  const RTC = window.RTCPeerConnection;
+  if (typeof RTC === "function") {
+    const P = new Proxy(RTC, { construct(target, args, newTarget) {
+      record("webrtc", (d) => {
+        d.connections++;
+        const servers = (args[0] && args[0].iceServers) || [];
+        for (const s of servers) for (const u of [].concat(s && s.urls || s && s.url || []))
+          if (d.ice_servers.size < 20) d.ice_servers.add(String(u).slice(0, 200));
+      });
+      return Reflect.construct(target, args, newTarget === P ? target : newTarget);
+    } });
+    Object.defineProperty(window, "RTCPeerConnection", { ...Object.getOwnPropertyDescriptor(window, "RTCPeerConnection"), value: P });
+    const PC = RTC.prototype;
+    wrap(PC, "createDataChannel", "webrtc", (d) => { d.data_channels++; });
+    wrap(PC, "createOffer", "webrtc", (d) => { d.offers++; });
+    for (const m of ["addTrack", "addStream", "addTransceiver"]) wrap(PC, m, "webrtc", (d) => { d.media++; });
+    wrapSet(PC, "onicecandidate", "webrtc", (d, pc, v) => { if (typeof v === "function") d.ice_listeners++; });
+    wrapGet(PC, "localDescription", "webrtc", (d) => { d.local_description++; });
+    if (!Object.prototype.hasOwnProperty.call(PC, "addEventListener")) {
+      const add = EventTarget.prototype.addEventListener;
+      Object.defineProperty(PC, "addEventListener", { configurable: true, writable: true, enumerable: false,
+        value: { addEventListener(...args) {
+          if (args[0] === "icecandidate") record("webrtc", (d) => { d.ice_listeners++; });
+          return add.apply(this, args);
+        } }.addEventListener });
+    }
+    const CAND = window.RTCIceCandidate && RTCIceCandidate.prototype;
+    for (const p of ["candidate", "address"]) wrapGet(CAND, p, "webrtc", (d) => { d.candidate_reads++; });
+    const EVT = window.RTCPeerConnectionIceEvent && RTCPeerConnectionIceEvent.prototype;
+    wrapGet(EVT, "candidate", "webrtc", (d) => { d.candidate_reads++; });
+  }
+  const MD = window.MediaDevices && MediaDevices.prototype;
+  wrap(MD, "getUserMedia", "webrtc", (d) => { d.media++; });
+  // navigator.geolocation: a script asking where the visitor is (recorded; not a fingerprint)
+  const GEO = window.Geolocation && Geolocation.prototype;
+  wrap(GEO, "getCurrentPosition", "geolocation", (d) => { d.get_position++; });
+  wrap(GEO, "watchPosition", "geolocation", (d) => { d.watch_position++; });
 
   window.addEventListener("pagehide", () => { if (dirty.size) flush(); }, true);
 })();

@@ -22,9 +22,11 @@ const SiteTags = (() => {
       w.gtag = w.gtag || gtag;
       w.gtag("consent", kind, Object.fromEntries(CONSENT_KEYS.map((k) => [k, value])));
     },
-    /** Google tag (GA4 "G-..." or Google Ads "AW-..."). */
-    googleTag(id) {
+    /** Google tag (GA4 "G-..." or Google Ads "AW-..."); options.restrictedDataProcessing: Google's
+     * restricted data processing for the page's hits (gtag('set', 'restricted_data_processing', true)). */
+    googleTag(id, options = {}) {
       w.gtag = w.gtag || gtag;
+      if (options.restrictedDataProcessing) w.gtag("set", "restricted_data_processing", true);
       w.gtag("js", new Date());
       w.gtag("config", id);
       script(`https://www.googletagmanager.com/gtag/js?id=${id}`);
@@ -33,7 +35,9 @@ const SiteTags = (() => {
       (w.dataLayer = w.dataLayer || []).push({ "gtm.start": Date.now(), event: "gtm.js" });
       script(`https://www.googletagmanager.com/gtm.js?id=${id}`);
     },
-    metaPixel(id) {
+    /** Meta pixel; options.dataProcessingOptions: fbq('dataProcessingOptions', ...) arguments, e.g.
+     * [["LDU"], 1, 1000] (Limited Data Use, United States, California), sent before init. */
+    metaPixel(id, options = {}) {
       if (!w.fbq) {
         const q = function () {
           if (q.callMethod) q.callMethod.apply(q, arguments);
@@ -43,6 +47,7 @@ const SiteTags = (() => {
         w.fbq = w._fbq = q;
         script("https://connect.facebook.net/en_US/fbevents.js");
       }
+      if (options.dataProcessingOptions) w.fbq("dataProcessingOptions", ...options.dataProcessingOptions);
       w.fbq("init", id);
       w.fbq("track", "PageView");
     },

@@ -4,7 +4,8 @@
  * sends each event as GET https://www.facebook.com/tr/?id=&ev=&fbp=... (an image).
  * "Automatic advanced matching": an e-mail typed into a form field is hashed (SHA-256) and sent
  * with an event as ud[em] -- before the form is submitted, as the real pixel did (Senol et
- * al., "Leaky Forms", 2022). fbq('consent', 'revoke') stops sending. */
+ * al., "Leaky Forms", 2022). fbq('consent', 'revoke') stops sending. fbq('dataProcessingOptions',
+ * ['LDU'], country, state) (Meta's Limited Data Use) adds dpo, dpoco and dpost to every event. */
 const fbq = window.fbq;
 if (!fbq || fbq.callMethod) return;
 const pixels = [];
@@ -12,6 +13,7 @@ const loadedAt = Date.now();
 let revoked = false;
 let eventCount = 0;
 let hashedEmail = null;
+let processing = null;  // fbq('dataProcessingOptions', options, country, state)
 
 function fbp() {
   const value = T.getCookie("_fbp") || `fb.1.${Date.now()}.${T.digits(10)}`;
@@ -28,11 +30,15 @@ function send(id, ev, custom) {
   };
   for (const [k, v] of Object.entries(custom || {})) params[`cd[${k}]`] = v;
   if (hashedEmail) params["ud[em]"] = hashedEmail;
+  if (processing && processing[0].length) {
+    Object.assign(params, { dpo: processing[0].join(","), dpoco: processing[1] || 0, dpost: processing[2] || 0 });
+  }
   T.pixel("https://www.facebook.com/tr/?" + T.qs(params));
 }
 
 function handle(method, ...args) {
   if (method === "consent") revoked = args[0] === "revoke";
+  else if (method === "dataProcessingOptions") processing = [Array.isArray(args[0]) ? args[0] : [], args[1], args[2]];
   else if (method === "init" && !pixels.includes(String(args[0]))) {
     pixels.push(String(args[0]));
     T.load(`https://connect.facebook.net/signals/config/${args[0]}?v=2.9.176&r=stable&domain=${location.hostname}`);

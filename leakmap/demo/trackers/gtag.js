@@ -5,7 +5,9 @@
  *    www.google-analytics.com with v=2&tid=&cid=, gcs=G1<ad><analytics> and gcd=13x3x3x3x5 when the
  *    site uses consent mode; with analytics_storage granted it keeps _ga and _ga_<ID> first-party
  *    cookies (2 years), when denied it sends a cookieless ping with a throw-away cid.
- *  - Google Ads (AW-...): a remarketing pixel to googleads.g.doubleclick.net when ad_storage is granted.
+ *  - Google Ads (AW-...): a remarketing pixel to googleads.g.doubleclick.net when ad_storage is granted;
+ *    with gtag('set', 'restricted_data_processing', true) it carries rdp=1 (Google's restricted data
+ *    processing, as the Google tag documents it).
  * Several gtag/js loads on one page share one instance, like the real tag. */
 if (window.__fakeGtag) return;
 window.__fakeGtag = true;
@@ -13,6 +15,7 @@ window.__fakeGtag = true;
 const dataLayer = (window.dataLayer = window.dataLayer || []);
 const consent = { defaults: {}, updates: {}, used: false };
 const configs = [];
+const settings = {};
 const pageId = T.digits(10);
 const loadedAt = performance.now();
 let hitCount = 0;
@@ -77,7 +80,7 @@ function adsHit(id, event) {
   T.pixel(`https://googleads.g.doubleclick.net/pagead/viewthroughconversion/${conversion}/?` + T.qs({
     random: T.digits(10), cv: 11, fst: Date.now(), num: 1, guid: "ON", resp: "GooglemKTybQhCsO", eid: event,
     u_h: screen.height, u_w: screen.width, url: location.href, ref: document.referrer || undefined,
-    tiba: document.title, ...consentParams(),
+    tiba: document.title, ...consentParams(), rdp: settings.restricted_data_processing ? 1 : undefined,
   }));
 }
 
@@ -90,7 +93,9 @@ function handle(entry) {
   if (!entry || typeof entry !== "object" || typeof entry[0] !== "string") return;
   if (T.applyConsent(consent, entry)) return;
   const [command, target, params] = entry;
-  if (command === "config") {
+  if (command === "set") {
+    Object.assign(settings, typeof target === "string" ? { [target]: params } : target);
+  } else if (command === "config") {
     if (!configs.includes(target)) configs.push(target);
     if (!params || params.send_page_view !== false) send(target, "page_view");
   } else if (command === "event") {

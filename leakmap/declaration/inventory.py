@@ -43,6 +43,7 @@ class Verdict:
     non_essential: bool
     basis: str  # why, in words
     detail: dict[str, Any] = field(default_factory=dict)  # the classification behind it (sources, versions)
+    description: str | None = None  # what it is for, as the known-cookie table says
 
 
 @dataclass
@@ -74,12 +75,18 @@ class Observed:
     def registrable(self) -> str:
         return registrable_domain(self.domain) or self.domain
 
+    @property
+    def description(self) -> str | None:
+        """What it is for, in words: as declared, else as the known-cookie table says."""
+        return next((d.purpose for d in self.matches if d.purpose), None) or self.verdict.description
+
     def as_dict(self) -> dict[str, Any]:
         first = next((d for d in self.matches if d.purpose), None)
         return {
             "name": self.name, "domain": self.domain, "type": self.type, "party": self.party,
             "provider": self.provider, "purpose": self.verdict.category or "unclassified",
-            "purpose_basis": self.verdict.basis, "non_essential": self.verdict.non_essential,
+            "purpose_basis": self.verdict.basis, "description": self.description,
+            "non_essential": self.verdict.non_essential,
             "lifetime_days": _days(self.lifetime_days), "longest_days": _days(self.longest_days),
             "session": self.longest_days is None and self.type in COOKIE_TYPES,
             "moments": self.moments, "phases": self.phases, "setter": self.setter, "setters": self.setters,
@@ -90,6 +97,14 @@ class Observed:
             "declared_lifetime": next((d.lifetime for d in self.matches if d.lifetime), None),
             "declarations": [d.as_dict() for d in self.matches],
         }
+
+
+def bare(url: str | None) -> str | None:
+    """A URL without its query and fragment: what set a cookie, never the values a query may carry."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.scheme and parts.netloc else url.split("?")[0]
 
 
 def _days(value: float | None) -> float | None:
@@ -144,7 +159,7 @@ def _basis(parties: Parties, cls) -> Verdict:
     text = cls.basis + (f": {why['text']}" if why.get("text") else "")
     if cls.info:
         text += f" ({cls.info.platform}: {cls.info.purpose})"
-    return Verdict(cls.category, True, text, class_evidence(parties, cls))
+    return Verdict(cls.category, True, text, class_evidence(parties, cls), cls.info.purpose if cls.info else None)
 
 
 def _cookie_verdict(site: SiteData, parties: Parties, name: str, domain: str, writes: list[CookieWrite],
@@ -163,7 +178,7 @@ def _cookie_verdict(site: SiteData, parties: Parties, name: str, domain: str, wr
     if info is not None:
         return Verdict(info.category, False, f"known cookie of {info.platform}: {info.purpose}",
                        {"known_cookie": {"platform": info.platform, "category": info.category, "source": info.source,
-                                         "version": parties.versions.get(info.source)}}), by
+                                         "version": parties.versions.get(info.source)}}, info.purpose), by
     if not by.first_party and by.essential:
         category = next(c for c in by.categories if c)
         return Verdict(category, False, f"set by {by.label}, listed as {', '.join(by.categories)}"), by
@@ -205,17 +220,17 @@ def _cookies(site: SiteData, parties: Parties) -> list[Observed]:
         jar = jars.get((name, domain), [])
         verdict, by = _cookie_verdict(site, parties, name, domain, writes, jar)
         lifetimes = [w.lifetime for w in writes]
-        setters = list(dict.fromkeys(filter(None, ((w.script_url if w.origin == "js" else w.url) for w in writes))))
+        setters = list(dict.fromkeys(filter(None, (bare(w.script_url if w.origin == "js" else w.url) for w in writes))))
         owner = parties.of(site.id, domain)
         if writes:
             moments, phases = _moments(writes), ordered({w.phase for w in writes})
-            first, page = writes[0].time, site.page(writes[0].visit_id)
+            first, page = writes[0].time, bare(site.page(writes[0].visit_id))
             longest = max((x for x in lifetimes if x is not None), default=None)
             as_set = lifetimes[0]
         else:
             found = {window(j.phase, site.actions_at(j.phase, j.time) == 0, site.actions_at(j.phase, j.time)) for j in jar}
             moments, phases = [m for m in MOMENTS if m in found], ordered({j.phase for j in jar})
-            first, page = jar[0].time, site.page(jar[0].visit_id)
+            first, page = jar[0].time, bare(site.page(jar[0].visit_id))
             stored = [j.expires - j.time for j in jar if j.expires is not None]
             longest = max(stored, default=None)
             as_set = stored[0] if stored else None
@@ -252,11 +267,11 @@ def _storage(site: SiteData, parties: Parties) -> list[Observed]:
             party = script_party or owner
             verdict = Verdict(None, False, "no identifier written by a tracking script: not judged tracking")
         provider = party.entity if not party.first_party and party.entity else site.domain or host
-        setters = list(dict.fromkeys(filter(None, (w.script_url for w in writes))))
+        setters = list(dict.fromkeys(filter(None, (bare(w.script_url) for w in writes))))
         out.append(Observed(
             key, host, STORAGE_TYPES.get(kind, kind), "first" if owner.first_party else "third", provider, verdict,
             None, None, _moments(writes), ordered({w.phase for w in writes}), setters[0] if setters else None,
-            setters[:5], writes[0].time, site.page(writes[0].visit_id),
+            setters[:5], writes[0].time, bare(site.page(writes[0].visit_id)),
             owner=party if verdict.non_essential and not party.first_party else owner))
     return out
 

@@ -18,11 +18,13 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
-from leakmap.declaration.document import Document
+from leakmap.declaration.document import RULE_IDS, Document
 from leakmap.declaration.inventory import COOKIE_TYPES, Observed
 from leakmap.declaration.lifetimes import describe
 from leakmap.declaration.purposes import RANK
 from leakmap.wording import label
+
+__all__ = ["FILE_NAMES", "FORMATS", "RULE_IDS", "environment", "labels", "render"]
 
 FORMATS = ("html", "md", "csv", "json")
 FILE_NAMES = {fmt: f"declaration.{fmt}" for fmt in FORMATS}

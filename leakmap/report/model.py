@@ -219,6 +219,7 @@ class Report:
     generator: dict[str, str] = field(default_factory=lambda: {"name": "leakmap", "version": __version__})
     store_dir: Path | None = None  # where screenshot paths are relative to (not serialised)
     graph: nx.MultiDiGraph | None = None  # who loads whom (analysis.graph), for the HTML view (not serialised)
+    declarations: dict[int, Any] = field(default_factory=dict)  # site id -> declaration.SiteView (not serialised)
 
     def findings(self) -> list[tuple[SiteReport, FindingView]]:
         return [(s, f) for s in self.sites for f in s.findings]
@@ -443,4 +444,11 @@ def build(store: Store, scan_id: int | None = None, kb: Knowledge | None = None,
             errors=errors, screenshots=shots, brokers=_brokers(graph, row["start_url"]),
             gpc_json=_json(row["gpc_json"], None) if "gpc_json" in row else None))
     return Report(scan=scan, lists=dict(sorted(kb.versions().items())), values_masked=not show_values, sites=sites,
-                  store_dir=store.path.parent, graph=graph)
+                  store_dir=store.path.parent, graph=graph, declarations=declaration_views(store, scan_id, kb))
+
+
+def declaration_views(store: Store, scan_id: int, kb: Knowledge) -> dict[int, Any]:
+    """site id -> its cookie declaration against what the scan saw (the HTML report's section)."""
+    from leakmap.declaration.document import for_scan
+
+    return {v.declaration.site_id: v for v in for_scan(store.db.conn, scan_id, kb).sites}

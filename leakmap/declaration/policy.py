@@ -7,8 +7,10 @@ lifetime, provider or domain, type, category). Each row declares the names its n
 with the row's purpose (its category column, else the heading the table stands under, else its
 description), lifetime and provider; the source is the page and the table's and row's numbers.
 
-The page's text also counts for the cookies it names in prose ("we use _ga and _gid to ..."):
-those are declared without a purpose or lifetime (see :func:`mentions`).
+The page's text also counts for the cookies it names in prose: names set as code
+(``<code>_ga_*</code>``, patterns included) and, for what the visits saw, a name written as a
+word of its own ("we use _ga and _gid to ...", see :func:`mentions`). Those are declared without
+a purpose or lifetime.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ COLUMN_ROLES = ("column-name", "column-purpose", "column-lifetime", "column-prov
                 "column-category")
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _MIN_PROSE_NAME = 3  # names shorter than this ("fr", "id") are words or domain labels in prose
+_CODE_NAME = re.compile(r"^[A-Za-z0-9_.\-*#<>\[\]{}]{2,100}$")  # a cookie name (or pattern) set as code
 
 
 @cache
@@ -141,15 +144,28 @@ def _tables(doc: lxml.html.HtmlElement, url: str) -> Iterator[tuple[int, list[De
         yield t, items
 
 
+def _named_in_code(doc: lxml.html.HtmlElement, url: str) -> list[Declared]:
+    """Names the page sets as code in its text (``<code>_ga_*</code>``): declared, without a purpose."""
+    found: dict[str, Declared] = {}
+    for element in doc.xpath("//code|//kbd|//samp|//tt"):
+        if element.xpath("ancestor::table"):
+            continue
+        text = element.text_content().strip()
+        if _CODE_NAME.match(text):
+            found.setdefault(text, Declared(text, Source("policy-text", url, "named in its text")))
+    return list(found.values())
+
+
 def read(url: str, html: str) -> Page:
-    """The cookie tables and the visible text of one policy page."""
+    """The cookie tables, the names set as code, and the visible text of one policy page."""
     doc = _document(html)
     if doc is None:
         return Page(url, [], 0, "")
     for junk in doc.xpath("//script|//style|//noscript|//template"):
         junk.drop_tree()
     found = list(_tables(doc, url))
-    return Page(url, [i for _, items in found for i in items], len(found), " ".join(doc.text_content().split()))
+    items = [i for _, rows in found for i in rows] + _named_in_code(doc, url)
+    return Page(url, items, len(found), " ".join(doc.text_content().split()))
 
 
 def mentions(text: str, name: str) -> bool:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from leakmap.analysis.rules.behaviour import IDENTIFIER_TRACKING
 from leakmap.blocklists import TRACKING_CATEGORIES
 from leakmap.wording import normalise, texts
 
@@ -63,6 +62,8 @@ def understated(declared: str | None, observed: str | None) -> str | None:
     ``declared``: the declared purpose's category; ``observed``: the category the verdict gives the
     cookie (a tracking category, ``identifier-tracking`` for a tracker of no known kind, or an
     essential or other category from the known-cookie table)."""
+    from leakmap.analysis.rules.behaviour import IDENTIFIER_TRACKING  # the rules import this module
+
     if declared not in RANK or observed is None:
         return None
     tracking = observed in TRACKING_CATEGORIES or observed == IDENTIFIER_TRACKING

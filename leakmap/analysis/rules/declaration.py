@@ -13,7 +13,7 @@ from typing import Any
 from leakmap.analysis.data import SiteData
 from leakmap.analysis.findings import make
 from leakmap.analysis.parties import Parties
-from leakmap.declaration.inventory import COOKIE_TYPES, Observed, SiteDeclaration, build
+from leakmap.declaration import inventory  # a module: it imports the analysis in turn
 from leakmap.declaration.items import Declared
 from leakmap.declaration.lifetimes import describe
 from leakmap.declaration.purposes import understated
@@ -22,11 +22,11 @@ from leakmap.records import Finding
 SLACK_DAYS = 1.0  # lifetimes are compared with a day of slack (rounding, "1 year" written for 365 days)
 
 
-def _what(rows: list[Observed]) -> str:
-    return "cookie" if rows[0].type in COOKIE_TYPES else rows[0].type
+def _what(rows: list[inventory.Observed]) -> str:
+    return "cookie" if rows[0].type in inventory.COOKIE_TYPES else rows[0].type
 
 
-def _item(rows: list[Observed]) -> dict[str, Any]:
+def _item(rows: list[inventory.Observed]) -> dict[str, Any]:
     """The observed fact as evidence (never a value): its rows' types, lifetimes, moments, setters."""
     first = rows[0]
     return {"name": first.name, "domain": first.domain, "types": [r.type for r in rows], "party": first.party,
@@ -36,16 +36,16 @@ def _item(rows: list[Observed]) -> dict[str, Any]:
             "setters": list(dict.fromkeys(s for r in rows for s in r.setters))[:5], "page": first.page}
 
 
-def _verdict(rows: list[Observed]) -> Observed:
+def _verdict(rows: list[inventory.Observed]) -> inventory.Observed:
     """The row whose verdict speaks for the fact: a non-essential one when any is."""
     return next((r for r in rows if r.verdict.non_essential), rows[0])
 
 
-def _observed_evidence(row: Observed) -> dict[str, Any]:
+def _observed_evidence(row: inventory.Observed) -> dict[str, Any]:
     return {"category": row.verdict.category, "basis": row.verdict.basis, **row.verdict.detail}
 
 
-def _finding(site: SiteData, rule: str, severity: str, rows: list[Observed], title: str,
+def _finding(site: SiteData, rule: str, severity: str, rows: list[inventory.Observed], title: str,
              evidence: dict[str, Any]) -> Finding:
     lead = _verdict(rows)
     return make(site, rule, severity, phase=None, domain=lead.registrable, key=f"{lead.family}:{lead.name}@{lead.domain}",
@@ -53,8 +53,8 @@ def _finding(site: SiteData, rule: str, severity: str, rows: list[Observed], tit
                 evidence={"item": _item(rows), "observed": _observed_evidence(lead), **evidence})
 
 
-def _declaration(site: SiteData, parties: Parties) -> SiteDeclaration:
-    return build(site, parties)
+def _declaration(site: SiteData, parties: Parties) -> inventory.SiteDeclaration:
+    return inventory.build(site, parties)
 
 
 def cookie_undeclared(site: SiteData, parties: Parties) -> list[Finding]:
@@ -116,7 +116,7 @@ def cookie_lifetime_mismatch(site: SiteData, parties: Parties) -> list[Finding]:
     """A cookie set for longer than every lifetime its declarations give (a day of slack)."""
     out = []
     for rows in _declaration(site, parties).facts().values():
-        if rows[0].type not in COOKIE_TYPES:
+        if rows[0].type not in inventory.COOKIE_TYPES:
             continue
         declared: list[Declared] = [d for d in {id(d): d for r in rows for d in r.matches}.values()
                                     if d.lifetime_days is not None]

@@ -87,10 +87,16 @@ def _document(html: str) -> lxml.html.HtmlElement | None:
         return None
 
 
+def _text(element: lxml.html.HtmlElement) -> str:
+    """An element's text, a line per line break it shows (``_ga<br>_gid`` is two names)."""
+    return "\n".join(" ".join(line.split()) for line in element.text_content().splitlines() if line.strip())
+
+
 def _cells(row: lxml.html.HtmlElement) -> list[str | None]:
+    """The row's cells, one per column (a cell spanning columns fills each)."""
     out: list[str | None] = []
     for cell in row.xpath("./td|./th"):
-        text = " ".join(cell.text_content().split()) or None
+        text = _text(cell) or None
         try:
             span = max(1, min(int(cell.get("colspan", "1")), 20))
         except ValueError:
@@ -126,11 +132,13 @@ def _tables(doc: lxml.html.HtmlElement, url: str) -> Iterator[tuple[int, list[De
         heading = _heading(table)
         items = []
         for r, row in enumerate((r for r in rows if r is not head), 1):
+            if len(row.xpath("./td|./th")) == 1 < len(roles):  # a note across the table, not a cookie
+                continue
             values: dict[str, str | None] = {}
             for role, text in zip(roles, _cells(row), strict=False):
                 if role and role not in values:
                     values[role] = text
-            purpose = values.get("column-purpose")
+            purpose = " ".join((values.get("column-purpose") or "").split()) or None
             category = category_of(values.get("column-category"), heading, purpose)
             lifetime = values.get("column-lifetime")
             provider = values.get("column-provider")
@@ -163,6 +171,8 @@ def read(url: str, html: str) -> Page:
         return Page(url, [], 0, "")
     for junk in doc.xpath("//script|//style|//noscript|//template"):
         junk.drop_tree()
+    for br in doc.iter("br"):
+        br.tail = "\n" + (br.tail or "")
     found = list(_tables(doc, url))
     items = [i for _, rows in found for i in rows] + _named_in_code(doc, url)
     return Page(url, items, len(found), " ".join(doc.text_content().split()))

@@ -6,26 +6,18 @@ from pathlib import Path
 
 import click
 
+from leakmap.cli.options import formats_option
 from leakmap.cli.running import fail
 from leakmap.declaration.document import for_scan
 from leakmap.declaration.render import FILE_NAMES, FORMATS, render
 from leakmap.store import Store
 
 
-def parse_formats(ctx, param, value: str) -> tuple[str, ...]:
-    formats = tuple(dict.fromkeys(f.strip() for f in value.split(",") if f.strip()))
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise click.BadParameter(f"choose among {', '.join(FORMATS)} (comma-separated), got {value!r}")
-    return formats
-
-
 @click.command()
 @click.argument("db", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Directory to write declaration.html, .md, .csv, .json (default: the store's directory).")
-@click.option("--format", "formats", callback=parse_formats, default=",".join(FORMATS), show_default=True,
-              help="Formats to write, comma-separated.")
+@formats_option(FORMATS, FORMATS, "Formats to write, comma-separated.")
 @click.option("--site", help="Only this site (its start URL or registrable domain).")
 @click.option("--scan", "scan_id", type=int, help="Scan id in the store (default: the latest).")
 def declaration(db: Path, output_dir: Path | None, formats: tuple[str, ...], site: str | None,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from leakmap.cli.options import browser_option
+from leakmap.cli.options import browser_option, formats_option
 from leakmap.cli.running import fail
 from leakmap.report import FILE_NAMES, FORMATS, load, save
 from leakmap.report.baseline import BaselineError
@@ -16,14 +16,6 @@ from leakmap.report.policy import PolicyError
 from leakmap.report.policy import load as load_policy
 
 PRINTED = ("pdf",)  # printed by Chromium from the HTML report (leakmap.report.pdf)
-
-
-def parse_formats(ctx, param, value: str) -> tuple[str, ...]:
-    formats = tuple(dict.fromkeys(f.strip() for f in value.split(",") if f.strip()))
-    bad = [f for f in formats if f not in FORMATS + PRINTED]
-    if bad or not formats:
-        raise click.BadParameter(f"choose among {', '.join(FORMATS + PRINTED)} (comma-separated), got {value!r}")
-    return formats
 
 
 def print_pdf(report, path: Path, browser: str | None) -> Path:
@@ -43,8 +35,8 @@ def print_pdf(report, path: Path, browser: str | None) -> Path:
 @click.argument("db", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Directory for the reports (default: the store's directory).")
-@click.option("--format", "formats", callback=parse_formats, default=",".join(FORMATS), show_default=True,
-              help="Formats to write, comma-separated (pdf too: the HTML report printed by Chromium).")
+@formats_option(FORMATS + PRINTED, FORMATS,
+                "Formats to write, comma-separated (pdf too: the HTML report printed by Chromium).")
 @click.option("--show-values", is_flag=True, help="Include cookie, storage and identifier values (masked by default).")
 @click.option("--scan", "scan_id", type=int, help="Scan id in the store (default: the latest).")
 @click.option("--policy", type=click.Path(dir_okay=False, path_type=Path),

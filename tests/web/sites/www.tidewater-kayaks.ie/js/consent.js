@@ -2,6 +2,8 @@
  * allows "analytics" (GA4) or "marketing" (Meta pixel); the choice is kept in cc_cookie (182 days).
  * The preferences' cookie tables, the site's cookie declaration, are partly wrong: Google Analytics'
  * _ga is filed under "Strictly necessary", and _ga_TWK5N3C8VR is said to last 1 year (GA sets 2). */
+const TABLE = { name: "Cookie", domain: "Domain", desc: "Description", exp: "Expiration" };
+
 CookieConsent.run({
   revision: 2,
   cookie: { name: "cc_cookie", expiresAfterDays: 182 },
@@ -35,7 +37,7 @@ CookieConsent.run({
             {
               title: "Strictly necessary", description: "Your booking basket and this choice.", linkedCategory: "necessary",
               cookieTable: {
-                headers: { name: "Cookie", domain: "Domain", desc: "Description", exp: "Expiration" },
+                headers: TABLE,
                 body: [
                   { name: "cc_cookie", domain: "tidewater-kayaks.ie", desc: "Remembers your cookie choice", exp: "6 months" },
                   { name: "_ga", domain: "tidewater-kayaks.ie", desc: "Keeps your booking basket working", exp: "2 years" },
@@ -45,7 +47,7 @@ CookieConsent.run({
             {
               title: "Analytics", description: "Google Analytics counts visits and pages.", linkedCategory: "analytics",
               cookieTable: {
-                headers: { name: "Cookie", domain: "Domain", desc: "Description", exp: "Expiration" },
+                headers: TABLE,
                 body: [
                   { name: "_ga_TWK5N3C8VR", domain: "tidewater-kayaks.ie", desc: "Google Analytics: the visit's session", exp: "1 year" },
                 ],
@@ -54,7 +56,7 @@ CookieConsent.run({
             {
               title: "Marketing", description: "The Meta pixel measures our ads.", linkedCategory: "marketing",
               cookieTable: {
-                headers: { name: "Cookie", domain: "Domain", desc: "Description", exp: "Expiration" },
+                headers: TABLE,
                 body: [
                   { name: "_fbp", domain: "tidewater-kayaks.ie", desc: "Meta pixel: measures our ads", exp: "3 months" },
                   { name: "fr", domain: "facebook.com", desc: "Meta: delivers and measures ads", exp: "3 months" },

@@ -203,3 +203,16 @@ def test_the_policy_sets_these_rules_severities(tmp_path):
     report, verdict = load(tmp_path / "leakmap.db", policy=Policy())
     [f] = [f for _, f in report.findings() if f.rule == "cookie-undeclared"]
     assert (f.severity, f.gate) == ("medium", "pass") and verdict.exit_code == 0
+
+
+def test_a_policy_naming_only_its_consent_cookie_declares_nothing_more(b):
+    # Scenario: the privacy page says the choice is kept in the cookie "consent" and names no other
+    # cookie: that is no cookie declaration; GA and Meta's cookies make one missing-declaration finding
+    accepted(b, [links(POLICY), ga(), fbp(),
+                 cookie("consent", "accepted", CLICK, host="www.maison-exemple.fr", origin="js",
+                        script_url=SITE + "banner.js", lifetime=365 * DAY)])
+    policy_page(b, "<p>Your choice is kept a year in the cookie <code>consent</code>.</p>")
+    assert [f.rule for f in b.findings("cookie-declaration-missing")] == ["cookie-declaration-missing"]
+    assert b.findings("cookie-undeclared") == []
+    [view] = for_scan(b.store.db.conn, b.scan_id).sites
+    assert {row.name: row.declared for row in view.declaration.observed} == {"consent": True, "_fbp": None, "_ga": None}

@@ -124,8 +124,11 @@ class SiteDeclaration:
 
     @property
     def publishes(self) -> bool:
-        return bool(self.published.items) or any(m.source.kind == "policy-text" for o in self.observed
-                                                 for m in o.matches)
+        """A cookie list or table (a platform's configuration, a policy page's table), or a policy page
+        naming a cookie that is not strictly necessary: a page naming only its consent cookie declares
+        no more than that."""
+        return any(i.source.kind != "policy-text" for i in self.published.items) or any(
+            m.source.kind == "policy-text" and o.verdict.non_essential for o in self.observed for m in o.matches)
 
     @property
     def status(self) -> str:

@@ -268,8 +268,9 @@ RULE_TABLE: tuple[Rule, ...] = (
         "cookie-declaration-missing", "medium", cookie_declaration_missing,
         "No cookie declaration",
         "The site sets cookies or storage keys that are not strictly necessary, but publishes no cookie declaration "
-        "leakmap can read: no cookie list in its consent platform's configuration, no cookie table (or cookie named "
-        "in the text) on the cookie or privacy policy its pages link to. One finding per site.",
+        "leakmap can read: no cookie list in its consent platform's configuration, no cookie table on the cookie or "
+        "privacy policy its pages link to, and no cookie that is not strictly necessary named in that policy's text "
+        "(a policy naming only its consent cookie declares no more than that). One finding per site.",
         "Information about every non-essential cookie is required before consent (ePrivacy art. 5(3), GDPR art. 13). "
         "A site that sets only strictly necessary cookies is exempt from consent and from this finding (art. 5(3) "
         "exempts such storage), and a site whose policy page could not be fetched is not judged.",

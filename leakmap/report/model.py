@@ -10,6 +10,7 @@ or, when the scan was never analysed, computed in memory with the current lists.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -448,7 +449,13 @@ def build(store: Store, scan_id: int | None = None, kb: Knowledge | None = None,
 
 
 def declaration_views(store: Store, scan_id: int, kb: Knowledge) -> dict[int, Any]:
-    """site id -> its cookie declaration against what the scan saw (the HTML report's section)."""
+    """site id -> its cookie declaration against what the scan saw (the HTML report's section; a
+    declaration that cannot be computed loses its section, never the report)."""
     from leakmap.declaration.document import for_scan
 
-    return {v.declaration.site_id: v for v in for_scan(store.db.conn, scan_id, kb).sites}
+    try:
+        return {v.declaration.site_id: v for v in for_scan(store.db.conn, scan_id, kb).sites}
+    except Exception as exc:  # noqa: BLE001 - the rest of the report stands on its own
+        print(f"leakmap: note: the cookie declaration section is left out ({type(exc).__name__}: {exc})",
+              file=sys.stderr)
+        return {}

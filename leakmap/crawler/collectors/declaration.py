@@ -9,6 +9,7 @@ search ran); the spider then fetches those pages (``kind = policy-page``). Nothi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from importlib import resources
@@ -25,6 +26,7 @@ from leakmap.wording import texts
 
 MAX_CONTENT = 2_000_000  # characters of one configuration or page kept
 MAX_POLICY_PAGES = 3
+READ_TIMEOUT = 10.0  # seconds the page may take to answer (its main thread may be kept busy)
 _READER = resources.files("leakmap.crawler.collectors").joinpath("declaration.js").read_text(encoding="utf-8")
 _WHERE_RANK = {"cmp": 0, "banner": 1, "footer": 2, "page": 3}
 
@@ -58,10 +60,12 @@ class DeclarationCollector(Collector):
         self._done = True
         now = time.time()
         try:
-            found = await page.evaluate(_READER, {"words": list(texts("policy-link"))})
-        except PlaywrightError as exc:
+            found = await asyncio.wait_for(page.evaluate(_READER, {"words": list(texts("policy-link"))}), READ_TIMEOUT)
+        except (PlaywrightError, TimeoutError) as exc:
+            reason = exc.message.splitlines()[0] if isinstance(exc, PlaywrightError) else \
+                f"no answer within {READ_TIMEOUT:.0f} s (a busy page)"
             self._records.append(DeclarationRecord(time=now, kind="links", url=page.url,
-                                                   error=f"the page could not be read: {exc.message.splitlines()[0]}"))
+                                                   error=f"the page could not be read: {reason}"))
             return
         for cmp in found.get("cmps") or ():
             content = json.dumps(cmp.get("config"), ensure_ascii=False, separators=(",", ":"))

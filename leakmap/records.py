@@ -312,5 +312,31 @@ class PageText(Evidence):
     controls: list[dict[str, Any]] = field(default_factory=list)  # {"label", "checked", "role"} of visible toggles
 
 
+@dataclass
+class DeclarationRecord:
+    """What a site publishes about the cookies it uses, as the page holds it: judged in analysis
+    (:mod:`leakmap.declaration`), never at crawl time.
+
+    ``kind`` says what the row holds: ``cmp``, a consent platform's configuration read from the
+    landing page (``source`` names the platform; ``content`` is that configuration serialised to
+    JSON, regular expressions as ``{"$regexp": source, "flags": flags}``, functions left out);
+    ``links``, the links to a cookie or privacy policy the landing page shows (``details``:
+    ``links`` with ``url``, ``text``, ``where``), written even when there is none, so analysis
+    knows the search ran; ``policy-page``, one such page as its server sent it (``content``: the
+    HTML; ``status``; ``error`` when it could not be fetched)."""
+
+    site_id: int | None = None
+    visit_id: int | None = None  # the visit it was read on (None: fetched outside the phases)
+    phase: str | None = None
+    time: float = 0.0
+    kind: str = ""  # cmp, links, policy-page
+    source: str = ""  # cmp: klaro, vanilla-cookieconsent, tarteaucitron, onetrust, cookiebot, osano, tcf
+    url: str = ""  # the page it was read on, or the policy page
+    content: str = ""  # JSON (cmp) or HTML (policy-page), capped
+    status: int | None = None  # HTTP status of a fetched policy page
+    error: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
 def columns(cls: type) -> list[str]:
     return [f.name for f in fields(cls)]

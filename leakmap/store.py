@@ -41,6 +41,9 @@ TABLES: dict[str, tuple[type, list[tuple[str, str]], list[list[str]]]] = {
     "api_calls": (r.ApiCallRecord, [("visit_id", "visits"), ("site_id", "sites")], [["site_id", "phase"]]),
     "form_fills": (r.FormFill, [("visit_id", "visits"), ("site_id", "sites")], [["site_id", "phase"]]),
     "page_texts": (r.PageText, [("visit_id", "visits"), ("site_id", "sites")], [["site_id", "phase"]]),
+    # what the site publishes about its cookies (CMP configuration, policy pages): read by the
+    # crawler as the page holds it; a store from before this table gets it empty (no declaration read)
+    "declarations": (r.DeclarationRecord, [("visit_id", "visits"), ("site_id", "sites")], [["site_id"]]),
 }
 TABLE_OF: dict[type, str] = {cls: name for name, (cls, _, _) in TABLES.items()}
 

@@ -16,14 +16,14 @@ from leakmap.crawler.visit import VisitJob, VisitOutcome
 from leakmap.store import Store
 
 
-def visit(web, url: str, tmp: Path, **config: Any) -> VisitOutcome:
-    """A baseline visit of ``url`` in a fresh profile."""
+def visit(web, url: str, tmp: Path, job: dict[str, Any] | None = None, **config: Any) -> VisitOutcome:
+    """A baseline visit of ``url`` in a fresh profile (``job``: more fields of its VisitJob)."""
     cfg = ScanConfig(host_rules=web.host_rules, ignore_https_errors=True, output_dir=tmp, screenshots=False, **config)
 
     async def run() -> VisitOutcome:
         session = BrowserSession(cfg, find_browser())
         try:
-            return await session.visit(VisitJob(1, "baseline", 0, url, last=True))
+            return await session.visit(VisitJob(1, "baseline", 0, url, last=True, **(job or {})))
         finally:
             await session.close()
 

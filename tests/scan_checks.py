@@ -14,6 +14,20 @@ from subprocess import Popen
 from sqlite_utils import Database
 
 PHASES = ("baseline", "accept", "reject")
+_COOKIE_KEYS = ("cookie", "set_before_reject", "set_before_withdraw", "left_in_place")
+
+
+def finding_entry(rule: str, domain: str | None, moment: str | None, evidence: dict) -> str:
+    """A finding as ``_expect.toml`` names it, "RULE SUBJECT MOMENT": the subject is the party's
+    registrable domain, or for cookie rules ``NAME@REGISTRABLE-DOMAIN`` of the cookie (or storage key)
+    concerned; site-wide findings have the moment "site"."""
+    subject = domain or ""
+    if rule.startswith(("cookie-", "cookies-")) or rule == "excessive-cookie-lifetime":
+        named = evidence.get("item") or next((evidence[k] for k in _COOKIE_KEYS if isinstance(evidence.get(k), dict)
+                                              and "name" in evidence[k]), None)
+        if named:
+            subject = f"{named['name']}@{domain}"
+    return f"{rule} {subject} {moment or 'site'}"
 
 
 def leakmap_cmd(*args: str) -> list[str]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from leakmap.report.policy import load as load_policy
 from tests.conftest import REPO_ROOT
@@ -104,7 +105,8 @@ def runs(testweb, stuck_web, tmp_path_factory):
     started = {
         "ci": start([ci_block(DOCS / "github-actions.yml")], ci, ci_env, shell=True),
         "clean": start(leakmap_cmd("check", CLEAN, *web, "-o", str(base / "clean"), "--junit",
-                                   str(base / "clean" / "junit.xml")), base),
+                                   str(base / "clean" / "junit.xml"), "--pdf", str(base / "clean" / "evidence.pdf")),
+                       base),
         "unreachable": start(leakmap_cmd("check", "https://www.nowhere-at-all.fr/", "--phases", "baseline", "--pages",
                                          "1", "--host-rules", "MAP www.nowhere-at-all.fr 127.0.0.1:1", "-o",
                                          str(base / "unreachable")), base),
@@ -138,6 +140,9 @@ def test_exit_0_on_a_compliant_site(runs):
     assert report["gate"]["exit_code"] == 0 and report["sites"][0]["summary"]["high"] == 0
     assert (out / "report.html").is_file()
     assert ET.parse(out / "junit.xml").getroot().get("failures") == "0"
+    # --pdf: the same report printed, the scan named on every page
+    pages = PdfReader(out / "evidence.pdf").pages
+    assert all(f"scan {report['scan']['id']} (check) of {CLEAN}" in " ".join(p.extract_text().split()) for p in pages)
 
 
 def test_exit_1_with_the_ci_example_command(runs):

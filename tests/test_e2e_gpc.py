@@ -16,12 +16,12 @@ import pytest
 
 from leakmap.blocklists import Knowledge, registrable_domain
 from leakmap.store import Store
+from tests.scan_checks import finding_entry
 from tests.web.cmp.build import BUNDLES
 from tests.web.server import LogEntry, expectations
 
 EXPECTATIONS = {h: e for h, e in expectations().items() if "gpc" in e.get("scan_phases", ())}
 PHASES = ["baseline", "accept", "reject", "gpc"]
-COOKIE_RULES = ("cookie-before-consent", "cookie-after-reject", "excessive-cookie-lifetime")
 pytestmark = pytest.mark.timeout(400)
 
 
@@ -105,20 +105,13 @@ def test_gpc_json_is_fetched_once(run, host):
     assert (stored.get("json") == {"gpc": True, "lastUpdate": "2026-03-01"}) is has_file
 
 
-def _entry(finding: dict) -> str:
-    subject = finding["domain"]
-    if finding["rule"] in COOKIE_RULES:
-        cookie = finding["evidence"].get("cookie") or finding["evidence"].get("set_before_reject") or {}
-        subject = f"{cookie.get('name')}@{finding['domain']}"
-    return f"{finding['rule']} {subject} {finding['moment'] or 'site'}"
-
-
 @pytest.mark.parametrize("host", sorted(EXPECTATIONS))
 def test_findings_a_reviewer_signs(run, host):
     expect = EXPECTATIONS[host]
     site = next(s for s in run.report["sites"] if s["start_url"] == expect["start"])
     for severity in ("high", "medium", "info"):
-        found = sorted(_entry(f) for f in site["findings"] if f["severity"] == severity)
+        found = sorted(finding_entry(f["rule"], f["domain"], f["moment"], f["evidence"]) for f in site["findings"]
+                       if f["severity"] == severity)
         assert found == sorted(expect["findings"][severity]), severity
 
 

@@ -20,6 +20,7 @@ import pytest
 from leakmap.blocklists import Knowledge, registrable_domain
 from leakmap.phases import DEFAULT_PHASES
 from leakmap.store import Store
+from tests.scan_checks import finding_entry
 from tests.web.capture import compare
 from tests.web.server import LogEntry, expectations
 
@@ -144,25 +145,12 @@ def test_the_beacon_sent_while_the_consent_click_reloads_the_page_is_stored_afte
         assert all(b["before_consent"] == 0 and b["t_consent"] >= 0 for b in beacons), (phase, beacons)
 
 
-COOKIE_RULES = {"cookie-before-consent", "cookie-after-reject", "excessive-cookie-lifetime"}
-
-
-def subject(rule: str, domain: str | None, evidence: dict) -> str:
-    """What a finding is about, as ``_expect.toml`` names it: the party's registrable domain, or for
-    cookie rules ``NAME@REGISTRABLE-DOMAIN`` of the cookie."""
-    if rule in COOKIE_RULES:
-        cookie = evidence.get("cookie") or evidence.get("set_before_reject") or evidence.get("left_in_place") or {}
-        return f"{cookie.get('name')}@{domain}"
-    return domain or ""
-
-
 def stored_findings(run: Run, site: dict) -> dict[str, list[str]]:
     """severity -> sorted "rule subject moment" of the site's stored findings."""
     out: dict[str, list[str]] = {"high": [], "medium": [], "info": []}
     for f in run.store.db.query("select rule, severity, domain, moment, evidence from findings where site_id = ?",
                                 [site["id"]]):
-        out[f["severity"]].append(f"{f['rule']} {subject(f['rule'], f['domain'], json.loads(f['evidence']))} "
-                                  f"{f['moment'] or 'site'}")
+        out[f["severity"]].append(finding_entry(f["rule"], f["domain"], f["moment"], json.loads(f["evidence"])))
     return {k: sorted(v) for k, v in out.items()}
 
 

@@ -26,12 +26,11 @@ from leakmap.report import baseline, render
 from leakmap.report.policy import Policy
 from leakmap.store import Store
 from tests.report_store import validate_report
-from tests.scan_checks import run_leakmap
+from tests.scan_checks import finding_entry, run_leakmap
 from tests.web.server import expectations
 
 SITES = {h: e for h, e in expectations().items() if "withdraw" in e.get("scan_phases", ())}
 PHASES = ("baseline", "accept", "reject", "withdraw")
-COOKIE_RULES = ("cookie-", "cookies-", "excessive-cookie-lifetime")
 pytestmark = pytest.mark.timeout(600)
 
 
@@ -64,17 +63,6 @@ def parties(run: Run, host: str, phase: str, where: str = "1") -> set[str]:
     return {registrable_domain(h) for h in hosts if h and not kb.is_first_party(h, own)}
 
 
-def entry(f: dict) -> str:
-    """A finding as "RULE SUBJECT MOMENT" (README of the test web's findings expectations)."""
-    subject = f["domain"]
-    if f["rule"].startswith(COOKIE_RULES):
-        cookie = next(v for k, v in f["evidence"].items()
-                      if isinstance(v, dict) and "name" in v and k in ("cookie", "set_before_withdraw",
-                                                                        "set_before_reject", "left_in_place"))
-        subject = f"{cookie['name']}@{registrable_domain((cookie.get('domain') or cookie.get('host')).lstrip('.'))}"
-    return f"{f['rule']} {subject} {f['moment'] or 'site'}"
-
-
 def test_fixture_sites():
     assert len(SITES) == 3 and all(e["phases"].get("withdraw") for e in SITES.values())
 
@@ -100,7 +88,7 @@ def test_findings_are_the_ones_a_reviewer_signs(run, host):
     site = next(s for s in doc["sites"] if s["start_url"] == SITES[host]["start"])
     got: dict[str, list[str]] = {"high": [], "medium": [], "info": []}
     for f in site["findings"]:
-        got[f["severity"]].append(entry(f))
+        got[f["severity"]].append(finding_entry(f["rule"], f["domain"], f["moment"], f["evidence"]))
     for severity, wanted in SITES[host]["findings"].items():
         assert sorted(got[severity]) == sorted(wanted), severity
     # the withdrawal in the report: under the phase's consent, after its accept

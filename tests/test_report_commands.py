@@ -50,7 +50,7 @@ def test_report_command_writes_the_formats_asked(stores, tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["report.json", "report.md"]
     assert validate_report((out / "report.json").read_text())["values_masked"] is True
-    assert invoke("report", str(old), "--format", "pdf").exit_code == 2
+    assert invoke("report", str(old), "--format", "docx").exit_code == 2  # pdf is one (test_report_pdf.py)
     assert invoke("report", str(tmp_path / "missing.db")).exit_code == 2
     shown = invoke("report", str(old), "-o", str(out), "--format", "json", "--show-values")
     assert shown.exit_code == 0 and validate_report((out / "report.json").read_text())["values_masked"] is False

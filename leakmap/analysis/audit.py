@@ -12,6 +12,7 @@ shape these facts (masking values, dates, words).
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,7 @@ class Audit:
     sites: list[SiteAudit]
     graph: nx.MultiDiGraph
     store_dir: Path
+    declarations: dict[int, Any] = field(default_factory=dict)  # site id -> its cookie declaration's view
 
 
 # -- findings -------------------------------------------------------------------------------------
@@ -230,4 +232,18 @@ def audit(store: Store, scan_id: int | None = None, kb: Knowledge | None = None,
     sites = [_site(store, row, [tp for tp in parties if tp.site_id == row["id"]],
                    [f for f in found if f.site_id == row["id"]], graph)
              for row in store.db.query("select * from sites where scan_id = ? order by id", [scan_id])]
-    return Audit(scan, dict(sorted(kb.versions().items())), sites, graph, store.path.parent)
+    return Audit(scan, dict(sorted(kb.versions().items())), sites, graph, store.path.parent,
+                 _declarations(store, scan_id, kb))
+
+
+def _declarations(store: Store, scan_id: int, kb: Knowledge) -> dict[int, Any]:
+    """site id -> its cookie declaration against what the scan saw; a declaration that cannot be
+    computed loses its part of the report, never the report."""
+    from leakmap.declaration.document import for_scan
+
+    try:
+        return {v.declaration.site_id: v for v in for_scan(store.db.conn, scan_id, kb).sites}
+    except Exception as exc:  # noqa: BLE001 - the rest of the report stands on its own
+        print(f"leakmap: note: the cookie declaration is left out of the report ({type(exc).__name__}: {exc})",
+              file=sys.stderr)
+        return {}

@@ -9,7 +9,8 @@ import click
 from leakmap import __version__
 
 # Each module defines one click command or group named like the module.
-COMMANDS = ["scan", "worker", "merge", "demo", "setup", "lists", "analyze", "graph", "report", "check", "baseline", "diff"]
+COMMANDS = ["scan", "worker", "merge", "demo", "setup", "lists", "analyze", "graph", "report", "check", "baseline", "diff",
+            "declaration"]
 
 
 class LazyGroup(click.Group):

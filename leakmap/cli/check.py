@@ -16,6 +16,7 @@ from rich.console import Console
 
 from leakmap.blocklists import Knowledge
 from leakmap.cli.options import browsing_options, config_from
+from leakmap.cli.report import print_pdf
 from leakmap.cli.running import execute, fail
 from leakmap.crawler.runner import read_sites_file
 from leakmap.report import FILE_NAMES, save
@@ -48,12 +49,14 @@ def _policy_defaults(ctx: click.Context, policy: Policy, kwargs: dict) -> None:
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML here.")
 @click.option("--sarif", type=click.Path(dir_okay=False, path_type=Path), help="Write SARIF 2.1.0 here.")
 @click.option("--markdown", type=click.Path(dir_okay=False, path_type=Path), help="Write a Markdown summary here.")
+@click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the HTML report printed to PDF here (through the same Chromium).")
 @click.option("--show-values", is_flag=True, help="Include cookie, storage and identifier values in the reports.")
 @browsing_options
 @click.pass_context
 def check(ctx: click.Context, urls: tuple[str, ...], sites_file: Path | None, policy: Path | None,
-          baseline: Path | None, junit: Path | None, sarif: Path | None, markdown: Path | None, show_values: bool,
-          **kwargs) -> None:
+          baseline: Path | None, junit: Path | None, sarif: Path | None, markdown: Path | None, pdf: Path | None,
+          show_values: bool, **kwargs) -> None:
     """Audit URL(s) and fail the build on findings: exit 0 clean, 1 findings at or above the
     policy's threshold, 2 the audit could not run. Writes report.html and report.json to OUTPUT."""
     try:
@@ -76,6 +79,8 @@ def check(ctx: click.Context, urls: tuple[str, ...], sites_file: Path | None, po
     targets_out = {fmt: config.output_dir / FILE_NAMES[fmt] for fmt in ("html", "json")}
     targets_out.update({fmt: path for fmt, path in (("junit", junit), ("sarif", sarif), ("md", markdown)) if path})
     save(built, targets_out)
+    if pdf:
+        targets_out["pdf"] = print_pdf(built, pdf, config.browser)
     print_findings(built, console, gate=True)
     console.print("reports: " + ", ".join(str(p) for p in targets_out.values()), markup=False, highlight=False)
     sys.exit(verdict.exit_code)

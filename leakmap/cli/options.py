@@ -40,6 +40,16 @@ jurisdiction_option = click.option(
          f"Default: {','.join(DEFAULT_JURISDICTION)}.")
 
 
+def formats_option(choices: tuple[str, ...], default: tuple[str, ...], help: str) -> Callable:
+    """``--format a,b,c``: a comma-separated choice of output formats, each once, in the given order."""
+    def parse(ctx, param, value: str) -> tuple[str, ...]:
+        formats = tuple(dict.fromkeys(f.strip() for f in value.split(",") if f.strip()))
+        if not formats or any(f not in choices for f in formats):
+            raise click.BadParameter(f"choose among {', '.join(choices)} (comma-separated), got {value!r}")
+        return formats
+    return click.option("--format", "formats", callback=parse, default=",".join(default), show_default=True, help=help)
+
+
 # also taken by `leakmap worker`, which browses with the settings of the run it joins
 concurrency_option = click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
                                   help="Page visits in flight at once.")

@@ -36,7 +36,7 @@ class BrowserDownloadHandler(BaseDownloadHandler):
 
     async def download_request(self, request: Request) -> TextResponse:
         if request.meta.get(FETCH):
-            fetched = await self.session.fetch(request.url)
+            fetched = await self.session.fetch(request.url, raw=request.meta.get("raw", False))
             request.meta[FETCH] = fetched
             return TextResponse(url=request.url, body=fetched.text.encode(), encoding="utf-8",
                                 status=fetched.status or 599, request=request)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leakmap.crawler.spider import ErrorItem, PurgeItem, SiteItem, VisitItem
+from leakmap.crawler.spider import ErrorItem, PurgeItem, RecordItem, SiteItem, VisitItem
 from leakmap.store import Store
 
 
@@ -28,7 +28,7 @@ class StorePipeline:
             self.store.save_visit(outcome.visit, outcome.evidence)
         elif isinstance(item, SiteItem):
             self.store.update_site(item.site_id, **item.values)
-        elif isinstance(item, ErrorItem):
+        elif isinstance(item, (ErrorItem, RecordItem)):
             self.store.add(item.record)
         elif isinstance(item, PurgeItem):
             self.store.purge(item.site_id, item.phase)

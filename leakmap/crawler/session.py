@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, Playwright, async_playwright
+from playwright.async_api import Browser, Playwright, Route, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
 from leakmap import __version__
@@ -36,6 +36,14 @@ _UA_DATA_JS = """async () => {
 }"""
 
 
+async def _document_only(route: Route) -> None:
+    """Let a raw fetch's top document through, nothing else (no image, style, frame or pixel)."""
+    if route.request.resource_type == "document" and route.request.frame.parent_frame is None:
+        await route.continue_()
+    else:
+        await route.abort()
+
+
 class BrowserGone(Exception):
     """The browser died during the visit: the phase starts again on a fresh browser."""
 
@@ -50,6 +58,7 @@ class Fetched:
     status: int
     text: str
     error: str | None = None
+    content_type: str | None = None
 
 
 class BrowserSession:
@@ -64,7 +73,7 @@ class BrowserSession:
         self.version = ""
         self.identity: dict[str, Any] | None = None
         self.phases: dict[tuple[int, str], PhaseState] = {}
-        self._discovery: PhaseState | None = None
+        self._discovery: dict[bool, PhaseState] = {}  # leakmap's own fetches: rendered, raw
         self._start_lock = asyncio.Lock()
 
     async def start(self) -> None:
@@ -181,24 +190,34 @@ class BrowserSession:
             except PlaywrightError:
                 pass
 
-    async def fetch(self, url: str) -> Fetched:
-        """Fetch a discovery resource (robots.txt, sitemap) through the browser, outside every phase."""
+    async def fetch(self, url: str, raw: bool = False) -> Fetched:
+        """Fetch a discovery resource (robots.txt, sitemap) through the browser, outside every phase;
+        ``raw``: as the server sends it, nothing rendered (a policy page: its scripts never run)."""
         try:
-            return await asyncio.wait_for(self._fetch(url), self.config.navigation_timeout + 15)
+            return await asyncio.wait_for(self._fetch(url, raw), self.config.navigation_timeout + 15)
         except TimeoutError:
             return Fetched(url, 0, "", "the browser did not answer")
 
-    async def _fetch(self, url: str) -> Fetched:
+    async def _discovery_context(self, raw: bool = False) -> PhaseState:
+        """The context of leakmap's own fetches (``raw``: scripts off, nothing but the document loads)."""
         await self.start()
-        if self._discovery is None:  # says who it is: these requests are leakmap's, not a visitor's
+        if raw not in self._discovery:  # says who it is: these requests are leakmap's, not a visitor's
             agent = (self.identity or {}).get("userAgent") or await self._user_agent()
-            self._discovery = await self._context(user_agent=f"{agent} leakmap-discovery/{__version__}")
-        page = await self._discovery.context.new_page()
+            state = await self._context(user_agent=f"{agent} leakmap-discovery/{__version__}",
+                                        java_script_enabled=not raw)
+            if raw:  # leakmap's own context, never an audited one: no subresource is fetched
+                await state.context.route("**/*", _document_only)
+            self._discovery[raw] = state
+        return self._discovery[raw]
+
+    async def _fetch(self, url: str, raw: bool = False) -> Fetched:
+        page = await (await self._discovery_context(raw)).context.new_page()
         try:
             response = await page.goto(url, timeout=self.config.navigation_timeout * 1000)
             if response is None:
                 return Fetched(url, 0, "", "no response")
-            return Fetched(response.url, response.status, (await response.body()).decode("utf-8", "replace"))
+            return Fetched(response.url, response.status, (await response.body()).decode("utf-8", "replace"),
+                           content_type=response.headers.get("content-type"))
         except PlaywrightError as exc:
             return Fetched(url, 0, "", describe_navigation_error(exc))
         finally:
@@ -210,7 +229,7 @@ class BrowserSession:
     async def _stop_browser(self) -> None:
         """Close (or give up on) the browser; calls to a dead one may never answer, hence the caps."""
         self.phases.clear()
-        self._discovery = None
+        self._discovery = {}
         if self.cdp is not None:
             try:
                 await asyncio.wait_for(self.cdp.close(), 5)

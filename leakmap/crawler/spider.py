@@ -21,12 +21,13 @@ from twisted.python.failure import Failure
 
 from leakmap.blocklists import registrable_domain
 from leakmap.crawler import discovery
+from leakmap.crawler.collectors.declaration import MAX_CONTENT
 from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.handler import FETCH, JOB, OUTCOME
 from leakmap.crawler.session import BrowserGone
 from leakmap.crawler.visit import VisitJob, VisitOutcome
 from leakmap.phases import PHASE_OF
-from leakmap.records import ErrorRecord
+from leakmap.records import DeclarationRecord, ErrorRecord
 
 MAX_SITEMAPS = 5
 MAX_PHASE_RESTARTS = 2
@@ -47,6 +48,13 @@ class SiteItem:
 @dataclass
 class ErrorItem:
     record: ErrorRecord
+
+
+@dataclass
+class RecordItem:
+    """A record made outside any visit (a policy page the landing page links to)."""
+
+    record: Any
 
 
 @dataclass
@@ -93,13 +101,14 @@ class AuditSpider(scrapy.Spider):
         consent = PHASE_OF[phase].action if seq == 0 else None
         pages = len(plan.pages) or self.config.pages  # the lead's landing visit: the list is not known yet
         job = VisitJob(plan.site_id, phase, seq, url, depth=0 if seq == 0 else 1, last=last, consent=consent,
-                       later=PHASE_OF[phase].later_on(seq, pages), attempt=plan.restarts.get(phase, 0))
+                       later=PHASE_OF[phase].later_on(seq, pages), declaration=phase == self.lead and seq == 0,
+                       attempt=plan.restarts.get(phase, 0))
         return Request(url, callback=self.on_visit, errback=self.on_visit_error,
                        meta={JOB: job, "handle_httpstatus_all": True}, priority=-plan.order)
 
     def _fetch(self, plan: SitePlan, url: str, kind: str, depth: int = 1) -> Request:
-        return Request(url, callback=self.on_fetch, errback=self.on_fetch_error,
-                       meta={FETCH: True, "site_id": plan.site_id, "kind": kind, "depth": depth,
+        return Request(url, callback=self.on_fetch, errback=self.on_fetch_error, dont_filter=kind == "policy",
+                       meta={FETCH: True, "site_id": plan.site_id, "kind": kind, "depth": depth, "raw": kind == "policy",
                              "handle_httpstatus_all": True}, priority=-plan.order + 1)
 
     async def start(self):
@@ -129,6 +138,11 @@ class AuditSpider(scrapy.Spider):
         job = outcome.job
         plan = self.plans[job.site_id]
         yield VisitItem(outcome)
+        if job.declaration:  # the cookie or privacy policy pages it links to, as their server sends them
+            for record in outcome.evidence:
+                if isinstance(record, DeclarationRecord) and record.kind == "links":
+                    for url in record.details.get("policy_pages") or ():
+                        yield self._fetch(plan, url, "policy")
         if job.phase == self.lead and job.seq == 0 and not plan.pages:  # the page list comes from here
             if not outcome.reachable:
                 plan.stopped = True
@@ -226,6 +240,9 @@ class AuditSpider(scrapy.Spider):
         elif kind == "gpc":
             yield SiteItem(plan.site_id, {"gpc_json": discovery.gpc_statement(fetched)})
             return
+        elif kind == "policy":
+            yield RecordItem(_policy_page(plan.site_id, response.request.url, fetched))
+            return
         yield from self._discovered(plan, None)
 
     def on_fetch_error(self, failure: Failure):
@@ -234,6 +251,10 @@ class AuditSpider(scrapy.Spider):
         if kind == "gpc":
             yield SiteItem(plan.site_id, {"gpc_json": {"url": failure.request.url, "status": 0,
                                                        "error": failure.getErrorMessage()}})
+            return
+        if kind == "policy":
+            yield RecordItem(DeclarationRecord(site_id=plan.site_id, time=time.time(), kind="policy-page",
+                                               url=failure.request.url, status=0, error=failure.getErrorMessage()))
             return
         plan.waiting.discard("robots" if kind == "robots" else f"{kind}:{failure.request.url}")
         yield from self._discovered(plan, None)
@@ -269,3 +290,13 @@ class AuditSpider(scrapy.Spider):
         for phase in self.config.phases:
             if phase != self.lead:
                 yield self._visit(plan, phase, 0)
+
+
+def _policy_page(site_id: int, url: str, fetched: Any) -> DeclarationRecord:
+    """A policy page as its server sent it (HTML only: a PDF or an image is recorded without content)."""
+    html = "html" in (fetched.content_type or "text/html").lower()
+    return DeclarationRecord(
+        site_id=site_id, time=time.time(), kind="policy-page", url=url, status=fetched.status,
+        content=fetched.text[:MAX_CONTENT] if html and not fetched.error else "",
+        error=fetched.error or (None if html else f"not an HTML page ({fetched.content_type})"),
+        details={"final_url": fetched.url} if fetched.url != url else {})

@@ -24,6 +24,7 @@ from leakmap.crawler.cdp import Connection
 from leakmap.crawler.collectors.base import Collector, VisitContext
 from leakmap.crawler.collectors.clicks import ClickCollector
 from leakmap.crawler.collectors.cookies import CookieCollector
+from leakmap.crawler.collectors.declaration import DeclarationCollector
 from leakmap.crawler.collectors.fingerprint import FingerprintCollector
 from leakmap.crawler.collectors.forms import FormsCollector
 from leakmap.crawler.collectors.network import NetworkCollector
@@ -44,7 +45,8 @@ _LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]'), a => a.hre
   .filter(h => h.startsWith('http')).slice(0, 2000)"""
 # Collectors that need nothing from the visit but the lifecycle hooks; the core ones above are
 # created by name because the visit steps call them (settle, jar snapshots, screenshots, errors).
-EXTRA_COLLECTORS: list[type[Collector]] = [StorageCollector, FingerprintCollector, FormsCollector, PageTextCollector]
+EXTRA_COLLECTORS: list[type[Collector]] = [StorageCollector, FingerprintCollector, DeclarationCollector, FormsCollector,
+                                             PageTextCollector]
 _SCROLL_STEP = 700
 _MAX_SCROLL_STEPS = 15
 
@@ -59,6 +61,7 @@ class VisitJob:
     last: bool = False  # last page of the phase: its profile is dropped afterwards
     consent: str | None = None  # "accept" / "reject" on the landing visit of those phases
     later: tuple[str, ...] = ()  # the phase's later actions taken on this page, in order ("withdraw")
+    declaration: bool = False  # read the site's cookie declaration here (the lead phase's landing page)
     attempt: int = 0  # how many times the phase was restarted after a browser crash
 
     @property
@@ -107,7 +110,7 @@ async def _scroll(page: Page) -> None:
 async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: ScanConfig,
                     identity: dict[str, Any] | None = None) -> VisitOutcome:
     vc = VisitContext(config, job.site_id, job.phase, job.url, config.output_dir, job.key, context=phase.context,
-                      landing=job.seq == 0, action=job.consent, later=job.later)
+                      landing=job.seq == 0, action=job.consent, later=job.later, declaration=job.declaration)
     network = NetworkCollector(vc)
     cookies = CookieCollector(vc)
     events = PageEventsCollector(vc)

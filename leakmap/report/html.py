@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, PackageLoader
+from jinja2 import ChoiceLoader, Environment, PackageLoader
 from markupsafe import Markup
 
+from leakmap.declaration import render as declaration
 from leakmap.phases import ACTION_PHASES, AFTER_REJECT, BEFORE, PHASES
 from leakmap.report.explain import rule_text
 from leakmap.report.graphview import site_svg
@@ -125,8 +126,10 @@ def key_facts(evidence: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("leakmap.report", "templates"), autoescape=True, trim_blocks=True,
-                      lstrip_blocks=True)
+    env = Environment(loader=ChoiceLoader([PackageLoader("leakmap.report", "templates"),
+                                           PackageLoader("leakmap.declaration", "templates")]),
+                      autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(declaration.environment().globals, DECLARATION_RULES=declaration.RULE_IDS)
     env.filters.update(link=link, pretty=pretty, iso=iso)
     env.globals.update(rule_text=rule_text, key_facts=key_facts, PHASES=PHASES, SEVERITIES=SEVERITIES,
                        ACTION_PHASES=ACTION_PHASES, TESTIDS=TESTIDS, SCREENSHOT_LABELS=SCREENSHOT_LABELS)
@@ -156,4 +159,5 @@ def render(report: Report) -> str:
     return template.render(report=report, css=Markup(css), js=Markup(js), csp=csp, graphs=graphs, shots=shots,
                            matrix=vendor_matrix(report) if len(report.sites) > 1 else [],
                            gpc_sites=[s for s in report.sites if s.gpc() is not None],
-                           totals=report.totals(), moments=counted_moments(report.scan.get("phases") or ()))
+                           totals=report.totals(), moments=counted_moments(report.scan.get("phases") or ()),
+                           L=declaration.labels((report.scan.get("locale") or "en").split("-")[0]))

@@ -211,6 +211,7 @@ class Report:
     generator: dict[str, str] = field(default_factory=lambda: {"name": "leakmap", "version": __version__})
     store_dir: Path | None = None  # where screenshot paths are relative to (not serialised)
     graph: nx.MultiDiGraph | None = None  # who loads whom (analysis.graph), for the HTML view (not serialised)
+    declarations: dict[int, Any] = field(default_factory=dict)  # site id -> declaration.SiteView (not serialised)
 
     def findings(self) -> list[tuple[SiteReport, FindingView]]:
         return [(s, f) for s in self.sites for f in s.findings]
@@ -308,4 +309,4 @@ def build(audit: Audit, *, show_values: bool = False) -> Report:
         brokers=[BrokerChain(p.broker, p.entity, p.chain, p.edges) for p in s.brokers], gpc_json=s.gpc_json)
         for s in audit.sites]
     return Report(scan=_scan_view(audit.scan), lists=audit.lists, values_masked=not show_values, sites=sites,
-                  store_dir=audit.store_dir, graph=audit.graph)
+                  store_dir=audit.store_dir, graph=audit.graph, declarations=audit.declarations)

@@ -24,6 +24,12 @@ from leakmap.analysis.rules.cookies import (
     cookies_not_deleted_on_withdrawal,
     excessive_cookie_lifetime,
 )
+from leakmap.analysis.rules.declaration import (
+    cookie_declaration_missing,
+    cookie_lifetime_mismatch,
+    cookie_purpose_mismatch,
+    cookie_undeclared,
+)
 from leakmap.analysis.rules.fingerprints import fingerprinting
 from leakmap.analysis.rules.gpc import gpc_honoured, gpc_ignored, gpc_signal_mismatch
 from leakmap.analysis.rules.idsync import id_sync
@@ -281,6 +287,49 @@ RULE_TABLE: tuple[Rule, ...] = (
         "Leftover identifiers keep tracking possible and are not what a visitor who withdrew expects.",
         "Delete the non-essential cookies when consent is withdrawn (most consent platforms can be configured to).",
         moments=(AFTER_WITHDRAWAL,)),
+    Rule(
+        "cookie-undeclared", "medium", cookie_undeclared,
+        "Cookie missing from the site's declaration",
+        "A cookie or storage key that is not strictly necessary (judged as every rule judges it: its known purpose, "
+        "or the tracking party that set it) was used, but none of the declarations the site publishes names it: "
+        "not its consent platform's cookie list, not the cookie table or text of its cookie or privacy policy. "
+        "Judged only when the site publishes a declaration and every policy page it links to could be read.",
+        "Visitors must be told clearly and completely what is stored on their device and why before they consent "
+        "(ePrivacy art. 5(3), GDPR art. 13); an undeclared tracker is one they could not consent to knowingly.",
+        "Add the cookie to the declaration (the consent platform's cookie list and the cookie table of the policy), "
+        "with its purpose, provider and lifetime; `leakmap declaration` writes the table from what the scan saw."),
+    Rule(
+        "cookie-declaration-missing", "medium", cookie_declaration_missing,
+        "No cookie declaration",
+        "The site sets cookies or storage keys that are not strictly necessary, but publishes no cookie declaration "
+        "leakmap can read: no cookie list in its consent platform's configuration, no cookie table on the cookie or "
+        "privacy policy its pages link to, and no cookie that is not strictly necessary named in that policy's text "
+        "(a policy naming only its consent cookie declares no more than that). One finding per site.",
+        "Information about every non-essential cookie is required before consent (ePrivacy art. 5(3), GDPR art. 13). "
+        "A site that sets only strictly necessary cookies is exempt from consent and from this finding (art. 5(3) "
+        "exempts such storage), and a site whose policy page could not be fetched is not judged.",
+        "Publish a cookie table on the cookie policy (name, provider, purpose, lifetime) and list the cookies in the "
+        "consent platform; `leakmap declaration` writes the table from what the scan saw."),
+    Rule(
+        "cookie-purpose-mismatch", "high", cookie_purpose_mismatch,
+        "Declared purpose contradicts what the cookie does",
+        "The site declares a cookie or storage key for a lesser purpose than the one it serves: declared strictly "
+        "necessary or functional but judged tracking by its listing or behaviour (high), or declared analytics but "
+        "judged advertising (medium). The finding cites the declaration and the verdict. A cookie declared for more "
+        "than it does (a session cookie filed under marketing) is not a contradiction.",
+        "Strictly necessary cookies need no consent: a tracker declared necessary is set without a choice and "
+        "hidden from the visitor's refusal; a mislabelled purpose makes consent uninformed.",
+        "Move the cookie to its true category in the consent platform and the policy's table, so it waits for "
+        "consent and its purpose is stated truthfully."),
+    Rule(
+        "cookie-lifetime-mismatch", "info", cookie_lifetime_mismatch,
+        "Cookie kept longer than declared",
+        "Informational: a cookie asks to be kept longer than every lifetime the site's declarations give it (with a "
+        "day of slack), as its raw Set-Cookie or document.cookie attributes ask.",
+        "The declared lifetime is part of the information visitors consent on; a longer one is not what they were "
+        "told.",
+        "Align the cookie's expiry with the declaration (configure the tag's cookie expiry), or correct the "
+        "declared lifetime."),
     Rule(
         "third-country-transfer", "info", third_country_transfer,
         "Data sent outside the EEA",

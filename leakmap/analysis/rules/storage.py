@@ -8,7 +8,9 @@ the script's own URL judged by listing and filters."""
 
 from __future__ import annotations
 
-from leakmap.analysis.data import SiteData, StorageWrite
+from dataclasses import dataclass
+
+from leakmap.analysis.data import SiteData, StorageWrite, memo
 from leakmap.analysis.findings import BEFORE, make, moment_of_row, party_evidence, timing
 from leakmap.analysis.identifiers import identifier_tokens, looks_random
 from leakmap.analysis.parties import Parties, Party
@@ -36,30 +38,52 @@ def _tracking_writer(site: SiteData, parties: Parties, w: StorageWrite,
 def _same_place(site: SiteData) -> dict[tuple[str, str | None, str | None], dict[str, list[str]]]:
     """(kind, key, page) -> phase -> the values written there: the same key on the same page in the
     other fresh profiles, to tell an identifier (differs) from a constant (a video id, a setting)."""
-    out: dict[tuple[str, str | None, str | None], dict[str, list[str]]] = {}
-    for w in site.storage:
-        if w.value:
-            out.setdefault((w.kind, w.key, site.page(w.visit_id)), {}).setdefault(w.phase, []).append(w.value)
-    return out
+    def compute() -> dict[tuple[str, str | None, str | None], dict[str, list[str]]]:
+        out: dict[tuple[str, str | None, str | None], dict[str, list[str]]] = {}
+        for w in site.storage:
+            if w.value:
+                out.setdefault((w.kind, w.key, site.page(w.visit_id)), {}).setdefault(w.phase, []).append(w.value)
+        return out
+    return memo(site, "storage_places", compute)
+
+
+@dataclass(frozen=True, slots=True)
+class StorageVerdict:
+    """A storage write judged tracking: a tracking script wrote an identifier."""
+
+    script: str
+    party: Party
+    category: str
+    match: FilterMatch | None
+    basis: dict | None
+    identifier: str
+
+
+def judge_storage(site: SiteData, parties: Parties, w: StorageWrite) -> StorageVerdict | None:
+    """The verdict on one storage write at its own moment (None: no identifier, or no tracking writer)."""
+    if not w.value:
+        return None
+    places = _same_place(site)
+    others = [v for phase, values in places[(w.kind, w.key, site.page(w.visit_id))].items() if phase != w.phase
+              for v in values]
+    ids = [t for t in identifier_tokens(w.value, others, site.scan_time)[0] if looks_random(t, site.scan_time)
+           or others]
+    if not ids:
+        return None
+    writer = _tracking_writer(site, parties, w, moment_of_row(w))
+    return StorageVerdict(*writer, ids[0]) if writer is not None else None
 
 
 def storage_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
     seen: set[tuple[str, str, str, str]] = set()
-    places = _same_place(site)
     out = []
     for w in site.storage:
-        if moment_of_row(w) != BEFORE or not w.value:
+        if moment_of_row(w) != BEFORE:
             continue
-        others = [v for phase, values in places[(w.kind, w.key, site.page(w.visit_id))].items() if phase != w.phase
-                  for v in values]
-        ids = [t for t in identifier_tokens(w.value, others, site.scan_time)[0] if looks_random(t, site.scan_time)
-               or others]
-        if not ids:
+        verdict = judge_storage(site, parties, w)
+        if verdict is None:
             continue
-        writer = _tracking_writer(site, parties, w, BEFORE)
-        if writer is None:
-            continue
-        script, party, category, match, basis = writer
+        party, category = verdict.party, verdict.category
         key = (w.phase, party.domain, w.kind, w.key or "")
         if key in seen:
             continue
@@ -69,7 +93,8 @@ def storage_before_consent(site: SiteData, parties: Parties) -> list[Finding]:
                         title=f"{party.label_with(category)} stored an identifier in {w.kind}Storage "
                               f"key {w.key!r} before consent",
                         evidence={"storage": {"kind": w.kind, "origin": w.origin, "frame_url": w.frame_url,
-                                              "key": w.key, "value": w.value[:300], "identifier": ids[0],
-                                              "script_url": script, "stack": w.stack, **timing(w)},
-                                  "classification": {**party_evidence(parties, party, match), "basis": basis}}))
+                                              "key": w.key, "value": w.value[:300], "identifier": verdict.identifier,
+                                              "script_url": verdict.script, "stack": w.stack, **timing(w)},
+                                  "classification": {**party_evidence(parties, party, verdict.match),
+                                                     "basis": verdict.basis}}))
     return out

@@ -30,6 +30,7 @@ class VisitContext:
     landing: bool = False  # the phase's first page (where the banner is answered)
     action: str | None = None  # "accept" / "reject" when this visit answers the banner
     later: tuple[str, ...] = ()  # the phase's later consent actions taken on this visit ("withdraw")
+    declaration: bool = False  # read what the site publishes about its cookies here (once per site)
     context: BrowserContext | None = None
     page: Page | None = None
 

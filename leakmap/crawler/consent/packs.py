@@ -4,7 +4,8 @@ For each platform: where its texts are, how they are read (``packs.mjs``,
 with Node.js, the way the platform itself loads them) and which of its keys
 label which button. Only the keys of the banner's answer buttons are taken:
 per-service toggles ("allow" / "deny" one vendor) are left out, they are no
-answer to the banner.
+answer to the banner. Keys of the declaration roles (cookie-table headers, the
+policy link, purpose titles) feed what ``leakmap.declaration`` reads.
 """
 
 from __future__ import annotations
@@ -35,21 +36,41 @@ class Pack:
 
 PACKS = (
     Pack("tarteaucitronjs", "tarteaucitron", "lang", {
-        "accept": ("acceptAll", "allowAll"), "reject": ("denyAll",), "settings": ("personalize",), "save": ("save",)},
-        "tarteaucitron.js: first layer acceptAll / denyAll / personalize, panel allowAll / denyAll / save"),
+        "accept": ("acceptAll", "allowAll"), "reject": ("denyAll",), "settings": ("personalize",), "save": ("save",),
+        "policy-link": ("privacyUrl",), "purpose-necessary": ("mandatoryTitle",),
+        "purpose-analytics": ("analytic.title",), "purpose-advertising": ("ads.title",),
+        "purpose-social": ("social.title",)},
+        "tarteaucitron.js: first layer acceptAll / denyAll / personalize, panel allowAll / denyAll / save; the "
+        "privacy policy link; the titles of its mandatory cookies and of its service types"),
     Pack("klaro", "klaro", "dist/translations.js", {
         "accept": ("acceptAll", "ok"), "reject": ("decline",), "settings": ("consentNotice.learnMore",),
-        "save": ("acceptSelected", "save")},
-        "Klaro: notice ok (or acceptAll) / decline / learnMore, modal acceptAll / acceptSelected / decline"),
+        "save": ("acceptSelected", "save"),
+        "policy-link": ("privacyPolicy.name",), "purpose-necessary": ("purposes.functional.title",),
+        "purpose-analytics": ("purposes.performance.title",),
+        "purpose-advertising": ("purposes.advertising.title", "purposes.marketing.title")},
+        "Klaro: notice ok (or acceptAll) / decline / learnMore, modal acceptAll / acceptSelected / decline; the "
+        "privacy policy link; its purposes' titles (its 'functional' services are the essential ones)"),
     Pack("@c15t/translations", "c15t", "dist/all.js", {
         "accept": ("common.acceptAll", "iab.common.acceptAll"), "reject": ("common.rejectAll", "iab.common.rejectAll"),
-        "settings": ("common.customize", "iab.common.customize"), "save": ("common.save", "iab.common.saveSettings")},
-        "c15t: cookie banner and its IAB TCF banner"),
+        "settings": ("common.customize", "iab.common.customize"), "save": ("common.save", "iab.common.saveSettings"),
+        "policy-link": ("legalLinks.cookiePolicy", "legalLinks.privacyPolicy"),
+        "purpose-necessary": ("consentTypes.necessary.title",),
+        "purpose-functional": ("consentTypes.functionality.title",),
+        "purpose-analytics": ("consentTypes.measurement.title",),
+        "purpose-advertising": ("consentTypes.marketing.title",)},
+        "c15t: cookie banner and its IAB TCF banner; its legal links and consent types"),
     Pack("@68publishers/cookie-consent", "json", "dist/translations", {
         "accept": ("consent_modal_primary_btn", "settings_modal_accept_all_btn"),
         "reject": ("consent_modal_secondary_btn_accept_necessary", "settings_modal_reject_all_btn"),
-        "settings": ("consent_modal_secondary_btn_settings",), "save": ("settings_modal_save_settings_btn",)},
-        "68publishers' wrapper of vanilla-cookieconsent (which itself ships no texts: a site writes its own)"),
+        "settings": ("consent_modal_secondary_btn_settings",), "save": ("settings_modal_save_settings_btn",),
+        "column-name": ("cookie_table_col_name",), "column-purpose": ("cookie_table_col_purpose",),
+        "column-lifetime": ("cookie_table_col_processing_time",), "column-provider": ("cookie_table_col_provider",),
+        "column-type": ("cookie_table_col_type",), "column-category": ("cookie_table_col_category",),
+        "purpose-necessary": ("security_storage_title",),
+        "purpose-functional": ("functionality_storage_title", "personalization_storage_title"),
+        "purpose-analytics": ("analytics_storage_title",), "purpose-advertising": ("ad_storage_title",)},
+        "68publishers' wrapper of vanilla-cookieconsent (which itself ships no texts: a site writes its own); its "
+        "cookie table's column headers and its storage types' titles"),
     Pack("cookie-consent-js", "json", "cookie-consent-content", {
         "accept": ("buttonAcceptAll",), "reject": ("buttonAcceptTechnical",)},
         "cookie-consent-js: accept all / accept only the technically necessary"),

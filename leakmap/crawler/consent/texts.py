@@ -109,3 +109,122 @@ REOPEN = (
     "cookie-instellingen", "cookie instellingen", "cookievoorkeuren", "cookie-voorkeuren", "cookies beheren",
     "toestemming intrekken", "privacy-instellingen", "privacyinstellingen",
 )
+
+# What sites publish about their cookies (read by leakmap.declaration): the column headers of a
+# cookie table ("Name", "Zweck", "Durée de conservation"), the words of a link to a cookie or
+# privacy policy, and the words that name a purpose (a table's heading, a category column, a
+# consent platform's category). Headers are matched whole (normalised); link texts and purposes
+# contain one of these words or phrases. The first text of a language is the label leakmap shows
+# in that language.
+TABLE_COLUMNS = {
+    "column-name": {
+        "en": ("name", "cookie", "cookie name", "cookies", "name of the cookie", "identifier", "key"),
+        "fr": ("nom", "nom du cookie", "cookie", "cookies", "traceur", "nom du traceur"),
+        "de": ("name", "cookie-name", "cookie name", "cookie", "cookies", "bezeichnung"),
+        "es": ("nombre", "nombre de la cookie", "cookie", "cookies"),
+        "it": ("nome", "nome del cookie", "cookie"),
+        "nl": ("naam", "cookienaam", "cookie", "cookies"),
+    },
+    "column-purpose": {
+        "en": ("purpose", "description", "purpose of the cookie", "what it does", "function", "used for"),
+        "fr": ("finalité", "description", "finalités", "objet", "utilité"),
+        "de": ("zweck", "beschreibung", "verwendungszweck", "funktion"),
+        "es": ("finalidad", "descripción", "propósito"),
+        "it": ("finalità", "descrizione", "scopo"),
+        "nl": ("doel", "beschrijving", "functie"),
+    },
+    "column-lifetime": {
+        "en": ("lifetime", "expiry", "expiration", "duration", "expires", "retention", "retention period",
+               "storage duration", "maximum storage duration"),
+        "fr": ("durée de conservation", "durée", "expiration", "durée de vie", "conservation"),
+        "de": ("speicherdauer", "laufzeit", "ablauf", "gültigkeit", "dauer", "verfallsdatum"),
+        "es": ("duración", "caducidad", "expiración"),
+        "it": ("durata", "scadenza"),
+        "nl": ("bewaartermijn", "looptijd", "vervaldatum", "duur"),
+    },
+    "column-provider": {
+        "en": ("provider", "set by", "domain", "host", "party", "vendor", "service", "source"),
+        "fr": ("fournisseur", "émetteur", "domaine", "déposé par", "service"),
+        "de": ("anbieter", "domain", "gesetzt von", "dienst", "herkunft"),
+        "es": ("proveedor", "dominio", "servicio"),
+        "it": ("fornitore", "dominio", "servizio"),
+        "nl": ("aanbieder", "domein", "dienst", "partij"),
+    },
+    "column-type": {
+        "en": ("type", "cookie type"),
+        "fr": ("type",),
+        "de": ("typ", "art"),
+        "es": ("tipo",),
+        "it": ("tipo",),
+        "nl": ("soort",),
+    },
+    "column-category": {
+        "en": ("category", "cookie category", "purpose category"),
+        "fr": ("catégorie",),
+        "de": ("kategorie",),
+        "es": ("categoría",),
+        "it": ("categoria",),
+        "nl": ("categorie",),
+    },
+}
+POLICY_LINKS = {
+    "policy-link": {
+        "en": ("cookie policy", "cookies policy", "cookie notice", "cookie statement", "cookies", "privacy policy",
+               "privacy notice", "privacy", "data protection"),
+        "fr": ("politique de cookies", "politique des cookies", "cookies", "politique de confidentialité",
+               "confidentialité", "données personnelles", "vie privée", "mentions légales"),
+        "de": ("cookie-richtlinie", "cookie-hinweise", "cookies", "datenschutzerklärung", "datenschutz"),
+        "es": ("política de cookies", "cookies", "política de privacidad", "privacidad"),
+        "it": ("cookie policy", "informativa sui cookie", "informativa privacy", "privacy"),
+        "nl": ("cookiebeleid", "cookieverklaring", "cookies", "privacybeleid", "privacyverklaring", "privacy"),
+    },
+}
+PURPOSES = {
+    "purpose-necessary": {
+        "en": ("strictly necessary", "necessary", "essential", "required", "technically necessary", "technical"),
+        "fr": ("strictement nécessaires", "nécessaires", "nécessaire", "essentiels", "obligatoires", "techniques"),
+        "de": ("notwendig", "notwendige", "unbedingt erforderlich", "erforderlich", "erforderliche", "essenziell",
+               "essenzielle", "technisch notwendig", "technisch notwendige"),
+        "es": ("estrictamente necesarias", "necesarias", "técnicas"),
+        "it": ("strettamente necessari", "necessari", "tecnici"),
+        "nl": ("strikt noodzakelijk", "noodzakelijk", "noodzakelijke"),
+    },
+    "purpose-functional": {
+        "en": ("functional", "functionality", "preferences", "preference", "personalisation", "personalization"),
+        "fr": ("fonctionnels", "fonctionnel", "préférences", "personnalisation"),
+        "de": ("funktional", "funktionale", "präferenzen", "komfort"),
+        "es": ("funcionales", "preferencias", "personalización"),
+        "it": ("funzionali", "preferenze"),
+        "nl": ("functioneel", "functionele", "voorkeuren"),
+    },
+    "purpose-analytics": {
+        "en": ("analytics", "analytical", "statistics", "statistical", "performance", "audience measurement",
+               "measurement"),
+        "fr": ("mesure d'audience", "statistiques", "analytiques", "analyse", "performance"),
+        "de": ("statistik", "statistiken", "analyse", "analytics", "reichweitenmessung", "leistung"),
+        "es": ("analíticas", "estadísticas", "rendimiento"),
+        "it": ("statistiche", "analitici", "prestazioni"),
+        "nl": ("analytisch", "analytische", "statistieken", "prestatie"),
+    },
+    "purpose-advertising": {
+        "en": ("advertising", "marketing", "targeting", "advertisement", "ads", "remarketing", "retargeting"),
+        "fr": ("publicité", "publicitaires", "marketing", "ciblage", "régies publicitaires"),
+        "de": ("werbung", "marketing", "targeting"),
+        "es": ("publicidad", "publicitarias", "marketing"),
+        "it": ("pubblicità", "pubblicitari", "marketing", "profilazione"),
+        "nl": ("advertenties", "advertentie", "marketing"),
+    },
+    "purpose-social": {
+        "en": ("social media", "social networks", "social"),
+        "fr": ("réseaux sociaux",),
+        "de": ("soziale medien", "soziale netzwerke"),
+        "es": ("redes sociales",),
+        "it": ("social network", "social media"),
+        "nl": ("sociale media",),
+    },
+}
+
+# Each group is matched in its own place (buttons, table headers, link texts, purpose texts): a text
+# means one thing within its group, and may mean another in another group ("préférences" is a button
+# and a purpose).
+GROUPS = {"buttons": ROLES, "columns": TABLE_COLUMNS, "links": POLICY_LINKS, "purposes": PURPOSES}

@@ -10,21 +10,20 @@ visible text, normalised as ``normalise`` does (and as the page-side ``NORMALISE
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-DATA = Path(__file__).with_name("data") / "vocabulary.json"
-ROLES = ("accept", "reject", "settings", "save")
+from leakmap.wording import VOCABULARY as DATA
+from leakmap.wording import normalise
 
-_SPACES = re.compile(r"\s+")
-_EDGES = re.compile(r"^[\s\"'«»›>→✓✔×✕]+|[\s\"'«»›>→✓✔×✕.!]+\Z")
+__all__ = ["DATA", "DECLARATION_ROLES", "ROLES", "Vocabulary", "normalise", "vocabulary"]
 
-
-def normalise(text: str) -> str:
-    """Lower case, single spaces, no quotes, arrows, ticks or crosses at the edges, no final . or !"""
-    return _EDGES.sub("", _SPACES.sub(" ", text).strip().lower())
+ROLES = ("accept", "reject", "settings", "save")  # the heuristic's buttons
+# what sites publish about their cookies: cookie-table headers, policy links, purposes (leakmap.declaration)
+DECLARATION_ROLES = ("column-name", "column-purpose", "column-lifetime", "column-provider", "column-type",
+                     "column-category", "policy-link", "purpose-necessary", "purpose-functional", "purpose-analytics",
+                     "purpose-advertising", "purpose-social")
 
 
 @dataclass(frozen=True)

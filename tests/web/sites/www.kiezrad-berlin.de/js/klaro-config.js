@@ -1,5 +1,7 @@
 /* Klaro configuration of kiezrad-berlin.de: Google Analytics (statistics) and the Meta pixel
- * (marketing) run only with consent; the choice is kept 180 days in the first-party cookie "klaro". */
+ * (marketing) run only with consent; the choice is kept 180 days in the first-party cookie "klaro".
+ * Its cookie declaration is partly wrong: the Meta pixel's service lists no cookie, so the pixel's
+ * _fbp (and Meta's own fr on facebook.com) are in no declaration of the site. */
 var klaroConfig = {
   version: 1,
   elementID: "klaro",
@@ -25,6 +27,6 @@ var klaroConfig = {
   },
   services: [
     { name: "google-analytics", title: "Google Analytics", purposes: ["analytics"], cookies: [/^_ga(_.*)?$/] },
-    { name: "meta-pixel", title: "Meta-Pixel", purposes: ["marketing"], cookies: ["_fbp"] },
+    { name: "meta-pixel", title: "Meta-Pixel", purposes: ["marketing"] },
   ],
 };

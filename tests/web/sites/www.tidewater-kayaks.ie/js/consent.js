@@ -1,5 +1,9 @@
 /* vanilla-cookieconsent v3 set-up of tidewater-kayaks.ie: necessary cookies only until the visitor
- * allows "analytics" (GA4) or "marketing" (Meta pixel); the choice is kept in cc_cookie (182 days). */
+ * allows "analytics" (GA4) or "marketing" (Meta pixel); the choice is kept in cc_cookie (182 days).
+ * The preferences' cookie tables, the site's cookie declaration, are partly wrong: Google Analytics'
+ * _ga is filed under "Strictly necessary", and _ga_TWK5N3C8VR is said to last 1 year (GA sets 2). */
+const TABLE = { name: "Cookie", domain: "Domain", desc: "Description", exp: "Expiration" };
+
 CookieConsent.run({
   revision: 2,
   cookie: { name: "cc_cookie", expiresAfterDays: 182 },
@@ -30,9 +34,35 @@ CookieConsent.run({
           savePreferencesBtn: "Save preferences",
           closeIconLabel: "Close",
           sections: [
-            { title: "Strictly necessary", description: "Your booking basket and this choice.", linkedCategory: "necessary" },
-            { title: "Analytics", description: "Google Analytics counts visits and pages.", linkedCategory: "analytics" },
-            { title: "Marketing", description: "The Meta pixel measures our ads.", linkedCategory: "marketing" },
+            {
+              title: "Strictly necessary", description: "Your booking basket and this choice.", linkedCategory: "necessary",
+              cookieTable: {
+                headers: TABLE,
+                body: [
+                  { name: "cc_cookie", domain: "tidewater-kayaks.ie", desc: "Remembers your cookie choice", exp: "6 months" },
+                  { name: "_ga", domain: "tidewater-kayaks.ie", desc: "Keeps your booking basket working", exp: "2 years" },
+                ],
+              },
+            },
+            {
+              title: "Analytics", description: "Google Analytics counts visits and pages.", linkedCategory: "analytics",
+              cookieTable: {
+                headers: TABLE,
+                body: [
+                  { name: "_ga_TWK5N3C8VR", domain: "tidewater-kayaks.ie", desc: "Google Analytics: the visit's session", exp: "1 year" },
+                ],
+              },
+            },
+            {
+              title: "Marketing", description: "The Meta pixel measures our ads.", linkedCategory: "marketing",
+              cookieTable: {
+                headers: TABLE,
+                body: [
+                  { name: "_fbp", domain: "tidewater-kayaks.ie", desc: "Meta pixel: measures our ads", exp: "3 months" },
+                  { name: "fr", domain: "facebook.com", desc: "Meta: delivers and measures ads", exp: "3 months" },
+                ],
+              },
+            },
           ],
         },
       },

@@ -1,14 +1,12 @@
 """Reports of a fixed store: golden files for JSON, Markdown, JUnit and SARIF, validation against
 report.json's schema and the official SARIF 2.1.0 schema, value masking, and the gate's effect on
 each format. Regenerate the golden files after an intended change with
-``LEAKMAP_UPDATE_GOLDEN=1 pytest tests/test_report_formats.py`` and review the diff."""
+``python -m tests.golden.update`` and review the diff (this test only compares)."""
 
 from __future__ import annotations
 
 import json
-import os
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -19,11 +17,10 @@ from leakmap.phases import PHASES
 from leakmap.report import render, schemagen
 from leakmap.report.policy import parse
 from tests.conftest import REPO_ROOT
+from tests.golden.update import FILES, GOLDEN
 from tests.report_store import FR_VALUE, NEWS, SHOP, build, knowledge, validate_report
 
-GOLDEN = Path(__file__).parent / "golden"
 SARIF_SCHEMA = REPO_ROOT / "tests/npm/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"
-FILES = {"json": "report.json", "md": "report.md", "junit": "report.junit.xml", "sarif": "report.sarif"}
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +62,7 @@ def test_golden(fmt, fixed, kb):
     report, _ = workflow.report(fixed, kb=kb)
     text = render(report, fmt)
     golden = GOLDEN / FILES[fmt]
-    if os.environ.get("LEAKMAP_UPDATE_GOLDEN"):
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8"), f"{fmt} differs from {golden} (LEAKMAP_UPDATE_GOLDEN=1 rewrites it)"
+    assert text == golden.read_text(encoding="utf-8"), f"{fmt} differs from {golden} (an intended change: python -m tests.golden.update)"
 
 
 def test_rendering_is_deterministic(fixed, kb):

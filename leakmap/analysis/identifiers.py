@@ -39,6 +39,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from difflib import SequenceMatcher
 
+from leakmap.phases import AFTER_REJECT, AFTER_WITHDRAWAL
+
 MIN_LEN, MAX_LEN = 6, 100
 LONG_LIVED = 30 * 86400  # seconds: "expires at least a month after being set"
 SIMILAR = 0.66
@@ -47,6 +49,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9_\-]+")
 _PART = re.compile(r"[A-Za-z]+|[0-9]+")  # a token's runs of letters and of digits
 _WORD = re.compile(r"(?:[A-Z]?[a-z]+)+|[A-Z]+")  # lower case, Capitalised, camelCase, UPPER
 _DAY = 86400
+_CHOICE = {AFTER_REJECT: "refused", AFTER_WITHDRAWAL: "refused"}  # moments after the same choice
 
 
 def tokens(value: str | None) -> list[str]:
@@ -166,10 +169,12 @@ def identifier_tokens(value: str, others: Sequence[str], around: float) -> tuple
 
 def peers(seen: Mapping[str, Iterable[tuple[str, str]]], phase: str, moment: str) -> list[str]:
     """The values of one place to compare ``phase``'s with: ``seen`` maps each phase (a fresh
-    profile) to the (value, moment) it held there. Other profiles' values at the same moment of the
-    choice when there are such, else every other profile's."""
+    profile) to the (value, moment) it held there. Other profiles' values after the same choice
+    (none yet, accepted, refused: after "reject all" and after a withdrawal alike) when there are
+    such, else every other profile's."""
     others = [(v, m) for p, rows in seen.items() if p != phase for v, m in rows]
-    same = [v for v, m in others if m == moment]
+    choice = _CHOICE.get(moment, moment)
+    same = [v for v, m in others if _CHOICE.get(m, m) == choice]
     return list(dict.fromkeys(same or [v for v, _ in others]))
 
 

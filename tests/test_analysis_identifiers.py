@@ -29,8 +29,8 @@ def test_lengths_within_a_quarter_are_compared():
     a, c = f"{UUIDS['baseline']}-tuct3f9a", f"{UUIDS['reject']}-tuctc2be7"
     assert (len(a), len(c)) == (45, 46)
     assert identifier_tokens(a, [c], T0) == ([a], True) and identifier_tokens(c, [a], T0) == ([c], True)
-    assert differs("Zx81LmQ0pA9c", "K7fPq2Hw3nR5sT1v")  # 12 and 16: within 25 %
-    assert not differs("Zx81LmQ0pA9c", "K7fPq2Hw3nR5sT1vB")  # 12 and 17: a different kind of value
+    assert differs("Zx81LmQ0pA9c", "K7fPq2Hw3nR5sT1v", T0)  # 12 and 16: within 25 %
+    assert not differs("Zx81LmQ0pA9c", "K7fPq2Hw3nR5sT1vB", T0)  # 12 and 17: a different kind of value
     # near misses: the same value everywhere, a word that differs with the choice, an enumeration
     assert identifier_tokens(a, [a], T0) == ([], True)
     assert identifier_tokens("accept", ["reject"], T0) == ([], True)
@@ -42,7 +42,7 @@ def test_lengths_within_a_quarter_are_compared():
 def test_generated_tokens_and_stored_choices():
     assert generated("AHWqTUk9x2LmQ0pZ", T0) and generated("7123649219", T0) and generated(UUIDS["reject"], T0)
     assert not generated("necessary", T0) and not generated("acceptAllCookies", T0) and not generated("111000", T0)
-    assert not generated("1790000000", T0)  # a timestamp
+    assert not generated("1790000000", T0) and not generated("v3-1790000000312-LCP", T0)  # times
     assert choice_difference("accept", "reject") and choice_difference('{"ads":true}', '{"ads":false}')
     assert choice_difference(f"reject|{UUIDS['baseline']}", f"accept|{UUIDS['reject']}")
     assert not choice_difference(UUIDS["baseline"], UUIDS["reject"])  # ids differ, no choice does

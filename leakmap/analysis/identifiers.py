@@ -77,16 +77,17 @@ def _word(part: str) -> bool:
     return len(part) >= 3 and part.isalpha() and _WORD.fullmatch(part) is not None
 
 
-def _made(parts: Iterable[str]) -> bool:
-    """What is left of these runs once words are set aside is long and varied enough to be generated."""
-    rest = "".join(p for p in parts if not _word(p))
+def _made(parts: Iterable[str], around: float) -> bool:
+    """What is left of these runs once words and timestamps are set aside is long and varied enough
+    to be generated."""
+    rest = "".join(p for p in parts if not _word(p) and not is_timestamp(p, around))
     return len(rest) >= 4 and len(set(rest)) >= 3
 
 
 def generated(token: str, around: float) -> bool:
-    """The token was made by a program, not written by a person: not a timestamp, not a word or
-    words, not a small enumeration (``1``/``0``, ``111000``)."""
-    return not is_timestamp(token, around) and _made(_PART.findall(token))
+    """The token was made by a program, not written by a person: not a timestamp (``v3-1790000000312``
+    is a version and a time), not a word or words, not a small enumeration (``1``/``0``, ``111000``)."""
+    return _made(_PART.findall(token), around)
 
 
 def looks_random(token: str, around: float) -> bool:
@@ -110,19 +111,19 @@ def similar_length(a: str, b: str) -> bool:
     return abs(len(a) - len(b)) <= LENGTH_SLACK * max(len(a), len(b))
 
 
-def _varies_like_an_id(a: str, b: str) -> bool:
-    """What differs between two values of one place looks generated (not a word or an enumeration)."""
+def _varies_like_an_id(a: str, b: str, around: float) -> bool:
+    """What differs between two values of one place looks generated (not a word, an enumeration or a time)."""
     pa, pb = _PART.findall(a), _PART.findall(b)
     if len(pa) == len(pb):
         pairs = [(x, y) for x, y in zip(pa, pb, strict=True) if x != y]
         pa, pb = [x for x, _ in pairs], [y for _, y in pairs]
-    return _made(pa) or _made(pb)
+    return _made(pa, around) or _made(pb, around)
 
 
-def differs(a: str, b: str) -> bool:
+def differs(a: str, b: str, around: float) -> bool:
     """Two profiles' tokens at the same place: lengths within 25 %, different and dissimilar values,
-    and what differs looks generated."""
-    return (a != b and similar_length(a, b) and _varies_like_an_id(a, b)
+    and what differs looks generated (``around``: the scan's time, to tell timestamps)."""
+    return (a != b and similar_length(a, b) and _varies_like_an_id(a, b, around)
             and SequenceMatcher(None, a, b, autojunk=False).ratio() < SIMILAR)
 
 
@@ -155,16 +156,16 @@ def candidates(value: str, others: Sequence[str], around: float) -> tuple[list[t
     return out, True
 
 
-def confirmed(token: str, theirs: tuple[str, ...]) -> bool:
+def confirmed(token: str, theirs: tuple[str, ...], around: float) -> bool:
     """The cross-profile test of a candidate (no other profile: it passed on its looks already)."""
-    return all(differs(token, x) for x in theirs)
+    return all(differs(token, x, around) for x in theirs)
 
 
 def identifier_tokens(value: str, others: Sequence[str], around: float) -> tuple[list[str], bool]:
     """The identifier tokens of ``value`` given what the same place holds in other fresh profiles
     (:func:`peers`), and whether they were confirmed by comparison (False: judged by looks alone)."""
     found, compared = candidates(value, others, around)
-    return [t for t, theirs in found if confirmed(t, theirs)], compared
+    return [t for t, theirs in found if confirmed(t, theirs, around)], compared
 
 
 def peers(seen: Mapping[str, Iterable[tuple[str, str]]], phase: str, moment: str) -> list[str]:

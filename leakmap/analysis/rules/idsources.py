@@ -34,12 +34,13 @@ class IdSource:
     confirmed: bool  # compared across fresh profiles (False: judged by its looks, one profile only)
     profiles: tuple[str, ...]
     theirs: tuple[str, ...]  # the other profiles' tokens at the same place
+    around: float  # the scan's time, to tell timestamps
     _verdict: bool | None = None
 
     def is_identifier(self) -> bool:
         """The similarity test, run only for tokens found in a request (it is the costly part)."""
         if self._verdict is None:
-            self._verdict = confirmed(self.token, self.theirs)
+            self._verdict = confirmed(self.token, self.theirs, self.around)
         return self._verdict
 
 
@@ -98,5 +99,6 @@ def _sources(site: SiteData, parties: Parties) -> dict[str, dict[str, list[IdSou
                 for token, theirs in found:
                     holders = out.setdefault(phase, {}).setdefault(token, [])
                     if not any(s.name == name and s.domain_key == dkey for s in holders):
-                        holders.append(IdSource(name, dkey, owner, token, value, lifetime, compared, profiles, theirs))
+                        holders.append(IdSource(name, dkey, owner, token, value, lifetime, compared, profiles, theirs,
+                                                site.scan_time))
     return out

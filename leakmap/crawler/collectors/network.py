@@ -113,6 +113,8 @@ class NetworkCollector(Collector):
             self._apply_extras(flight)
         elif method == "Network.responseReceived":
             flight = self._flights.get(key)
+            if not (flight and flight.hops):
+                flight = self._unannounced(session, key, p)
             if flight and flight.hops:
                 flight.responded = True
                 self._response(flight.hops[-1], p.get("response", {}))
@@ -171,6 +173,24 @@ class NetworkCollector(Collector):
         self._post_data(session, record, request)
         flight.hops.append(record)
         self._apply_extras(flight)
+
+    def _unannounced(self, session: Session, key: str, p: dict[str, Any]) -> _Flight | None:
+        """A request whose start was reported before we could listen, known by its response: a new
+        service worker's own script, fetched by the browser as the worker's target appears (its
+        ``requestWillBeSent`` goes out before the target's ``Network.enable`` takes effect)."""
+        response = p.get("response", {})
+        url = response.get("url", "")
+        if not url.startswith(_NETWORK_SCHEMES):
+            return None
+        started = (response.get("timing") or {}).get("requestTime")
+        flight = self._flights.setdefault(key, _Flight(started=time.monotonic()))
+        flight.hops.append(RequestRecord(
+            time=self._wall(started if started else p.get("timestamp")), cdp_id=key, url=url,
+            host=urlsplit(url).hostname or "", method="GET", resource_type=p.get("type", "Other"),
+            target_type=session.type, frame_id=p.get("frameId"), request_headers=_lower(response.get("requestHeaders")),
+        ))
+        self._apply_extras(flight)
+        return flight
 
     def _post_data(self, session: Session, record: RequestRecord, request: dict[str, Any]) -> None:
         entries = request.get("postDataEntries")

@@ -26,6 +26,7 @@ from playwright.async_api import Page
 from leakmap.crawler.cdp import CHILDREN, CDPError, Connection, Session
 from leakmap.crawler.collectors.base import Collector
 from leakmap.crawler.gpc import BrowserSignal
+from leakmap.crawler.proxied import credit_proxied
 from leakmap.records import ErrorRecord
 
 log = logging.getLogger(__name__)
@@ -235,4 +236,5 @@ class PageRecorder:
                 self._fail(c, exc)
         for name, message in self.failed.items():
             out.append(ErrorRecord(time=time.time(), kind="collector", message=f"{name}: {message}"))
+        credit_proxied(out)
         return out

@@ -8,6 +8,8 @@ Partytown's sandbox page write the cookie."""
 
 from __future__ import annotations
 
+import json
+
 from leakmap.crawler.collectors.network import _initiator
 from leakmap.crawler.proxied import credit_proxied
 from leakmap.records import CookieRecord, RequestRecord, StorageRecord
@@ -17,7 +19,7 @@ WORKER = f"{SITE.replace('https:', 'blob:https:')}/4358efee-5aa3-4970-b13f-76541
 TAG = "https://connect.facebook.net/en_US/fbevents.js"
 SANDBOX = f"{SITE}/~partytown/partytown-sandbox-sw.html?1796666194211"
 RAW = "_fbp=fb.1.1796666195298.3838656561; expires=Sun, 07 Mar 2027 17:56:35 GMT; path=/; domain=velo-atelier-gent.be"
-BODY = '{"F":"290p3hqd1d1.1796666194211","Q":[{"a":["cookie",[0,"%s"],0]}]}' % RAW
+BODY = json.dumps({"F": "290p3hqd1d1.1796666194211", "Q": [{"a": ["cookie", [0, RAW], 0]}]})
 
 
 def _frames(*urls: str) -> dict:

@@ -46,6 +46,8 @@ def test_generated_tokens_and_stored_choices():
     assert choice_difference("accept", "reject") and choice_difference('{"ads":true}', '{"ads":false}')
     assert choice_difference(f"reject|{UUIDS['baseline']}", f"accept|{UUIDS['reject']}")
     assert not choice_difference(UUIDS["baseline"], UUIDS["reject"])  # ids differ, no choice does
+    # a tracker's session fields differ in numbers only, between the profiles as in any two visits
+    assert not choice_difference("GS1.1.1790000000.1.0.1790000000.0.0.0", "GS1.1.1790000100.1.1.1790000105.60.0.0")
 
 
 def test_profiles_that_made_the_same_choice_are_compared_first():

@@ -180,13 +180,16 @@ def peers(seen: Mapping[str, Iterable[tuple[str, str]]], phase: str, moment: str
 
 
 def _wordy(token: str) -> bool:
-    """Words and short fields only (``all``, ``v2_accept``, ``0``), nothing generated."""
-    return all(_word(p) or len(p) <= 3 for p in re.split(r"[-_]", token) if p)
+    """Words, with short fields beside them (``all``, ``v2_accept``, ``true``), nothing generated:
+    numbers alone (``0``, ``60``: counters, session fields) do not say a choice."""
+    parts = [p for p in re.split(r"[-_]", token) if p]
+    return any(c.isalpha() for c in token) and all(_word(p) or len(p) <= 3 for p in parts)
 
 
 def choice_difference(a: str, b: str) -> bool:
-    """Two values of one place differ in their words or short fields (``accept``/``reject``,
-    ``{"ads":true}``/``{"ads":false}``, ``C0002:1``/``C0002:0``): what a stored choice looks like."""
+    """Two values of one place differ in their words (``accept``/``reject``, ``{"ads":true}``/
+    ``{"ads":false}``, ``all``/``necessary``): what a stored choice looks like. A tracker's value
+    that differs in its numbers (``GS1.1.1790000000.1.0`` / ``GS1.1.1790000100.1.1``) does not."""
     return Counter(t for t in _TOKEN.findall(a) if _wordy(t)) != Counter(t for t in _TOKEN.findall(b) if _wordy(t))
 
 

@@ -7,7 +7,7 @@ action (``cookie_jar`` moments ``before-consent``/``after-consent``, ``before-wi
 ``after-withdraw``); the cookie and storage writes between the two, and the cookies whose value
 changed from one to the other, are what the action wrote. A place (cookie, storage key) written
 so by profiles that made different choices ("accept all" in one, "reject all" or a withdrawal in
-another) whose values differ in their words or short fields (``accept``/``reject``,
+another) whose values differ in their words (``accept``/``reject``,
 ``"ads":true``/``"ads":false``: :func:`~leakmap.analysis.identifiers.choice_difference`) stores
 the choice; so does every other place the same script or response wrote at the actions of those
 profiles (a consent id kept beside the choice). What the record holds is consent state: never an

@@ -114,6 +114,10 @@ class RequestRecord(Evidence):
     mime_type: str | None = None
     remote_ip: str | None = None
     from_cache: bool = False
+    # answered by the page's service worker: how it made the answer (Chromium's words: "network"
+    # when it fetched it, then its own request is recorded too; "cache-storage", "http-cache", or
+    # "fallback-code": made up by the worker itself, never sent); None: not answered by one
+    service_worker: str | None = None
     failed: str | None = None  # net error text when the request did not complete
     redirect_from: str | None = None  # URL of the hop that redirected here
     request_headers: dict[str, str] = field(default_factory=dict)
@@ -147,6 +151,9 @@ class CookieRecord(Evidence):
     partitioned: bool = False
     raw: str = ""
     script_url: str | None = None  # writing script, for js writes
+    # the code that carried the write out for script_url when that was not the script itself: a
+    # web-worker proxy's page-side code (Partytown's sandbox) running a tag's document.cookie
+    via: str | None = None
     blocked: str | None = None  # the browser's reasons for refusing it, if it did
 
 
@@ -182,6 +189,7 @@ class StorageRecord(Evidence):
     value: str | None = None
     script_url: str | None = None
     stack: list[str] = field(default_factory=list)
+    via: str | None = None  # as for cookies: the proxy code that carried the write out for script_url
 
 
 @dataclass

@@ -37,10 +37,11 @@ def request(url: str, at: float, **kw: Any) -> r.RequestRecord:
 
 
 def cookie(name: str, value: str, at: float, *, host: str, domain: str | None = None, lifetime: float | None = 400 * DAY,
-           origin: str = "http", script_url: str | None = None, **kw: Any) -> r.CookieRecord:
+           origin: str = "http", script_url: str | None = None, url: str | None = None, **kw: Any) -> r.CookieRecord:
+    """A cookie write ``at`` seconds into its phase (``url``: the response that set it, default the host's root)."""
     raw = f"{name}={value}" + (f"; Domain={domain}" if domain else "") + (
         f"; Max-Age={int(lifetime)}" if lifetime is not None else "")
-    return r.CookieRecord(name=name, value=value, time=at, host=host, url=f"https://{host}/", domain=domain,
+    return r.CookieRecord(name=name, value=value, time=at, host=host, url=url or f"https://{host}/", domain=domain,
                           lifetime=lifetime, max_age=int(lifetime) if lifetime is not None else None, origin=origin,
                           script_url=script_url, raw=raw, **kw)
 

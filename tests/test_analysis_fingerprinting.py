@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from leakmap import records as r
-from leakmap.analysis.rules import fingerprints as fp
+from leakmap.analysis.rules import techniques as fp
 from tests.analysis_store import CLICK, StoreBuilder, store_fixture
 
 SITE = "https://www.maison-exemple.fr/"

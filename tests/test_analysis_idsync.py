@@ -17,7 +17,8 @@ def test_tokens_and_identifier_heuristics():
     assert tokens(UIDS["baseline"]) == [UIDS["baseline"]]
     assert is_timestamp("1790000000", T0) and is_timestamp("1790000000312", T0) and not is_timestamp("7123649219", T0)
     assert looks_random("AHWqTUk9x2LmQ0pZ", T0) and not looks_random("dark-theme", T0) and not looks_random("1790000000", T0)
-    assert differs("7123649219", "3958201746") and not differs("1790000000", "1790000004") and not differs("abc123", "abc1234")
+    assert differs("7123649219", "3958201746", T0) and not differs("1790000000", "1790000004", T0)
+    assert not differs("abc123", "abc1234", T0)
 
 
 def test_cross_profile_comparison():

@@ -253,3 +253,16 @@ def test_session_replay_after_reject_and_its_near_miss(b):
     b.visit("reject", [request("https://static.hotjar.com/c/hotjar-3817264.js?sv=7", CLICK + 2)], seq=1)
     found = b.findings("session-replay")
     assert sorted((f.moment, f.severity) for f in found) == [("after-reject", "high"), ("before-consent", "high")]
+
+
+def test_what_a_service_worker_answered_itself_never_reached_the_party(b):
+    # Scenario: the page's request for Meta's pixel is answered by the site's service worker from its
+    # Cache Storage (or made up by its own code): nothing left the browser, Meta received nothing.
+    for source in ("cache-storage", "fallback-code"):
+        b.visit("baseline", [request("https://www.facebook.com/tr/?id=1&ev=PageView", 1.0, resource_type="Image",
+                                     from_cache=True, service_worker=source)])
+    assert b.findings("tracking-before-consent") == []
+    # near miss: one the worker answered from the network did reach Meta
+    b.visit("baseline", [request("https://www.facebook.com/tr/?id=1&ev=PageView", 2.0, resource_type="Image",
+                                 from_cache=True, service_worker="network")], seq=1)
+    assert [f.domain for f in b.findings("tracking-before-consent")] == ["facebook.com"]

@@ -69,7 +69,11 @@ REAL_HOSTS = {
     "payment": ["js.stripe.com", "www.paypalobjects.com", "checkoutshopper-live.adyen.com", "x.klarnacdn.net"],
     "anti-fraud": ["www.recaptcha.net", "js.hcaptcha.com", "challenges.cloudflare.com", "client.perimeterx.net",
                    "js.datadome.co", "h.online-metrix.net", "mpsnare.iesnare.com"],
-    "consent-management": ["cdn.cookielaw.org", "consent.cookiebot.com", "app.usercentrics.eu", "sdk.privacy-center.org"],
+    "consent-management": ["cdn.cookielaw.org", "consent.cookiebot.com", "app.usercentrics.eu", "sdk.privacy-center.org",
+                           "cdn.cookiehub.eu", "cdn.cookie-script.com", "cdn.kiprotect.com", "app.secureprivacy.ai",
+                           "cdn.gravito.net", "app.enzuzo.com", "cdn.pandectes.io", "cache.consentframework.com",
+                           # the consent domains publisher groups redirect a first visit through
+                           "consent.google.com", "guce.yahoo.com", "myprivacy.dpgmedia.net"],
     "hosting": ["mybucket.s3.amazonaws.com", "myapp.azurewebsites.net"],
     "tag-manager": ["www.googletagmanager.com", "tags.tiqcdn.com", "assets.adobedtm.com"],
     "embedded-content": ["www.youtube-nocookie.com", "player.vimeo.com", "w.soundcloud.com"],
@@ -85,6 +89,45 @@ def test_real_hosts_are_classified(kb, category, host):
     assert "leakmap" in c.sources
     if category == "data-broker":
         assert c.broker
+
+
+def test_a_groups_consent_host_is_consent_management_only(kb):
+    # the host listed for consent wins over the group's other domains' categories
+    assert kb.classify("consent.google.com").categories == ("consent-management",)
+    assert "advertising" in kb.classify("www.google.com").categories
+    assert not kb.classify("cmp.sirdata.com").broker and kb.classify("sirdata.com").broker
+
+
+def test_cookieless_measurement_services_are_documented(kb):
+    for host in ("plausible.io", "cdn.usefathom.com", "scripts.simpleanalyticscdn.com", "cloud.umami.is",
+                 "api.pirsch.io", "static.cloudflareinsights.com", "cdn.matomo.cloud"):
+        svc = kb.measurement(host)
+        assert svc is not None and svc.sources and svc.behaviour, host
+        assert "analytics" in kb.classify(host).categories, host
+    assert "disableCookies" in kb.measurement("cdn.matomo.cloud").configuration
+    assert kb.measurement("www.google-analytics.com") is None
+    assert kb.exemption.authority == "CNIL" and any("25 months" in c for c in kb.exemption.conditions)
+    assert any("audience measurement" in f.what for f in kb.explain("plausible.io"))
+
+
+def test_measurement_services_name_listed_domains():
+    from leakmap.blocklists.bundled import load_bundle, parse_measurement
+
+    text = """[exemption]
+authority = "CNIL"
+title = "t"
+sources = ["https://example.org/"]
+checked = []
+conditions = []
+[[service]]
+name = "Nowhere"
+domains = ["not-listed-anywhere.example"]
+configuration = "default"
+behaviour = "b"
+sources = ["https://example.org/"]
+"""
+    with pytest.raises(ValueError, match="listed by no entity"):
+        parse_measurement(text, load_bundle().entities)
 
 
 def test_subdomain_walks_to_the_longest_listed_suffix(kb):

@@ -35,6 +35,8 @@ COMPATIBLE: dict[str, set[str]] = {
     "customer-interaction": {"customer_interaction", "utilities"},
     "embedded-content": {"audio_video_player", "customer_interaction", "social_media", "utilities"},
     "monitoring": {"utilities", "site_analytics", "hosting"},
+    "geolocation": {"utilities", "site_analytics", "advertising"},  # an IP lookup API, also sold for ad targeting
+    "identity-verification": {"utilities", "customer_interaction"},
 }
 _LEGAL = {"inc", "llc", "ltd", "limited", "corp", "corporation", "co", "company", "sa", "sas", "se", "ag",
           "gmbh", "plc", "bv", "nv", "pte", "holdings", "holding", "group", "as", "aps", "ab", "sro", "spa",

@@ -4,6 +4,9 @@ Rules run per site so a scan of any size is analysed in bounded memory. Only the
 rules read are loaded; bulky per-request details (header maps, initiator chains) are fetched
 by id for the few requests that end up as a finding's evidence (:meth:`SiteData.request_detail`).
 Referer and redirect ``Location`` are pulled out of the JSON header maps by SQLite itself.
+Requests a service worker answered without the network (from Cache Storage, the HTTP cache or
+its own code: a web-worker proxy's calls, its sandbox page) never left the browser and are left
+out; the worker's own requests are recorded as such.
 """
 
 from __future__ import annotations
@@ -54,7 +57,9 @@ _REQ_SQL = """select id, visit_id, phase, time, before_consent, t_consent, actio
   redirect_from, initiator_url, post_data, json_extract(request_headers, '$.referer'),
   case when status between 300 and 399 then json_extract(response_headers, '$.location') end, source, frame_url,
   json_extract(request_headers, '$.cookie')
-from requests where site_id = ? order by time, id"""
+from requests where site_id = ? {never_sent} order by time, id"""
+# what a service worker answered without the network never left the browser (stores from leakmap 0.2 on say so)
+_NEVER_SENT = "and coalesce(service_worker, 'network') = 'network'"
 
 
 @dataclass(slots=True)
@@ -317,7 +322,8 @@ def load_site(db: sqlite3.Connection, site: dict[str, Any], aliases: tuple[str, 
         if phase not in phases:
             phases.append(phase)
     data.phases = tuple(phases)
-    data.requests = [Req(*row) for row in db.execute(_REQ_SQL, [sid])]
+    answered = "service_worker" in {r[1] for r in db.execute("pragma table_info(requests)")}
+    data.requests = [Req(*row) for row in db.execute(_REQ_SQL.format(never_sent=_NEVER_SENT if answered else ""), [sid])]
     data.cookies = [CookieWrite(*row) for row in db.execute(_COOKIE_SQL, [sid])]
     data.jar = [JarEntry(*row) for row in db.execute(_JAR_SQL, [sid])]
     data.storage = [StorageWrite(*row[:13], _json(row[13], [])) for row in db.execute(_STORAGE_SQL, [sid])]

@@ -15,6 +15,10 @@ A domain *collects for a data broker* (``broker``) when it is listed as ``data-b
 the entity is a registered broker and the domain is one of its tracking domains: a registered
 company's CDN, consent, forms or hosting domains are never brokers. ``data/cookies.csv`` is the
 known-cookie table; a name with ``*`` is a glob pattern (``_ga_*``, ``mp_*_mixpanel``).
+``data/measurement.toml`` holds the conditions under which audience measurement needs no consent
+(``[exemption]``) and the services that document measuring without cookies, storage or
+identifiers (``[[service]]``: ``name``, ``domains`` listed by some entity, ``configuration``,
+``behaviour``, ``sources``).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .facts import REGISTRIES, CookieInfo, Opinion, Registration
+from .facts import REGISTRIES, CookieInfo, Exemption, MeasurementService, Opinion, Registration
 from .taxonomy import ALL_CATEGORIES, TRACKING_CATEGORIES, check
 
 SOURCE_ID = "leakmap"
@@ -75,6 +79,8 @@ class Bundle:
     version: str
     entities: tuple[Entity, ...]
     cookies: tuple[CookieInfo, ...]
+    measurement: tuple[MeasurementService, ...] = ()
+    exemption: Exemption | None = None
 
     def opinions(self) -> list[Opinion]:
         out = []
@@ -165,6 +171,26 @@ def parse_cookies(text: str) -> tuple[CookieInfo, ...]:
     return tuple(out)
 
 
+def parse_measurement(text: str, entities: tuple[Entity, ...]) -> tuple[Exemption, tuple[MeasurementService, ...]]:
+    """Parse ``measurement.toml``: every service cites sources and names domains some entity lists."""
+    raw = tomllib.loads(text)
+    listed = {d for e in entities for d in e.domains}
+    ex = raw["exemption"]
+    exemption = Exemption(ex["authority"], ex["title"], tuple(ex["sources"]), tuple(ex["checked"]),
+                          tuple(ex["conditions"]))
+    services = []
+    for svc in raw.get("service", ()):
+        if set(svc) != {"name", "domains", "configuration", "behaviour", "sources"} or not svc["sources"]:
+            raise ValueError(f"measurement.toml: {svc.get('name')}: a service is name, domains, configuration, "
+                             "behaviour and sources")
+        unknown = [d for d in svc["domains"] if d not in listed]
+        if unknown:
+            raise ValueError(f"measurement.toml: {svc['name']}: domains {unknown} are listed by no entity")
+        services.append(MeasurementService(svc["name"], tuple(svc["domains"]), svc["configuration"], svc["behaviour"],
+                                           tuple(svc["sources"])))
+    return exemption, tuple(services)
+
+
 @lru_cache(maxsize=1)
 def load_bundle() -> Bundle:
     """The bundled data, parsed once per process."""
@@ -172,4 +198,6 @@ def load_bundle() -> Bundle:
     texts = {f.name: f.read_text(encoding="utf-8") for f in sorted(folder.iterdir(), key=lambda f: f.name)
              if f.name.endswith(".toml")}
     version = tomllib.loads(_data("meta.toml"))["version"]
-    return Bundle(version, parse_entities(texts), parse_cookies(_data("cookies.csv")))
+    entities = parse_entities(texts)
+    exemption, measurement = parse_measurement(_data("measurement.toml"), entities)
+    return Bundle(version, entities, parse_cookies(_data("cookies.csv")), measurement, exemption)

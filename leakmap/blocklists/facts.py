@@ -92,6 +92,28 @@ class CookieInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class MeasurementService:
+    """An audience-measurement service that documents measuring without cookies, storage or identifiers."""
+
+    name: str
+    domains: tuple[str, ...]
+    configuration: str  # "default", or the setting it needs ("only with cookies disabled")
+    behaviour: str  # what the vendor documents
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Exemption:
+    """When audience measurement needs no consent: the regulator's conditions, and those the evidence shows."""
+
+    authority: str
+    title: str
+    sources: tuple[str, ...]
+    checked: tuple[str, ...]  # what leakmap verifies in the evidence
+    conditions: tuple[str, ...]  # all of them, most for the publisher and the vendor to show
+
+
+@dataclass(frozen=True, slots=True)
 class FilterMatch:
     """A URL matched by a filter list, with the filter text that matched."""
 

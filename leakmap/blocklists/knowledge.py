@@ -25,7 +25,17 @@ import tldextract
 
 from . import bundled
 from .domains import host_of, is_public_suffix, registrable_domain, registrable_host, suffix_ancestors
-from .facts import REGISTRIES, Classification, CookieInfo, Fact, FilterMatch, Opinion, Registration
+from .facts import (
+    REGISTRIES,
+    Classification,
+    CookieInfo,
+    Exemption,
+    Fact,
+    FilterMatch,
+    MeasurementService,
+    Opinion,
+    Registration,
+)
 from .filters import FilterEngine, load_lists
 from .sources import SOURCES, lists_dir, read_meta
 from .taxonomy import listing_verdict
@@ -64,7 +74,8 @@ class Knowledge:
 
     def __init__(self, opinions: Iterable[Opinion], cookies: Iterable[CookieInfo],
                  versions: dict[str, str], filter_root: Path | None = None,
-                 stats: dict[str, int] | None = None):
+                 stats: dict[str, int] | None = None, measurement: Iterable[MeasurementService] = (),
+                 exemption: Exemption | None = None):
         by_key: dict[str, dict[str, Opinion]] = {}
         for op in opinions:
             by_key.setdefault(op.key, {}).setdefault(op.source, op)
@@ -102,6 +113,8 @@ class Knowledge:
         self._cookie_prefixes = prefixes
         self._cookie_starts = tuple({p for p, _ in prefixes})
         self._cookie_globs = globs
+        self._measurement = {d: svc for svc in measurement for d in svc.domains}
+        self.exemption = exemption  # when audience measurement needs no consent
 
     # -- construction -------------------------------------------------------------------------
 
@@ -131,7 +144,8 @@ class Knowledge:
             opinions.extend(_compiled_opinion(o) for o in data["opinions"])
             cookies.extend(CookieInfo(**c) for c in data["cookies"])
             versions[sid] = meta["version"]
-        return cls(opinions, cookies, versions, filter_root=root, stats=stats)
+        return cls(opinions, cookies, versions, filter_root=root, stats=stats, measurement=bundle.measurement,
+                   exemption=bundle.exemption)
 
     # -- hosts --------------------------------------------------------------------------------
 
@@ -186,6 +200,16 @@ class Knowledge:
             return True
         mine = {e for e in (self._entity_of_domain(d) for d in own) if e}
         return bool(mine) and self._entity_of_domain(domain) in mine
+
+    def measurement(self, host: str) -> MeasurementService | None:
+        """What the vendor behind ``host`` documents about measuring without cookies or identifiers."""
+        suffix = host_of(host) if "/" in host else host
+        while suffix:
+            svc = self._measurement.get(suffix)
+            if svc is not None:
+                return svc
+            suffix = suffix.partition(".")[2]
+        return None
 
     # -- cookies ------------------------------------------------------------------------------
 
@@ -256,6 +280,11 @@ class Knowledge:
         for op in c.opinions:
             facts.append(Fact(op.key, _describe(op), op.source, self._versions.get(op.source, "?"),
                               {k: v for k, v in asdict(op).items() if v not in (None, (), False)}))
+        svc = self.measurement(c.host) if c.host else None
+        if svc is not None:
+            facts.append(Fact(c.host, f"{svc.name}: audience measurement documented without cookies or identifiers "
+                                      f"({svc.configuration}): {svc.behaviour}", bundled.SOURCE_ID,
+                              self._versions[bundled.SOURCE_ID], {"sources": list(svc.sources)}))
         if not c.known:
             facts.append(Fact(c.host, "unknown: no source lists this host or its domain", "leakmap",
                               self._versions[bundled.SOURCE_ID]))

@@ -5,6 +5,16 @@ so requests of cross-origin iframes, workers and service workers, and
 keep-alive beacons sent while a page unloads, never reach them. A flat-mode
 connection that auto-attaches to every child target (paused until we have
 enabled our domains) sees all of them, the way Tracker Radar Collector does.
+
+Service workers outlive the page that started them: the next page of the site
+is controlled by the one already running, which handles its navigation before
+the new page's own auto-attach can see it. So this connection attaches every
+service worker at the browser level, held before it runs, keeps that session
+for the worker's life (:attr:`Connection.workers`), and each visit's recorder
+takes over the running service workers of its browser context before its page
+navigates. A page's own auto-attach leaves service workers out
+(:data:`CHILDREN`): a paused worker runs only once every session holding it
+has said go, and one session per worker is enough.
 """
 
 from __future__ import annotations
@@ -40,6 +50,8 @@ class Session:
         self.parent: Session | None = None
         self.popup = False  # a window a visited page opened (or a frame or worker inside one)
         self.detached = False
+        self.kept = False  # a service worker's browser-level session: it outlives the visits it serves
+        self.context_id = ""  # the browser context of a kept session
 
     @classmethod
     def attached(cls, connection: Connection, params: dict[str, Any]) -> Session:
@@ -55,9 +67,15 @@ class Session:
 
 
 def held_for_us(info: dict[str, Any]) -> bool:
-    """A new target a visit may own (a window a page opened, a shared worker), which must not run
-    before its recorder is set up: the first go-ahead any client gives lets it run."""
-    return (info.get("type") == "page" and bool(info.get("openerId"))) or info.get("type") == "shared_worker"
+    """A new target a visit may own (a window a page opened, a shared or service worker), which must
+    not run before its recorder is set up: the first go-ahead any client gives lets it run."""
+    return (info.get("type") == "page" and bool(info.get("openerId"))) or info.get("type") in _WORKERS
+
+
+_WORKERS = ("shared_worker", "service_worker")
+# what a recorded target auto-attaches: everything but service workers, which this connection keeps itself
+CHILDREN = {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True,
+            "filter": [{"type": "service_worker", "exclude": True}, {}]}
 
 
 class Connection:
@@ -71,8 +89,10 @@ class Connection:
         self.browser_handler: Callable[[str, dict[str, Any]], None] | None = None
         # target id of a recorded page or frame -> who takes the windows it opens
         self.openers: dict[str, Callable[[Session], asyncio.Future]] = {}
-        # browser context of a running visit -> who takes the shared workers started in it
+        # browser context of a running visit -> who takes the shared and service workers started in it
         self.contexts: dict[str, Callable[[Session], asyncio.Future]] = {}
+        # target id -> the kept session of a service worker (see the module docstring)
+        self.workers: dict[str, Session] = {}
         self._let_go: dict[str, asyncio.Future] = {}  # targets held_for_us -> done once we let them run
         self._releases: set[asyncio.Task] = set()
         self._reader = asyncio.get_running_loop().create_task(self._read())
@@ -106,17 +126,25 @@ class Connection:
             self._pending.pop(msg_id, None)
 
     async def watch_new_pages(self) -> None:
-        """Hold every new page and shared worker until we have looked at it: a window opened by a
-        recorded page, or a shared worker started in a visit's browser context, is handed to that
-        visit's recorder before its first request (its traffic is the visit's); any other is let
-        go at once (a visited page's recorder attaches to it explicitly)."""
+        """Hold every new page, shared and service worker until we have looked at it: a window opened
+        by a recorded page, or a worker started in a visit's browser context, is handed to that
+        visit's recorder before its first request (its traffic is the visit's); a service worker is
+        kept attached for the next visits too; any other target is let go at once (a visited page's
+        recorder attaches to it explicitly)."""
         await self.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True,
-                                                 "filter": [{"type": "page"}, {"type": "shared_worker"}]})
+                                                 "filter": [{"type": "page"}, *({"type": t} for t in _WORKERS)]})
+
+    def workers_of(self, context_id: str) -> list[Session]:
+        """The service workers running in a browser context, each on its kept session."""
+        return [s for s in self.workers.values() if s.context_id == context_id and not s.detached]
 
     def _new_page(self, params: dict[str, Any]) -> None:
         session = Session.attached(self, params)
         info = params["targetInfo"]
         held = held_for_us(info)  # Playwright's go-ahead for it waits for ours (relay.py)
+        if session.type == "service_worker":
+            self._new_service_worker(session, info.get("browserContextId", ""))
+            return
         if session.type == "shared_worker":
             adopt = self.contexts.get(info.get("browserContextId", ""))
         else:
@@ -128,9 +156,32 @@ class Connection:
             return
         if held:
             self._settle(session.target_id)
-        task = asyncio.get_running_loop().create_task(self._release(session))
+        self._spawn(self._release(session))
+
+    def _new_service_worker(self, session: Session, context_id: str) -> None:
+        """Keep a new service worker's session; the visit running in its context sets it up before it
+        runs, else it runs at once and the next visit of that context takes it over."""
+        session.kept, session.context_id = True, context_id
+        self.sessions[session.id] = session
+        self.workers[session.target_id] = session
+        adopt = self.contexts.get(context_id)
+        if adopt is not None:
+            adopt(session).add_done_callback(lambda _: self._settle(session.target_id))
+        else:
+            self._spawn(self._run(session), lambda _: self._settle(session.target_id))
+
+    def _spawn(self, coro, done: Callable[[Any], None] | None = None) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
         self._releases.add(task)
         task.add_done_callback(self._releases.discard)
+        if done is not None:
+            task.add_done_callback(done)
+
+    async def _run(self, session: Session) -> None:
+        try:
+            await session.send("Runtime.runIfWaitingForDebugger")
+        except CDPError:
+            pass
 
     def _waiter(self, target_id: str) -> asyncio.Future:
         return self._let_go.setdefault(target_id, asyncio.get_running_loop().create_future())
@@ -198,6 +249,8 @@ class Connection:
             gone = self.sessions.pop(params.get("sessionId", ""), None)
             if gone:
                 gone.detached = True
+                if gone.kept:
+                    self.workers.pop(gone.target_id, None)
         if session is None:
             if method == "Target.attachedToTarget" and params.get("waitingForDebugger"):
                 self._new_page(params)

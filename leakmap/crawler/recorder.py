@@ -3,7 +3,10 @@
 The page's target is attached on our own DevTools connection before it
 navigates; children (cross-origin iframes, workers, service workers) are
 auto-attached *paused*, prepared (domains enabled, instrumentation added) and
-only then resumed, so nothing they send escapes. Events are routed to the
+only then resumed, so nothing they send escapes. The service workers already
+running in the visit's browser context (started by an earlier page of the
+phase) are taken over before the page navigates: they handle its navigation
+and send on its behalf from its first request on. Events are routed to the
 collectors that asked for them; a collector that raises is switched off and
 the failure becomes an error row, the others go on.
 """
@@ -20,9 +23,10 @@ from typing import Any
 
 from playwright.async_api import Page
 
-from leakmap.crawler.cdp import CDPError, Connection, Session
+from leakmap.crawler.cdp import CHILDREN, CDPError, Connection, Session
 from leakmap.crawler.collectors.base import Collector
 from leakmap.crawler.gpc import BrowserSignal
+from leakmap.crawler.proxied import credit_proxied
 from leakmap.records import ErrorRecord
 
 log = logging.getLogger(__name__)
@@ -76,12 +80,15 @@ class PageRecorder:
         session = await self.connection.attach(info["targetId"], "page", page.url)
         session.handler = self._on_event
         await self._setup(session)
+        for worker in self.connection.workers_of(self.context_id):
+            worker.handler = self._on_event
+            await self._setup(worker)
         for c in self.collectors:
             await self._guard(c, c.on_page(page))
 
     def _adopt(self, session: Session) -> asyncio.Task:
-        """A window opened by the page (or one of its frames), or a shared worker started in the
-        visit's context, still paused: record it as part of the visit."""
+        """A window opened by the page (or one of its frames), or a shared or service worker started
+        in the visit's context, still paused: record it as part of the visit."""
         session.handler = self._on_event
         return self._schedule_setup(session)
 
@@ -116,8 +123,7 @@ class PageRecorder:
             steps.append(session.send("Debugger.enable"))
             steps.append(session.send("Debugger.setAsyncCallStackDepth", {"maxDepth": 32}))
             steps.append(session.send("Debugger.setSkipAllPauses", {"skip": True}))
-            steps.append(session.send("Target.setAutoAttach",
-                                      {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True}))
+            steps.append(session.send("Target.setAutoAttach", CHILDREN))
             if session.type in ("service_worker", "shared_worker"):
                 # a new service or shared worker answers only once it runs, and it runs (its script
                 # is even fetched) only after the go-ahead: send everything, in order, then let it go
@@ -207,11 +213,12 @@ class PageRecorder:
             del self.connection.contexts[self.context_id]
         for session in self.sessions:
             session.handler = None
-            self.connection.sessions.pop(session.id, None)
+            if not session.kept:  # a service worker stays attached for the next visit of its context
+                self.connection.sessions.pop(session.id, None)
             self.connection.openers.pop(session.target_id, None)
         # the page (its frames and workers go with it), and what outlives it: a shared worker
         for session in self.sessions:
-            if session.parent is None and not session.detached:
+            if session.parent is None and not session.detached and not session.kept:
                 try:
                     await self.connection.send("Target.detachFromTarget", {"sessionId": session.id}, timeout=3)
                 except CDPError:
@@ -228,4 +235,5 @@ class PageRecorder:
                 self._fail(c, exc)
         for name, message in self.failed.items():
             out.append(ErrorRecord(time=time.time(), kind="collector", message=f"{name}: {message}"))
+        credit_proxied(out)
         return out

@@ -42,6 +42,7 @@ from leakmap.demo.vendors import (
     ide_cookie,
     json_response,
     pixel,
+    redirect,
     set_cookie,
     visitor_id,
 )
@@ -119,6 +120,7 @@ TESTS.static({
     ("bat.bing.com", "/bat.js"): "bat.js",
     ("analytics.tiktok.com", "/i18n/pixel/events.js"): "tiktok.js",
     ("snap.licdn.com", "/li.lms-analytics/insight.min.js"): "insight.js",
+    ("plausible.io", "/js/script.js"): "plausible.js",
 }, trackers=TRACKERS_DIR)
 
 
@@ -249,8 +251,9 @@ def taboola_pixel(request: Request) -> Response:
 def taboola_log(request: Request) -> Response:
     if not re.fullmatch(r"/\d+/log/3/unip", urlsplit(request.path).path):
         return Response(404, "", "text/plain")
-    _, headers = visitor_id(request, "t_gid", lambda: f"{uuid.uuid4()}-tuct{secrets.token_hex(4)}", ".taboola.com",
-                            max_age=365 * DAY)
+    # <uuid>-tuct<hex> with an unpadded hex counter: 45 or 46 characters, depending on the profile
+    _, headers = visitor_id(request, "t_gid", lambda: f"{uuid.uuid4()}-tuct{0x1000 + secrets.randbelow(0x1f000):x}",
+                            ".taboola.com", max_age=365 * DAY)
     return pixel(headers)
 
 
@@ -315,6 +318,67 @@ def amplitude(request: Request) -> Response:
 @route("vitals.vercel-insights.com", "/v1/vitals")
 def vercel_vitals(request: Request) -> Response:
     return Response(200, "OK", "text/plain")
+
+
+# -- Plausible Analytics: audience measurement without cookies or identifiers -----------------
+
+
+@route("plausible.io", "/api/event")
+def plausible_event(request: Request) -> Response:
+    """A page view or custom event: counted, nothing set (no cookie; Plausible hashes IP address and
+    user agent with a daily salt on its side)."""
+    if request.method != "POST":
+        return Response(405, "", "text/plain", [("Allow", "POST")])
+    try:
+        event = json.loads(request.body or b"{}")
+    except ValueError:
+        return bad_request("the body must be JSON")
+    if not (event.get("n") and event.get("u") and event.get("d")):
+        return bad_request("n, u and d are required")
+    return Response(202, "ok", "text/plain", [("Access-Control-Allow-Origin", "*")])
+
+
+# -- Zustimmly: a hosted consent platform unknown to the lists (sites/app.zustimmly.eu) --------------
+
+
+@route("app.zustimmly.eu", "/v1/consent")
+def zustimmly_consent(request: Request) -> Response:
+    """The banner frame stores the answer on the platform's side: the word, in zm_consent (1 year)."""
+    if request.method != "POST":
+        return Response(405, "", "text/plain", [("Allow", "POST")])
+    choice = parse_qs(request.body.decode("utf-8", "replace")).get("choice", [""])[0]
+    if choice not in ("accept", "reject"):
+        return bad_request("choice is accept or reject")
+    return json_response({"ok": True, "choice": choice},
+                         [set_cookie("zm_consent", choice, ".zustimmly.eu", max_age=365 * DAY, http_only=False)])
+
+
+@route("app.zustimmly.eu", "/v1/status")
+def zustimmly_status(request: Request) -> Response:
+    """The loader checks the platform's record on every page with an answer (the cookie rides along)."""
+    return json_response({"choice": request.cookies.get("zm_consent")})
+
+
+# -- Hanse Medien: a publisher group whose sites send the answer through its consent domain ---------
+
+
+@route("consent.hanse-medien.de", "/v2/decide")
+def hanse_decide(request: Request) -> Response:
+    """The banner's links land here: the answer and a consent id are kept on the group's domain (1 year),
+    then the visitor goes back where they came from."""
+    choice, back = request.query.get("choice", ""), request.query.get("return", "")
+    if choice not in ("accept", "reject") or not back.startswith("https://"):
+        return bad_request("choice (accept or reject) and return (an https URL) are required")
+    return redirect(back, [set_cookie("hm_consent", choice, ".hanse-medien.de", max_age=365 * DAY),
+                           set_cookie("hm_cid", str(uuid.uuid4()), ".hanse-medien.de", max_age=365 * DAY)])
+
+
+@route("consent.hanse-medien.de", "/v2/state.js")
+def hanse_state(request: Request) -> Response:
+    """What the group's sites read on every page: the visitor's answer, from the group's cookies."""
+    choice = request.cookies.get("hm_consent")
+    state = {"choice": choice if choice in ("accept", "reject") else None, "id": request.cookies.get("hm_cid")}
+    return Response(200, f"window.HanseConsent = {json.dumps(state)};\n", JS)
 
 
 # -- first-party endpoints of the fixture sites ---------------------------------------------

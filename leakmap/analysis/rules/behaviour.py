@@ -16,6 +16,18 @@ tracking by what it does, whatever the party's label:
 A party is then judged per phase and moment (:func:`leakmap.analysis.rules.common.verdicts`):
 tracking at that moment when one of its requests then is. Every rule uses that verdict, so a
 party is never tracking for one rule and essential for another.
+
+Behaviour also clears a label: an analytics party (listed only as analytics, or matched by
+EasyPrivacy) that at that phase and moment set or sent no cookie, had its scripts write no web
+storage, sent no identifier (the cookies' identifier tokens, nor a field of its own requests
+that holds a generated value differing between fresh profiles: :mod:`~leakmap.analysis.rules.params`)
+and made no fingerprinting call (:mod:`~leakmap.analysis.rules.techniques`) measured the audience
+without tracking anyone (:func:`audience_measurement`): Plausible, Fathom, Umami, a Matomo with
+cookies disabled. It is not tracking then; the request rules report its traffic as an ``info``
+advisory naming the conditions of the CNIL's audience-measurement exemption (what leakmap cannot
+see: the publisher's exclusive use, retention, no combination with other data), and it never
+makes ``consent-banner-missing`` fire. What the vendor documents comes from the knowledge data
+(``blocklists/data/measurement.toml``); the behaviour decides, listed there or not.
 """
 
 from __future__ import annotations
@@ -23,13 +35,17 @@ from __future__ import annotations
 from typing import Any
 
 from leakmap.analysis.data import CookieWrite, Req, SiteData, memo
+from leakmap.analysis.findings import moment_of_row
 from leakmap.analysis.identifiers import bounded, tokens
 from leakmap.analysis.parties import Parties, Party
 from leakmap.analysis.rules.idsources import IdSource, id_sources
-from leakmap.analysis.rules.writes import refused
+from leakmap.analysis.rules.params import sent_identifiers
+from leakmap.analysis.rules.techniques import technique
+from leakmap.analysis.rules.writes import refused, setter
 from leakmap.blocklists import TRACKING_CATEGORIES
 
 IDENTIFIER_TRACKING = "identifier-tracking"  # the category of a party tracking by an unlisted identifier cookie
+AUDIENCE_MEASUREMENT = "audience-measurement"  # the basis of an analytics party that tracked no one
 
 
 def strict(party: Party) -> bool:
@@ -119,6 +135,58 @@ def request_behaviour(site: SiteData, parties: Parties, req: Req, party: Party) 
                         "found_in": where, "compared_across_profiles": source.confirmed,
                         "text": f"its {where.replace('_', ' ')} carries the identifier of cookie {source.name}"}
     return None
+
+
+def _footprint(site: SiteData, parties: Parties) -> dict[tuple[str, str, str], list[str]]:
+    """(phase, moment, registrable domain) -> what a third party left in or read from the browser
+    then: cookies it set (its responses' ``Set-Cookie``, its scripts' ``document.cookie``), web
+    storage its scripts wrote, fingerprinting calls its scripts made."""
+    def compute() -> dict[tuple[str, str, str], list[str]]:
+        out: dict[tuple[str, str, str], list[str]] = {}
+
+        def add(phase: str, moment: str, party: Party | None, what: str) -> None:
+            if party is not None and not party.first_party:
+                out.setdefault((phase, moment, party.domain), []).append(what)
+
+        for w in site.cookies:
+            if w.lifetime is None or w.lifetime > 0:  # not a deletion
+                add(w.phase, moment_of_row(w), setter(site, parties, w), f"cookie {w.name}")
+        for s in site.storage:
+            writers = {p.domain: p for u in (*s.stack, s.script_url) if u and (p := parties.of_url(site.id, u))}
+            for party in writers.values():
+                add(s.phase, moment_of_row(s), party, f"{s.kind}Storage {s.key}")
+        for c in site.api_calls:
+            if c.script_url and technique(c) is not None:
+                add(c.phase, moment_of_row(c), parties.of_url(site.id, c.script_url), f"fingerprinting ({c.api})")
+        return out
+    return memo(site, "footprint", compute)
+
+
+def audience_measurement(site: SiteData, parties: Parties, party: Party, phase: str, moment: str,
+                         requests: list[Req], categories: set[str]) -> dict[str, Any] | None:
+    """The basis for judging ``party`` not tracking at that phase and moment although a label or a
+    filter says analytics (``categories``: what its ``requests`` then were judged): it measured the
+    audience without cookies, storage, identifiers or fingerprinting. None: it did not."""
+    listed = {c for c in party.categories if c in TRACKING_CATEGORIES}
+    if party.broker or listed - {"analytics"} or categories - {"analytics"}:
+        return None  # advertising, replay, a broker: never audience measurement
+    if _footprint(site, parties).get((phase, moment, party.domain)):
+        return None
+    for req in requests:
+        if req.cookie_header or request_behaviour(site, parties, req, party) is not None \
+                or sent_identifiers(site, parties, req):
+            return None
+    exemption, documented = parties.kb.exemption, parties.kb.measurement(party.host)
+    return {
+        "kind": AUDIENCE_MEASUREMENT, "category": "analytics",
+        "text": "no cookie, web storage, identifier or fingerprinting: audience measurement, exempt from consent "
+                "if the conditions the evidence cannot show are met",
+        "checked": list(exemption.checked) if exemption else [],
+        "exemption": {"authority": exemption.authority, "title": exemption.title,
+                      "conditions": list(exemption.conditions), "sources": list(exemption.sources)} if exemption else None,
+        "documented": {"service": documented.name, "configuration": documented.configuration,
+                       "behaviour": documented.behaviour, "sources": list(documented.sources)} if documented else None,
+    }
 
 
 def _describe(found: tuple[str, dict[str, Any]]) -> str:

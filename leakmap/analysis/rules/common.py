@@ -1,6 +1,7 @@
 """Intermediate results several rules share, computed once per site (memoised on ``SiteData.memo``):
 the site's third-party requests, each judged once (:mod:`leakmap.analysis.rules.behaviour`), and
-the verdict on each party per phase and moment that every rule reads."""
+the verdict on each party per phase and moment that every rule reads: tracking, or audience
+measurement that tracked no one (an analytics label its behaviour clears)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,18 @@ from typing import Any
 from leakmap.analysis.data import Req, SiteData, memo
 from leakmap.analysis.findings import moment_of_row
 from leakmap.analysis.parties import Parties, Party
-from leakmap.analysis.rules.behaviour import filter_basis, label_basis, request_behaviour
+from leakmap.analysis.rules.behaviour import (
+    audience_measurement,
+    filter_basis,
+    label_basis,
+    request_behaviour,
+)
 from leakmap.analysis.signals import consent_mode
 from leakmap.blocklists import FilterMatch
 
-__all__ = ["Hit", "group", "memo", "neutral_load", "phase_counts", "third_party_hits", "verdicts", "verdict_of"]
+__all__ = ["Hit", "group", "measured", "memo", "neutral_load", "phase_counts", "third_party_hits", "verdicts", "verdict_of"]
+
+Key = tuple[str, str, str]  # phase, moment, registrable domain
 
 
 @dataclass(slots=True)
@@ -57,18 +65,43 @@ def _hits(site: SiteData, parties: Parties) -> list[Hit]:
     return out
 
 
-def verdicts(site: SiteData, parties: Parties) -> dict[tuple[str, str, str], Hit]:
+def verdicts(site: SiteData, parties: Parties) -> dict[Key, Hit]:
     """(phase, moment, registrable domain) -> the first request that made the party tracking then.
 
     A party is tracking in a phase and moment when one of its requests then is (by its listing, a
-    filter, or what it did): cookies it set and storage its scripts wrote then are judged by this
+    filter, or what it did), unless it was an analytics party that tracked no one then
+    (:func:`measured`): cookies it set and storage its scripts wrote then are judged by this
     verdict, the same one the request rules use."""
-    def compute() -> dict[tuple[str, str, str], Hit]:
-        out: dict[tuple[str, str, str], Hit] = {}
+    return _judged(site, parties)[0]
+
+
+def measured(site: SiteData, parties: Parties) -> dict[Key, tuple[Hit, dict[str, Any]]]:
+    """(phase, moment, registrable domain) -> the first request of an analytics party that, then,
+    set or sent no cookie, wrote no storage, sent no identifier and did not fingerprint, and why
+    (:func:`~leakmap.analysis.rules.behaviour.audience_measurement`): not tracking, an advisory."""
+    return _judged(site, parties)[1]
+
+
+def _judged(site: SiteData, parties: Parties) -> tuple[dict[Key, Hit], dict[Key, tuple[Hit, dict[str, Any]]]]:
+    def compute() -> tuple[dict[Key, Hit], dict[Key, tuple[Hit, dict[str, Any]]]]:
+        first: dict[Key, Hit] = {}
+        of_party: dict[Key, list[Hit]] = {}
         for h in third_party_hits(site, parties):
+            key = (h.req.phase, h.window, h.party.domain)
+            of_party.setdefault(key, []).append(h)
             if h.category:
-                out.setdefault((h.req.phase, h.window, h.party.domain), h)
-        return out
+                first.setdefault(key, h)
+        tracking: dict[Key, Hit] = {}
+        audience: dict[Key, tuple[Hit, dict[str, Any]]] = {}
+        for key, h in first.items():
+            hits = of_party[key]
+            basis = audience_measurement(site, parties, h.party, key[0], key[1], [x.req for x in hits],
+                                         {x.category for x in hits if x.category})
+            if basis is None:
+                tracking[key] = h
+            else:
+                audience[key] = (h, basis)
+        return tracking, audience
     return memo(site, "verdicts", compute)
 
 

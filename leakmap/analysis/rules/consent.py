@@ -32,7 +32,7 @@ from leakmap.analysis.findings import (
     window,
 )
 from leakmap.analysis.parties import Parties
-from leakmap.analysis.rules.common import Hit, third_party_hits
+from leakmap.analysis.rules.common import Hit, third_party_hits, verdicts
 from leakmap.analysis.rules.cookies import classified_writes
 from leakmap.analysis.signals import GVL_IDS, decode_tc, granted, grants_anything, tc_strings, tcf_state
 from leakmap.phases import ACTION_PHASES
@@ -202,11 +202,13 @@ def no_reject_option(site: SiteData, parties: Parties) -> list[Finding]:
 
 
 def consent_banner_missing(site: SiteData, parties: Parties) -> list[Finding]:
-    """Tracking happens and no consent banner was detected (needs an accept or reject attempt)."""
+    """Tracking happens and no consent banner was detected (needs an accept or reject attempt).
+    Tracking is the verdict every rule reads: audience measurement without cookies, storage or
+    identifiers needs no banner."""
     attempts = [c for p, c in site.consent.items() if p in ACTION_PHASES]
     if not attempts or site.banner_detected():
         return []
-    tracked = sorted({h.party.domain for h in third_party_hits(site, parties) if h.category and h.window == BEFORE})
+    tracked = sorted({domain for _, moment, domain in verdicts(site, parties) if moment == BEFORE})
     cookies = sorted({c.write.name for c in classified_writes(site, parties) if c.window == BEFORE})
     if not tracked and not cookies:
         return []

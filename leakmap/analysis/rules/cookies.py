@@ -6,7 +6,9 @@ response host, or the script that wrote it with ``document.cookie``) was trackin
 of that phase -- the same verdict the request rules use (:func:`~leakmap.analysis.rules.common.verdicts`),
 so a party with an essential and a tracking listing is judged alike by every rule -- or when a
 third-party script not listed as essential wrote an identifier into it. Cookies the table calls
-necessary or consent-management, and unknown first-party cookies, are never flagged. Writes the
+necessary or consent-management, the site's own consent record whoever its platform is (the
+places its deciding action wrote the choice in: :mod:`~leakmap.analysis.rules.choice`), and
+unknown first-party cookies are never flagged. Writes the
 browser refused (a ``Domain`` that is a public suffix or does not cover the page, or a blocked
 ``Set-Cookie``) and deletions (lifetime <= 0) are not cookies being set.
 
@@ -39,7 +41,7 @@ from leakmap.analysis.findings import (
     request_evidence,
     timing,
 )
-from leakmap.analysis.identifiers import bounded, looks_random, tokens
+from leakmap.analysis.identifiers import bounded
 from leakmap.analysis.parties import Parties, Party
 from leakmap.analysis.rules.behaviour import (
     IDENTIFIER_TRACKING,
@@ -48,7 +50,9 @@ from leakmap.analysis.rules.behaviour import (
     strict,
     tracking_cookie,
 )
+from leakmap.analysis.rules.choice import choice_places, cookie_place
 from leakmap.analysis.rules.common import Hit, third_party_hits, verdict_of
+from leakmap.analysis.rules.idsources import cookie_identifiers
 from leakmap.analysis.rules.writes import refused, setter
 from leakmap.blocklists import TRACKING_CATEGORIES, CookieInfo
 from leakmap.blocklists.domains import registrable_domain
@@ -86,8 +90,8 @@ def classify(site: SiteData, parties: Parties, name: str, domain: str, value: st
         if info.category in TRACKING_CATEGORIES:
             return CookieClass(info.category, "known cookie", info, party)
         return None
-    if party.first_party:
-        return None
+    if party.first_party or cookie_place(name, domain) in choice_places(site):
+        return None  # the site's own, or where its consent platform keeps the visitor's choice
     hit = verdict_of(site, parties, party, phase, moment)
     if hit is not None:
         return CookieClass(hit.category or "advertising", "set by a tracking third party", None, party,
@@ -194,10 +198,11 @@ def _covers(dkey: str, host: str) -> bool:
     return host == dkey or host.endswith("." + dkey)
 
 
-def _sent_after(site: SiteData, hits: list[Hit], name: str, dkey: str, value: str) -> tuple[Hit, str] | None:
+def _sent_after(site: SiteData, parties: Parties, phase: str, hits: list[Hit], name: str, dkey: str,
+                value: str) -> tuple[Hit, str] | None:
     """The first request to a third party among ``hits`` (after a refusal) that carries the cookie: in its
     ``Cookie`` header (to a host the cookie's domain covers), or an identifier token of its value."""
-    ids = [t for t in tokens(value) if looks_random(t, site.scan_time)]
+    ids = cookie_identifiers(site, parties, phase, name, dkey, value)
     for h in hits:
         req = h.req
         if req.cookie_header and _covers(dkey, req.host) and any(
@@ -267,7 +272,8 @@ def _after_refusal(site: SiteData, parties: Parties, refusal: Refusal) -> list[F
                                     first.write.visit_id, moment))
                 continue
             earlier = before[key]
-            sent = _sent_after(site, after_hits, name, dkey, (left[key].value if key in left else earlier.write.value))
+            sent = _sent_after(site, parties, phase, after_hits, name, dkey,
+                               left[key].value if key in left else earlier.write.value)
             if sent is not None:
                 hit, how = sent
                 out.append(_finding(site, parties, refusal.rule, phase, name, dkey, earlier.cls,

@@ -5,7 +5,8 @@ token belongs to the party that set the cookie (its ``Set-Cookie`` response host
 that wrote it). A request to a third party of another registrable domain and another owner that
 carries the token in its URL, POST body, Referer or redirect ``Location`` is a sync; so is a
 redirect from one tracker straight to another that carries an identifier-looking parameter
-(the classic ``cm.g.doubleclick.net -> idsync.rlcdn.com`` chains) when no cookie explains it.
+(the classic ``cm.g.doubleclick.net -> idsync.rlcdn.com`` chains) when no cookie explains it,
+judged by the same identifier test as cookies (:mod:`~leakmap.analysis.rules.params`).
 Tokens are searched in the same phase only: each phase is its own browser profile.
 """
 
@@ -17,10 +18,11 @@ from typing import Any
 
 from leakmap.analysis.data import SiteData, memo
 from leakmap.analysis.findings import MOMENTS, make, party_evidence, request_evidence
-from leakmap.analysis.identifiers import bounded, looks_random, tokens
+from leakmap.analysis.identifiers import bounded
 from leakmap.analysis.parties import Parties, Party
 from leakmap.analysis.rules.common import Hit, third_party_hits
 from leakmap.analysis.rules.idsources import IdSource, id_sources
+from leakmap.analysis.rules.params import sent_identifiers
 from leakmap.records import Finding
 
 _PARAM = re.compile(r"([^?&;=/:]+)=([^&;]*)")
@@ -102,12 +104,9 @@ def _redirect_syncs(site: SiteData, parties: Parties, explained: set[tuple[str, 
             continue
         if (req.phase, hit.window, previous.domain, hit.party.domain) in explained:
             continue
-        query = req.url.partition("?")[2] or req.url.rpartition("/")[2]
-        for name, value in _PARAM.findall(query):
-            token = next((t for t in tokens(value) if looks_random(t, site.scan_time)), None)
-            if token:
-                out.append((hit, previous, name, token))
-                break
+        found = next(((name, token) for name, token, _ in sent_identifiers(site, parties, req)), None)
+        if found:
+            out.append((hit, previous, *found))
     return out
 
 

@@ -2,7 +2,10 @@
 consent was withdrawn, session replay, data brokers. Each phase and moment gives a finding per registrable domain (merged into
 one per fact across phases); its evidence is the first request that made the party tracking
 then, and why (its listing, a filter, or what it did), with Consent Mode "cookieless" pings
-shown only when nothing else was sent."""
+shown only when nothing else was sent. Two cases are ``info`` advisories, not violations: Google
+Consent Mode's denied state (cookieless pings and the tag that sends them), and an analytics
+party that tracked no one then (no cookie, storage, identifier or fingerprinting: the verdict's
+audience measurement), whose finding names the conditions of the CNIL's exemption."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from leakmap.analysis.findings import (
     request_evidence,
 )
 from leakmap.analysis.parties import Parties
-from leakmap.analysis.rules.common import Hit, group, neutral_load, third_party_hits, verdicts
+from leakmap.analysis.rules.common import Hit, group, measured, neutral_load, third_party_hits, verdicts
 from leakmap.analysis.rules.idsync import id_matches
 from leakmap.analysis.rules.pii import pii_matches
 from leakmap.analysis.signals import denied_ping
@@ -72,17 +75,27 @@ def _cookieless_owners(hits: list[Hit]) -> set[tuple[str, str]]:
 
 
 def _tracking_in(site: SiteData, parties: Parties, rule: str, moment: str) -> list[Finding]:
-    """Every party tracking at ``moment`` (per phase): all its requests then, led by what proved it."""
-    tracked = verdicts(site, parties)
+    """Every party tracking at ``moment`` (per phase): all its requests then, led by what proved it;
+    and every analytics party that only measured the audience then, as an advisory."""
+    tracked, audience = verdicts(site, parties), measured(site, parties)
     hits = [h for h in third_party_hits(site, parties)
-            if h.window == moment and (h.req.phase, moment, h.party.domain) in tracked]
+            if h.window == moment and ((key := (h.req.phase, moment, h.party.domain)) in tracked or key in audience)]
     cookieless_owners = _cookieless_owners(hits)
     out = []
     for (phase, domain), group_hits in group(hits, lambda h: (h.req.phase, h.party.domain)).items():
+        when = MOMENTS[moment].label
+        if (phase, moment, domain) in audience:
+            _, basis = audience[(phase, moment, domain)]
+            evidence, first = _summary(site, parties, group_hits, {"audience_measurement": basis})
+            evidence["classification"]["basis"] = basis
+            out.append(make(site, rule, "info", phase=phase, domain=domain, evidence=evidence, party=first.party,
+                            category=first.category, page=site.page(first.req.visit_id), moment=moment,
+                            title=f"{first.party.label_with(first.category)} measured the audience {when} without "
+                                  "cookies, storage or identifiers (exempt from consent under the CNIL's conditions)"))
+            continue
         evidence, first = _summary(site, parties, group_hits)
         cookieless = (phase, _owner(first)) in cookieless_owners
         pinged = any(h.consent_mode is not None for h in group_hits if h.category)
-        when = MOMENTS[moment].label
         how = "" if first.basis is None or first.basis["kind"] != "behaviour" else f" ({first.basis['text']})"
         label = first.party.label_with(first.category)
         if cookieless and pinged:

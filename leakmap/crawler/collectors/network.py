@@ -21,13 +21,18 @@ _NETWORK_SCHEMES = ("http:", "https:", "ws:", "wss:")
 # read from the same system clock, the call first; this only absorbs rounding
 _CLOCK_SLACK = 0.005
 LONG_LIVED = 5.0  # seconds: a request still open after this (long poll, stream) no longer delays "quiet"
+_WORKERS = ("worker", "shared_worker", "service_worker")
 
 
 def _lower(headers: dict[str, Any] | None) -> dict[str, str]:
     return {k.lower(): str(v) for k, v in (headers or {}).items()}
 
 
-def _initiator(initiator: dict[str, Any]) -> tuple[str | None, str | None, list[str]]:
+def _initiator(initiator: dict[str, Any], worker: str | None = None) -> tuple[str | None, str | None, list[str]]:
+    """(type, the script that asked, the script URLs of the stack, innermost first). In a worker
+    (``worker``: its own script's URL), a script the worker evaluated is the one that asked when
+    the innermost frames are the worker's own code: a web-worker proxy (Partytown) runs each tag
+    it hosts with ``//# sourceURL=<the tag's URL>`` and makes the requests the tag asks for."""
     urls: list[str] = []
     stack = initiator.get("stack")
     while stack:
@@ -36,7 +41,10 @@ def _initiator(initiator: dict[str, Any]) -> tuple[str | None, str | None, list[
             if url and (not urls or urls[-1] != url):
                 urls.append(url)
         stack = stack.get("parent")
-    return initiator.get("type"), (urls[0] if urls else initiator.get("url")), urls
+    asked = urls[0] if urls else initiator.get("url")
+    if worker and urls and urls[0] == worker:
+        asked = next((u for u in urls if u != worker and u.startswith(("http:", "https:"))), asked)
+    return initiator.get("type"), asked, urls
 
 
 def _outlived_its_page(hop: RequestRecord, failure: dict[str, Any]) -> bool:
@@ -113,6 +121,8 @@ class NetworkCollector(Collector):
             self._apply_extras(flight)
         elif method == "Network.responseReceived":
             flight = self._flights.get(key)
+            if not (flight and flight.hops):
+                flight = self._unannounced(session, key, p)
             if flight and flight.hops:
                 flight.responded = True
                 self._response(flight.hops[-1], p.get("response", {}))
@@ -150,7 +160,7 @@ class NetworkCollector(Collector):
             previous = flight.hops[-1]
             self._response(previous, p["redirectResponse"])
             redirect_from = previous.url
-        itype, iurl, istack = _initiator(p.get("initiator", {}))
+        itype, iurl, istack = _initiator(p.get("initiator", {}), session.url if session.type in _WORKERS else None)
         record = RequestRecord(
             time=p.get("wallTime") or self._wall(p.get("timestamp")),
             cdp_id=p.get("requestId", ""),
@@ -171,6 +181,24 @@ class NetworkCollector(Collector):
         self._post_data(session, record, request)
         flight.hops.append(record)
         self._apply_extras(flight)
+
+    def _unannounced(self, session: Session, key: str, p: dict[str, Any]) -> _Flight | None:
+        """A request whose start was reported before we could listen, known by its response: a new
+        service worker's own script, fetched by the browser as the worker's target appears (its
+        ``requestWillBeSent`` goes out before the target's ``Network.enable`` takes effect)."""
+        response = p.get("response", {})
+        url = response.get("url", "")
+        if not url.startswith(_NETWORK_SCHEMES):
+            return None
+        started = (response.get("timing") or {}).get("requestTime")
+        flight = self._flights.setdefault(key, _Flight(started=time.monotonic()))
+        flight.hops.append(RequestRecord(
+            time=self._wall(started if started else p.get("timestamp")), cdp_id=key, url=url,
+            host=urlsplit(url).hostname or "", method="GET", resource_type=p.get("type", "Other"),
+            target_type=session.type, frame_id=p.get("frameId"), request_headers=_lower(response.get("requestHeaders")),
+        ))
+        self._apply_extras(flight)
+        return flight
 
     def _post_data(self, session: Session, record: RequestRecord, request: dict[str, Any]) -> None:
         entries = request.get("postDataEntries")
@@ -207,6 +235,8 @@ class NetworkCollector(Collector):
         record.remote_ip = response.get("remoteIPAddress")
         record.from_cache = bool(response.get("fromDiskCache") or response.get("fromPrefetchCache")
                                  or response.get("fromServiceWorker"))
+        if response.get("fromServiceWorker"):
+            record.service_worker = response.get("serviceWorkerResponseSource") or "unknown"
         if not record.response_headers:
             record.response_headers = _lower(response.get("headers"))
 

@@ -1,10 +1,13 @@
 /* FAKE Taboola Pixel (cdn.taboola.com/libtrc/unip/<id>/tfa.js) for the leakmap test web.
  * Keeps a user id in localStorage ("taboola global:user-id") and logs each _tfa event to
- * trc.taboola.com/<id>/log/3/unip (an image; the server sets the third-party t_gid cookie). */
+ * trc.taboola.com/<id>/log/3/unip (an image; the server sets the third-party t_gid cookie).
+ * The id is <uuid>-tuct<hex> with an unpadded hex counter, so it is 45 or 46 characters long
+ * depending on the profile, as real ids of this shape are. */
 const queue = window._tfa || [];
 if (!Array.isArray(queue)) return;
 const KEY = "taboola global:user-id";
-const userId = localStorage.getItem(KEY) || T.uuid() + "-tuctc" + T.hex(4);
+const counter = 0x1000 + Math.floor(Math.random() * 0x1f000); // 4 or 5 hex digits, unpadded
+const userId = localStorage.getItem(KEY) || T.uuid() + "-tuct" + counter.toString(16);
 localStorage.setItem(KEY, userId);
 
 function handle(item) {

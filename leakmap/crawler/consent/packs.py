@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-ROLES = ("accept", "reject", "settings", "save")
-NODE_MODULES = Path(__file__).resolve().parents[2] / "tests" / "npm" / "node_modules"
+ROLES = ("accept", "reject", "settings", "save", "close")
+NODE_MODULES = Path(__file__).resolve().parents[3] / "tests" / "npm" / "node_modules"
 _READER = Path(__file__).with_name("packs.mjs")
 
 # Codes some packs use for a language that has another ISO 639-1 code.
@@ -35,16 +35,18 @@ class Pack:
 
 PACKS = (
     Pack("tarteaucitronjs", "tarteaucitron", "lang", {
-        "accept": ("acceptAll", "allowAll"), "reject": ("denyAll",), "settings": ("personalize",), "save": ("save",)},
-        "tarteaucitron.js: first layer acceptAll / denyAll / personalize, panel allowAll / denyAll / save"),
+        "accept": ("acceptAll", "allowAll"), "reject": ("denyAll",), "settings": ("personalize",), "save": ("save",),
+        "close": ("close",)},
+        "tarteaucitron.js: first layer acceptAll / denyAll / personalize, panel allowAll / denyAll / save / close"),
     Pack("klaro", "klaro", "dist/translations.js", {
         "accept": ("acceptAll", "ok"), "reject": ("decline",), "settings": ("consentNotice.learnMore",),
-        "save": ("acceptSelected", "save")},
-        "Klaro: notice ok (or acceptAll) / decline / learnMore, modal acceptAll / acceptSelected / decline"),
+        "save": ("acceptSelected", "save"), "close": ("close",)},
+        "Klaro: notice ok (or acceptAll) / decline / learnMore, modal acceptAll / acceptSelected / decline / close"),
     Pack("@c15t/translations", "c15t", "dist/all.js", {
         "accept": ("common.acceptAll", "iab.common.acceptAll"), "reject": ("common.rejectAll", "iab.common.rejectAll"),
-        "settings": ("common.customize", "iab.common.customize"), "save": ("common.save", "iab.common.saveSettings")},
-        "c15t: cookie banner and its IAB TCF banner"),
+        "settings": ("common.customize", "iab.common.customize"), "save": ("common.save", "iab.common.saveSettings"),
+        "close": ("common.close",)},
+        "c15t: cookie banner and its IAB TCF banner (and their close control)"),
     Pack("@68publishers/cookie-consent", "json", "dist/translations", {
         "accept": ("consent_modal_primary_btn", "settings_modal_accept_all_btn"),
         "reject": ("consent_modal_secondary_btn_accept_necessary", "settings_modal_reject_all_btn"),

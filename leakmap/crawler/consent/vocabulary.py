@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).with_name("data") / "vocabulary.json"
-ROLES = ("accept", "reject", "settings", "save")
+ROLES = ("accept", "reject", "settings", "save", "close")
 
 _SPACES = re.compile(r"\s+")
 _EDGES = re.compile(r"^[\s\"'«»›>→✓✔×✕]+|[\s\"'«»›>→✓✔×✕.!]+\Z")
@@ -35,6 +35,7 @@ class Vocabulary:
     reject: tuple[str, ...]
     settings: tuple[str, ...]
     save: tuple[str, ...]
+    close: tuple[str, ...]  # the close control of a pop-up covering the banner
 
     @classmethod
     def load(cls, path: Path = DATA) -> Vocabulary:

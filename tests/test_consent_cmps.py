@@ -19,7 +19,8 @@ each visit stored through ``Store.save_visit`` as the crawler does. Then:
 no choice is stored), ``first_layer_accept``/``first_layer_reject``, ``tcf``, ``reappears``, and
 per action (``accept_``/``reject_``): ``verified``, ``method``, ``steps``, ``error``, ``button``,
 ``frame``, ``stored`` (cookie name -> decoded value); ``baseline_stored`` for a CMP that writes a
-pending state on load.
+pending state on load; ``dismissed``: how a pop-up covering the banner was closed before each
+answer (each a step of it, in ``steps`` and ``steps_seen``).
 """
 
 from __future__ import annotations
@@ -220,6 +221,11 @@ def test_consent_record_in_the_store_says_what_happened(run, host):
             assert row["details"]["button_text"] == want[f"{action}_button"]
         if f"{action}_frame" in want:
             assert row["details"]["frame_url"].startswith(want[f"{action}_frame"])
+        dismissed = row["details"].get("dismissed", [])
+        assert [d["how"] for d in dismissed] == want.get("dismissed", []), (action, dismissed)
+        if banner and row["verified"]:  # every step a visitor took is seen, the deciding click last
+            seen = row["details"]["steps_seen"]
+            assert len(seen) == row["steps"] and seen[-1]["time"] == row["time"], (action, seen)
         if row["verified"]:  # the verdict's own evidence: the CMP's record is among what changed
             changed = {key.rsplit(":", 1)[1] for key in row["details"]["changed"]}
             assert set(want[f"{action}_stored"]) <= changed, row["details"]["changed"]

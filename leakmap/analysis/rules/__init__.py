@@ -16,7 +16,12 @@ from dataclasses import dataclass
 
 from leakmap.analysis.data import SiteData
 from leakmap.analysis.parties import Parties
-from leakmap.analysis.rules.consent import consent_banner_missing, consent_signal_mismatch, no_reject_option
+from leakmap.analysis.rules.consent import (
+    consent_banner_missing,
+    consent_or_pay,
+    consent_signal_mismatch,
+    no_reject_option,
+)
 from leakmap.analysis.rules.cookies import (
     cookie_after_reject,
     cookie_after_withdrawal,
@@ -168,6 +173,17 @@ RULE_TABLE: tuple[Rule, ...] = (
         "Refusing must be as easy as accepting (EDPB guidelines, CNIL decisions); hiding refusal behind settings "
         "is a dark pattern.",
         "Add a \"Reject all\" button next to \"Accept all\", equally visible."),
+    Rule(
+        "consent-or-pay", "info", consent_or_pay,
+        "\"Pay or OK\" wall",
+        "Informational: the banner offers to accept tracking or to pay (a subscription, an ad-free plan), and no "
+        "free way to refuse. The finding names the paid alternative and its link.",
+        "Whether consent given at such a wall is freely given is judged case by case: the EDPB (Opinion 08/2024) "
+        "holds that large online platforms should in most cases also offer a free alternative without behavioural "
+        "advertising, and national regulators look at whether the paid alternative is a real equivalent at a "
+        "reasonable price. A reviewer should see the wall for what it is.",
+        "Offer a free refusal beside \"accept\", or document why the paid alternative meets your regulator's "
+        "conditions (an equivalent service, a reasonable price, no tracking in it)."),
     Rule(
         "consent-banner-missing", "high", consent_banner_missing,
         "No consent banner",

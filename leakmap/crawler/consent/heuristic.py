@@ -77,7 +77,7 @@ _FIND_JS = """([queries, words]) => {""" + _HELPERS_JS + """
 _PAY_JS = """([phrases, words]) => {""" + _HELPERS_JS + """
   for (const el of deep.all('""" + CLICKABLE + """')) {
     const text = (el.tagName === "INPUT" ? el.value : (el.innerText || el.textContent || "")).replace(/\\s+/g, " ").trim();
-    if (!text || text.length > 160 || !visible(el) || !bannerish(el)) continue;
+    if (!text || text.length > 160 || !visible(el) || bannerish(el) < 60) continue;  // on the banner itself
     const t = " " + norm(text) + " ";
     if (!phrases.some((p) => t.includes(p))) continue;
     const link = deep.closest(el, "a[href]");

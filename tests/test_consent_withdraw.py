@@ -5,17 +5,20 @@ Every fixture site whose ``[consent]`` table has ``withdraw_*`` keys is crawled 
 withdraw phase as the spider crawls it (landing page: accept; the middle page: browsed, then the
 choice withdrawn; the last page), each visit stored through ``Store.save_visit``. Then:
 
-- the withdraw row says how the choice was reopened (``withdraw_reopen``: link, floating-button,
-  api; ``withdraw_reopen_text`` / ``withdraw_reopen_call``; ``withdraw_found``: a visitor could),
-  the method, the clicks (the reopening one included) and the verdict, with every step timed;
+- the withdraw row says how the choice was reopened (``withdraw_reopen``: link, button,
+  floating-button, api; ``withdraw_reopen_text`` / ``withdraw_reopen_call``; ``withdraw_found``: a
+  visitor could), where the control was (``withdraw_where``: the page of the withdrawal unless
+  said, the landing page, the cookie policy page; each navigation there a step), the pages looked
+  at (``withdraw_looked_at``, paths), the method, the steps (the reopening click and navigations
+  included) and the verdict, with every step timed;
 - the platform's record read back from the phase's profile holds the refusal (``withdraw_stored``),
   and the cookies it deletes (``withdraw_deleted``) are in the jar before and gone right after;
 - the withdrawal page's rows are split at the deciding click: before it after "accept all", after
   it after the withdrawal, which is the moment of every row of the last page.
 
 ``[consent]`` keys, besides those of test_consent_cmps: ``withdraw_reopen``, ``withdraw_reopen_text``,
-``withdraw_reopen_call``, ``withdraw_found``, ``withdraw_method``, ``withdraw_steps``,
-``withdraw_verified``, ``withdraw_stored``, ``withdraw_deleted``.
+``withdraw_reopen_call``, ``withdraw_found``, ``withdraw_where``, ``withdraw_looked_at``,
+``withdraw_method``, ``withdraw_steps``, ``withdraw_verified``, ``withdraw_stored``, ``withdraw_deleted``.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from tests.web.server import expectations
 
 SITES = {host: e for host, e in expectations().items() if "withdraw_method" in e.get("consent", {})}
 PHASE = PHASE_OF["withdraw"]
+CONCURRENCY = 3  # phases at a time in the module's browser, as test_consent_cmps
+HERE = "the page of the withdrawal"
 
 
 @dataclass
@@ -53,17 +58,19 @@ class Run:
     out: Path
 
 
-async def _withdraw_phase(session: BrowserSession, store: Store, site_id: int, host: str) -> dict[str, str]:
+async def _withdraw_phase(session: BrowserSession, store: Store, site_id: int, host: str,
+                          gate: asyncio.Semaphore) -> dict[str, str]:
     expect = SITES[host]
     pages = expect["pages"]
-    for seq, path in enumerate(pages):
-        job = VisitJob(site_id, "withdraw", seq, expect["start"].rstrip("/") + path, depth=min(seq, 1),
-                       consent=PHASE.action if seq == 0 else None, later=PHASE.later_on(seq, len(pages)))
-        outcome = await session.visit(job)
-        store.save_visit(outcome.visit, outcome.evidence)
-    # the profile is kept: no visit was the last
-    cookies = await own_cookies(session.phases[(site_id, "withdraw")].context, host)
-    await session.end_phase(site_id, "withdraw")
+    async with gate:
+        for seq, path in enumerate(pages):
+            job = VisitJob(site_id, "withdraw", seq, expect["start"].rstrip("/") + path, depth=min(seq, 1),
+                           consent=PHASE.action if seq == 0 else None, later=PHASE.later_on(seq, len(pages)))
+            outcome = await session.visit(job)
+            store.save_visit(outcome.visit, outcome.evidence)
+        # the profile is kept: no visit was the last
+        cookies = await own_cookies(session.phases[(site_id, "withdraw")].context, host)
+        await session.end_phase(site_id, "withdraw")
     return cookies
 
 
@@ -75,8 +82,9 @@ def run(testweb, tmp_path_factory) -> Run:
 
     async def main() -> list[dict[str, str]]:
         session = BrowserSession(config, find_browser())
+        gate = asyncio.Semaphore(CONCURRENCY)
         try:
-            return await asyncio.gather(*(_withdraw_phase(session, store, site_ids[h], h) for h in SITES))
+            return await asyncio.gather(*(_withdraw_phase(session, store, site_ids[h], h, gate) for h in SITES))
         finally:
             await session.close()
 
@@ -91,8 +99,11 @@ def rows(run: Run, host: str) -> list[dict]:
 
 def test_fixture_sites_cover_each_way_of_withdrawing():
     ways = {e["consent"]["withdraw_reopen"]: e for e in SITES.values()}
-    assert set(ways) == {"link", "floating-button", "api"}
-    assert {e["consent"]["cmp"] for e in SITES.values()} == {"Klaro", "tarteaucitron deny", "cookieconsent3"}
+    assert set(ways) == {"link", "button", "floating-button", "api"}
+    assert {e["consent"].get("cmp") for e in SITES.values()} == {"Klaro", "tarteaucitron deny", "cookieconsent3", None}
+    assert {e["consent"].get("withdraw_where", HERE) for e in SITES.values()} == {
+        HERE, "the landing page", "the cookie policy page"}
+    assert "Cookies" in {e["consent"].get("withdraw_reopen_text") for e in SITES.values()}  # its whole text
     assert any(e["phases"]["withdraw"]["after_withdrawal"] for e in SITES.values())  # tracking goes on somewhere
 
 
@@ -107,13 +118,22 @@ def test_the_withdrawal_is_recorded_as_it_happened(run, host):
     assert (reopen["means"], reopen["found"]) == (want["withdraw_reopen"], want["withdraw_found"]), reopen
     assert reopen.get("text") == want.get("withdraw_reopen_text") and reopen.get("call") == want.get("withdraw_reopen_call")
     assert (withdraw["method"], withdraw["steps"]) == (want["withdraw_method"], want["withdraw_steps"]), details
+    start = SITES[host]["start"].rstrip("/")
+    if reopen["found"]:  # where the visitor found it, and the pages they went through to get there
+        assert reopen["where"] == want.get("withdraw_where", HERE) and reopen["page"].startswith(start)
+        navigations = [s for s in details["steps_seen"] if s["tag"] == "navigation"]
+        assert [n["frame"] for n in navigations] == reopen["path"] and details["navigations"] == len(reopen["path"])
+    looked = [e["page"].removeprefix(start) for e in reopen["looked_at"]]
+    assert looked == want.get("withdraw_looked_at", looked[:1]) and looked[0] == SITES[host]["pages"][1]
     assert withdraw["verified"] == int(want["withdraw_verified"]) and withdraw["success"] == 1
     # taken on the middle page, after the accept; timed at its deciding click, every step with its time
     pages = SITES[host]["pages"]
     visit = run.store.db["visits"].get(withdraw["visit_id"])
     assert visit["seq"] == len(pages) // 2 and withdraw["time"] > accept["time"]
     assert withdraw["time"] == details["deciding_step"]["time"] == details["steps_seen"][-1]["time"]
-    assert [s["step"] for s in details["timeline"]] == ["reopen", "refuse", "verified"]
+    # on the way: pages visited (navigate, and back: return), candidates that did nothing (tried)
+    assert [s["step"] for s in details["timeline"] if s["step"] not in ("navigate", "return", "tried")] == [
+        "reopen", "refuse", "verified"]
     assert len(details["steps_seen"]) == withdraw["steps"]
     # the page before, the interface reopened, and the page after
     assert withdraw["screenshot_before"] and withdraw["screenshot_after"] and details["screenshots_reopened"]
@@ -238,8 +258,11 @@ def test_a_one_click_withdrawal_link(page_of, tmp_path):
 
 def test_no_way_at_all(page_of, tmp_path):
     record = _withdraw(page_of, "<footer>© Shop</footer>", tmp_path)
-    assert not record.success and record.time is None and record.details["reopen"] == {"found": False}
-    assert record.error.startswith("no way to reopen the consent choice was found on the page")
+    assert not record.success and record.time is None
+    assert record.details["reopen"] == {"found": False, "looked_at": [
+        {"page": "https://www.ledgerly.io/", "what": "the page of the withdrawal", "found": False, "tried": []}]}
+    assert record.error.startswith("no way to reopen the consent choice was found (looked on the page of the "
+                                   "withdrawal (https://www.ledgerly.io/))")
 
 
 def test_a_platform_api_when_the_page_shows_nothing(page_of, tmp_path):
@@ -253,5 +276,7 @@ def test_a_platform_api_when_the_page_shows_nothing(page_of, tmp_path):
         document.body.appendChild(d); } } };</script>"""
     record = _withdraw(page_of, html, tmp_path)
     assert (record.method, record.steps, record.verified) == ("api+heuristic", 1, True)
-    assert record.details["reopen"] == {"means": "api", "cmp": "Didomi", "call": "Didomi.preferences.show()",
-                                        "clicks": 0, "found": False}
+    reopen = record.details["reopen"]
+    assert {k: reopen[k] for k in ("means", "cmp", "call", "clicks", "found")} == {
+        "means": "api", "cmp": "Didomi", "call": "Didomi.preferences.show()", "clicks": 0, "found": False}
+    assert [e["what"] for e in reopen["looked_at"]] == ["the page of the withdrawal"]

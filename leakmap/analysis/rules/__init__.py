@@ -239,9 +239,10 @@ RULE_TABLE: tuple[Rule, ...] = (
     Rule(
         "withdrawal-not-found", "medium", withdrawal_not_found,
         "No way to withdraw consent",
-        "After accepting, the visitor could not find a way to reopen the consent choice on the page: no \"cookie "
-        "settings\" link or button and no floating consent button (leakmap may still have withdrawn through the "
-        "consent platform's programming interface, which a visitor cannot use).",
+        "After accepting, the visitor could not find a way to reopen the consent choice: no link, button or floating "
+        "button speaking of cookies or consent that opened the consent settings, on the page, on the landing page "
+        "or on the cookie or privacy policy page (leakmap may still have withdrawn through the consent platform's "
+        "programming interface, which a visitor cannot use). The finding lists the pages looked at.",
         "It must be as easy to withdraw consent as to give it (GDPR art. 7(3); EDPB guidelines 05/2020): a "
         "visitor who cannot find the choice again cannot withdraw it.",
         "Add a permanent \"Cookie settings\" link (footer) or a floating consent button on every page that reopens "
@@ -249,8 +250,9 @@ RULE_TABLE: tuple[Rule, ...] = (
     Rule(
         "withdrawal-harder-than-consent", "medium", withdrawal_harder_than_consent,
         "Withdrawing harder than consenting",
-        "Withdrawing consent took more clicks than giving it: reopening the choice through the site's own control, "
-        "then refusing, against the clicks that accepted.",
+        "Withdrawing consent took more steps than giving it: going to the page that has the site's own control when "
+        "the current one has none, reopening the choice through it, then refusing, against the clicks that accepted "
+        "(closing a pop-up that covered a control counts on both sides).",
         "Consent given with one click must be withdrawable just as easily (GDPR art. 7(3); EDPB guidelines 05/2020, "
         "point 114).",
         "Offer a one-step withdrawal: a \"Withdraw consent\" or \"Reject all\" control that refuses at once, "

@@ -116,7 +116,13 @@ _TICKED_JS = """() => {
     const on = el.tagName === "INPUT" ? el.checked : el.getAttribute("aria-checked") === "true";
     const locked = el.disabled || el.getAttribute("aria-disabled") === "true" || el.readOnly;
     if (!on || locked) continue;
-    const target = el.tagName === "INPUT" && !visible(el) && el.labels && el.labels[0] ? el.labels[0] : el;
+    // a styled switch: the box is hidden or drawn over by its label, which is what a visitor clicks
+    let target = el;
+    if (el.tagName === "INPUT" && el.labels && el.labels[0]) {
+      const r = el.getBoundingClientRect();
+      const top = visible(el) ? deep.at(r.left + r.width / 2, r.top + r.height / 2) : null;
+      if (!top || (top !== el && !deep.contains(el, top))) target = el.labels[0];
+    }
     if (visible(target)) return target;
   }
   return null;

@@ -32,7 +32,8 @@ GONE_WAIT = 3.0  # seconds for a dismissed layer to leave (closing animations)
 CROSSES = ("×", "✕", "✖", "╳", "⨯", "x", "X")
 
 # What a visitor's click at the control's centre lands on, when it is something else: the outermost
-# element around it that does not hold the control (the pop-up's whole layer). ``point``: where
+# element around it that does not hold the control (the pop-up's whole layer), when that is a
+# layer of the page's own (a child of the body). ``point``: where
 # to look (the centre of an iframe's control, in this frame), else the control's own centre,
 # scrolled into view first as a visitor scrolls to it.
 _COVER_JS = """([el, point]) => {
@@ -45,10 +46,15 @@ _COVER_JS = """([el, point]) => {
   if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return null;
   const hit = deep.at(x, y);
   if (!hit || hit === el || deep.contains(el, hit) || deep.contains(hit, el)) return null;
+  const label = deep.closest(hit, "label");
+  if (label && el.labels && [...el.labels].includes(label)) return null;  // its own label takes the click
   let layer = hit;
   for (let p = deep.parent(layer); p && p !== document.body && p !== document.documentElement && !deep.contains(p, el);
        p = deep.parent(p)) layer = p;
-  return layer;
+  // a pop-up is a layer of its own under the body; a part of the same container (a label, a sticky
+  // bar of the same panel) is no pop-up: Playwright's own checks judge that click
+  const parent = deep.parent(layer);
+  return !parent || parent === document.body || parent === document.documentElement ? layer : null;
 }"""
 
 _DESCRIBE_JS = """([layer, words]) => {

@@ -243,7 +243,7 @@ async def withdraw(page: Page, settle: Settle, shots: ScreenshotCollector, click
         return record
     await settle()
     verdict = await verify(page, before, None)
-    record.method = f"{used['means']}+{how}"
+    record.method, record.success = f"{used['means']}+{how}", True
     record.steps = len(path) + reopen_clicks + refuse_clicks + len(hand.dismissals)
     navigations = [visitor.navigations[url] for url in path if url in visitor.navigations]
     decide(record, clicks, started, (started, time.time()), api_answer=False, other_steps=[*navigations, *hand.keys],

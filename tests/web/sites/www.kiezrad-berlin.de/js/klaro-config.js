@@ -1,5 +1,8 @@
 /* Klaro configuration of kiezrad-berlin.de: Google Analytics (statistics) and the Meta pixel
- * (marketing) run only with consent; the choice is kept 180 days in the first-party cookie "klaro". */
+ * (marketing) run only with consent; the choice is kept 180 days in the first-party cookie "klaro".
+ * Klaro's own "Cookies" link (<a onclick="klaro.show()">) in every page's footer reopens it. The
+ * services' cookies are named without their domain, so on a withdrawal Klaro looks for them on
+ * www.kiezrad-berlin.de, where they are not (the tags write them on .kiezrad-berlin.de). */
 var klaroConfig = {
   version: 1,
   elementID: "klaro",

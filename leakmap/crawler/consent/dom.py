@@ -26,8 +26,9 @@ from __future__ import annotations
 import json
 import secrets
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from playwright.async_api import ElementHandle, Frame, Page
+from playwright.async_api import CDPSession, ElementHandle, Frame, Page
 from playwright.async_api import Error as PlaywrightError
 
 # Where a frame keeps the closed shadow roots handed to it (a WeakMap host -> root).
@@ -109,30 +110,44 @@ def _closed_roots(node: dict[str, Any], out: list[int]) -> list[int]:
     return out
 
 
+# A DevTools session per frame that has a target of its own, kept while the frame lives (a search
+# runs many times during one consent step).
+_SESSIONS: WeakKeyDictionary[Frame, CDPSession] = WeakKeyDictionary()
+
+
+async def _reveal(page: Page, frame: Frame) -> int:
+    session = _SESSIONS.get(frame)
+    if session is None:
+        session = _SESSIONS[frame] = await page.context.new_cdp_session(frame)
+    found = 0
+    try:
+        doc = await session.send("DOM.getDocument", {"depth": -1, "pierce": True})
+        for backend_id in _closed_roots(doc["root"], []):
+            obj = (await session.send("DOM.resolveNode", {"backendNodeId": backend_id, "objectGroup": "leakmap"}))
+            await session.send("Runtime.callFunctionOn", {"objectId": obj["object"]["objectId"],
+                                                          "functionDeclaration": _KEEP_JS,
+                                                          "arguments": [{"value": ROOTS_KEY}]})
+            found += 1
+        await session.send("Runtime.releaseObjectGroup", {"objectGroup": "leakmap"})
+    finally:  # the DOM agent would otherwise follow every change of the page for this session
+        await session.send("DOM.disable")
+    return found
+
+
 async def reveal_closed_roots(page: Page) -> int:
     """Hand every closed shadow root of the page to its frame's searches; how many there are."""
     found = 0
     for frame in frames(page):
-        try:
-            session = await page.context.new_cdp_session(frame)
-        except PlaywrightError:
-            continue  # an in-process iframe: its document came with its parent's
-        try:
-            doc = await session.send("DOM.getDocument", {"depth": -1, "pierce": True})
-            for backend_id in _closed_roots(doc["root"], []):
-                obj = (await session.send("DOM.resolveNode", {"backendNodeId": backend_id,
-                                                             "objectGroup": "leakmap"}))["object"]
-                await session.send("Runtime.callFunctionOn", {"objectId": obj["objectId"], "functionDeclaration": _KEEP_JS,
-                                                              "arguments": [{"value": ROOTS_KEY}]})
-                found += 1
-            await session.send("Runtime.releaseObjectGroup", {"objectGroup": "leakmap"})
-        except PlaywrightError:
-            pass  # the frame navigated or went away meanwhile
-        finally:
+        for attempt in range(2):
             try:
-                await session.detach()
-            except PlaywrightError:
-                pass
+                found += await _reveal(page, frame)
+                break
+            except PlaywrightError as exc:
+                if frame not in _SESSIONS:
+                    break  # an in-process iframe (its document came with its parent's), or gone
+                del _SESSIONS[frame]  # the frame's target changed (it navigated): a new session once
+                if attempt or "does not have a separate CDP session" in exc.message:
+                    break
     return found
 
 

@@ -17,7 +17,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from leakmap.crawler.consent import dom
 from leakmap.crawler.consent.overlays import Hand
-from leakmap.crawler.consent.texts import BANNER_WORDS, CONSENT_WORDS, PAY
+from leakmap.crawler.consent.texts import BANNER_WORDS, COOKIE_WORDS, PAY
 from leakmap.crawler.consent.vocabulary import vocabulary
 
 # A button's visible text as the vocabulary holds it: the same steps as vocabulary.normalise.
@@ -228,7 +228,7 @@ async def paid_alternative(page: Page) -> dict[str, Any] | None:
 async def banner_shown(page: Page) -> dict[str, Any] | None:
     """A consent banner a visitor sees on screen (a dialog or fixed box speaking of cookies or
     consent), whether or not its buttons could be read: what it is, or None."""
-    found = [value for _, value in await dom.each(page, _SHOWN_JS, [list(CONSENT_WORDS), 40]) if value]
+    found = [value for _, value in await dom.each(page, _SHOWN_JS, [list(COOKIE_WORDS), 40]) if value]
     return found[0] if found else None
 
 

@@ -24,7 +24,7 @@ from playwright.async_api import ElementHandle, Frame, JSHandle, Page
 from playwright.async_api import Error as PlaywrightError
 
 from leakmap.crawler.consent import dom
-from leakmap.crawler.consent.texts import CONSENT_WORDS
+from leakmap.crawler.consent.texts import COOKIE_WORDS
 from leakmap.crawler.consent.vocabulary import vocabulary
 
 CLICK_TIMEOUT = 5000  # ms for Playwright to find the control clickable (visible, stable, not covered)
@@ -131,7 +131,7 @@ class Hand:
         if layer is None:
             return
         where, cover = layer
-        about = await where.evaluate(dom.deep_script(_DESCRIBE_JS), [cover, list(CONSENT_WORDS)])
+        about = await where.evaluate(dom.deep_script(_DESCRIBE_JS), [cover, list(COOKIE_WORDS)])
         control = f"the {what} control" if what else "the control"
         if about["consent"]:
             raise Covered(f"{control} is covered by {about['element']} (“{about['text']}”), which speaks of "

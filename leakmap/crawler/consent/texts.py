@@ -98,14 +98,18 @@ BANNER_WORDS = (
     "datenschutz", "privacidad", "riservatezza", "traceurs", "tracking", "partenaires", "partners",
 )
 
-# Words by which a control or a box speaks of cookies or consent, in every language of the curated
-# lists: a reopening control is tried when its text, title or aria-label holds one (a footer
-# link that just says "Cookies"), and a box on screen that holds one is a consent banner seen.
+# Words by which a box on screen speaks of cookies or consent, in every language of the curated
+# lists: such a box (a dialog, or fixed on screen) is a consent banner seen.
+COOKIE_WORDS = (
+    "cookie", "consent", "gdpr", "consentement", "traceurs", "témoins", "rgpd", "einwilligung", "zustimmung",
+    "dsgvo", "consentimiento", "consenso", "toestemming",
+)
+# ... and the words of a control that may reopen a consent choice: those, or privacy choices (a
+# footer link that just says "Cookies", or "Your privacy choices", is tried).
 CONSENT_WORDS = (
-    "cookie", "consent", "gdpr", "privacy choices", "privacy settings", "privacy preferences", "privacy options",
-    "consentement", "traceurs", "témoins", "rgpd", "einwilligung", "zustimmung", "dsgvo", "datenschutzeinstellungen",
-    "datenschutz-einstellungen", "privatsphäre", "consentimiento", "privacidad", "consenso", "riservatezza",
-    "toestemming", "privacyinstellingen", "privacy-instellingen",
+    *COOKIE_WORDS, "privacy choices", "privacy settings", "privacy preferences", "privacy options",
+    "datenschutzeinstellungen", "datenschutz-einstellungen", "privatsphäre", "privacidad", "riservatezza",
+    "privacyinstellingen", "privacy-instellingen",
 )
 
 # The paid alternative of a "pay or OK" wall (accept, or subscribe): a control on the banner whose

@@ -5,7 +5,7 @@ close control in another language, by Escape, by a click beside them; one that s
 is never dismissed; one that cannot be closed is an error, never a script click), and where a
 withdrawal finds its control (by its effect: a "Cookies" link that opens the dialog, one that
 does nothing; on the landing page from an error page without a footer; on the cookie policy
-page)."""
+page; the candidates a visitor would try, in any language, and what is none)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from leakmap.crawler.consent import dom
 from leakmap.crawler.consent.engine import AutoconsentEngine
 from leakmap.crawler.consent.heuristic import banner_shown, find_button, first_layer
 from leakmap.crawler.consent.overlays import Covered, Hand
+from leakmap.crawler.consent.reopen import find_reopener
 from tests.web.server import TestWeb, write_sites
 
 SHOP = "https://www.boutique-essai.fr"
@@ -63,6 +64,13 @@ POPUP = """<div id="popup" style="position:fixed;inset:0;z-index:99;background:r
 BANNER = """<div role="dialog" style="position:fixed;bottom:0;left:0;right:0;background:#fff;padding:20px">
   <p>We use cookies.</p><button id="no" onclick="window.answer='no'">Reject all</button>
   <button id="yes" onclick="window.answer='yes'">Accept all</button></div>"""
+# A site's own "change your choices" dialog, shown by reopen(); its refusal stores choice=no.
+REOPEN = """<script>function reopen() {
+  const d = document.createElement("div"); d.setAttribute("role", "dialog");
+  d.innerHTML = '<p>%(title)s</p><button id="no">%(refuse)s</button>';
+  d.querySelector("#no").onclick = () => { document.cookie = "choice=no; path=/"; d.remove(); };
+  document.body.appendChild(d);
+}</script>"""
 
 
 def _page(body: str) -> str:
@@ -79,23 +87,12 @@ PAGES = {
                                              "Questions? Chat with our team, we answer within minutes.</div>"),
     # withdrawing: the landing page has the control, the others do not
     "www.boutique-essai.fr/index.html": _page('<footer><a id="open" onclick="reopen()">Cookies</a></footer>'
-                                              "<script>" + """
-function reopen() {
-  const d = document.createElement("div"); d.setAttribute("role", "dialog");
-  d.innerHTML = '<p>Cookie preferences</p><button id="no">Reject all</button>';
-  d.querySelector("#no").onclick = () => { document.cookie = "choice=no; path=/"; d.remove(); };
-  document.body.appendChild(d);
-}""" + "</script>"),
+                                              + REOPEN % {"title": "Cookie preferences", "refuse": "Reject all"}),
     "www.boutique-essai.fr/produit.html": _page('<footer><a onclick="void 0">Cookies</a> '
                                                 '<a href="/cookies.html">Cookie policy</a></footer>'),
-    "www.boutique-essai.fr/cookies.html": _page("<h2>Cookie policy</h2><button onclick=\"reopen()\">Change my cookie choices"
-                                                "</button><script>" + """
-function reopen() {
-  const d = document.createElement("div"); d.setAttribute("role", "dialog");
-  d.innerHTML = '<p>Your cookie choices</p><button id="no">Tout refuser</button>';
-  d.querySelector("#no").onclick = () => { document.cookie = "choice=no; path=/"; d.remove(); };
-  document.body.appendChild(d);
-}""" + "</script>"),
+    "www.boutique-essai.fr/cookies.html": _page('<h2>Cookie policy</h2><button onclick="reopen()">Change my cookie '
+                                                'choices</button>'
+                                                + REOPEN % {"title": "Your cookie choices", "refuse": "Tout refuser"}),
 }
 
 
@@ -240,9 +237,10 @@ def test_what_is_never_dismissed_nor_clicked_through(browser):
 
 # -- where a withdrawal finds its control -------------------------------------------------------
 
-def _withdraw(browser, path: str, tmp_path: Path, landing: str | None = SHOP + "/"):
+def _withdraw(browser, what: str, tmp_path: Path, landing: str | None):
+    """Withdraw on a page (a path, or HTML) of a visitor who accepted (cookie choice=yes)."""
     open_, loop = browser
-    page = open_(path, cookie="yes")
+    page = open_(what, cookie="yes")
     vc = VisitContext(ScanConfig(output_dir=tmp_path, screenshots=False), 1, "withdraw", page.url, tmp_path, "w",
                       later=("withdraw",), page=page)
     settle = lambda: asyncio.sleep(0.2)  # noqa: E731 - a page without network: a beat for the click's effects
@@ -252,7 +250,7 @@ def _withdraw(browser, path: str, tmp_path: Path, landing: str | None = SHOP + "
 
 def test_a_cookies_link_proves_itself_by_what_it_opens(browser, tmp_path):
     # the landing page's "Cookies" link (no settings words) opens a dialog with a refusal
-    record = _withdraw(browser, "/", tmp_path)
+    record = _withdraw(browser, "/", tmp_path, landing=SHOP + "/")
     assert (record.method, record.steps, record.verified, record.error) == ("link+heuristic", 2, True, None)
     reopen = record.details["reopen"]
     assert (reopen["text"], reopen["where"], reopen["path"], reopen["found"]) == (
@@ -261,7 +259,7 @@ def test_a_cookies_link_proves_itself_by_what_it_opens(browser, tmp_path):
 
 def test_from_an_error_page_the_landing_page(browser, tmp_path):
     # a page that does not exist (the server's bare 404, no footer): the visitor goes to the landing page
-    record = _withdraw(browser, "/gone.html", tmp_path)
+    record = _withdraw(browser, "/gone.html", tmp_path, landing=SHOP + "/")
     assert (record.method, record.verified, record.error) == ("link+heuristic", True, None)
     reopen = record.details["reopen"]
     assert (reopen["where"], reopen["path"]) == ("the landing page", [SHOP + "/"])
@@ -282,3 +280,75 @@ def test_a_link_that_does_nothing_then_the_cookie_policy_page(browser, tmp_path)
     here = reopen["looked_at"][0]
     assert here["tried"] == [{"kind": "link", "text": "Cookies"}] and not here["found"]
     assert record.steps == 3  # the navigation, the button, the refusal: the useless click is no step
+
+
+# -- the reopening control ----------------------------------------------------------------------
+
+FOOTER = '<footer><a href="/datenschutz.html">Datenschutz</a> <a href="#" onclick="return false">{}</a></footer>'
+FLOATING = ('<div style="position:fixed;right:12px;bottom:12px"><button type="button" id="cc-icon">'
+            '<img alt="Cookies" width="32" height="32" src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></button></div>')
+LONG = "<p><a href='#'>Read how we use cookie settings, analytics and advertising partners on this website</a></p>"
+
+
+def _found(browser, html: str):
+    open_, loop = browser
+    page = open_(html)
+    found = loop.run_until_complete(find_reopener(page))
+    return None if found is None else (found.kind, found.label)
+
+
+@pytest.mark.parametrize(("text", "kind"), [("Cookie-Einstellungen", "link"), ("Gérer mes cookies", "link"),
+                                            ("Change your cookie settings", "link"), ("Impostazioni cookie", "link")])
+def test_a_footer_link_in_any_language(browser, text, kind):
+    assert _found(browser, FOOTER.format(text)) == (kind, text)
+
+
+def test_a_floating_button_by_its_label(browser):
+    assert _found(browser, FLOATING) == ("floating-button", "cc-icon")
+    labelled = '<button aria-label="Privacy settings" style="position:fixed;left:0;bottom:0">⚙</button>'
+    assert _found(browser, labelled) == ("button", "Privacy settings")  # its label is in the vocabulary
+
+
+def test_what_is_not_a_way_to_reopen(browser):
+    assert _found(browser, '<footer><a href="/cookie-policy.html">Cookie settings</a></footer>') is None  # leaves
+    assert _found(browser, LONG) is None  # prose, not a control
+    assert _found(browser, '<footer><a href="#" style="display:none">Cookie settings</a></footer>') is None
+    assert _found(browser, '<div style="position:fixed;bottom:0"><button>Chat with us</button></div>') is None
+    # a policy page link does not hide a real control next to it
+    both = '<footer><a href="/cookie-policy.html">Cookie policy and settings</a></footer>' + FLOATING
+    assert _found(browser, both) == ("floating-button", "cc-icon")
+
+
+def test_a_one_click_withdrawal_link(browser, tmp_path):
+    # "Withdraw consent" refuses at once: one click, nothing to refuse in afterwards
+    html = ('<script>document.cookie = "shop_consent=all; path=/"</script><footer><a href="#" onclick="'
+            'document.cookie = &quot;shop_consent=none; path=/&quot;; return false">Withdraw consent</a></footer>')
+    record = _withdraw(browser, html, tmp_path, landing=None)
+    assert (record.method, record.steps, record.verified, record.error) == ("link+direct", 1, True, None)
+    assert record.details["reopen"]["found"] and record.details["changed"] == ["cookie:www.boutique-essai.fr:shop_consent"]
+
+
+def test_no_way_at_all(browser, tmp_path):
+    record = _withdraw(browser, "<footer>© Shop</footer>", tmp_path, landing=None)
+    assert not record.success and record.time is None
+    assert record.details["reopen"] == {"found": False, "looked_at": [
+        {"page": f"{SHOP}/chat.html", "what": "the page of the withdrawal", "found": False, "tried": []}]}
+    assert record.error.startswith("no way to reopen the consent choice was found (looked on the page of the "
+                                   "withdrawal (https://www.boutique-essai.fr/chat.html))")
+
+
+def test_a_platform_api_when_the_page_shows_nothing(browser, tmp_path):
+    # no visible control, but the platform exposes its documented call: leakmap reopens through it
+    # (a visitor could not), then refuses in what it opened
+    html = """<script>document.cookie = "demo_consent=all; path=/";
+      window.Didomi = { preferences: { show() {
+        const d = document.createElement("div"); d.setAttribute("role", "dialog");
+        d.innerHTML = '<p>Cookie preferences</p><button id="no">Reject all</button>';
+        d.querySelector("#no").onclick = () => { document.cookie = "demo_consent=none; path=/"; d.remove(); };
+        document.body.appendChild(d); } } };</script>"""
+    record = _withdraw(browser, html, tmp_path, landing=None)
+    assert (record.method, record.steps, record.verified) == ("api+heuristic", 1, True)
+    reopen = record.details["reopen"]
+    assert {k: reopen[k] for k in ("means", "cmp", "call", "clicks", "found")} == {
+        "means": "api", "cmp": "Didomi", "call": "Didomi.preferences.show()", "clicks": 0, "found": False}
+    assert [e["what"] for e in reopen["looked_at"]] == ["the page of the withdrawal"]

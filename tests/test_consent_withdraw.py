@@ -1,5 +1,6 @@
 """Withdrawing consent in a real browser, on real consent platforms (Klaro, tarteaucitron,
-vanilla-cookieconsent) and on small pages for the reopening control finder.
+vanilla-cookieconsent) and hand-written banners (the reopening control finder on small pages is
+in test_consent_pages).
 
 Every fixture site whose ``[consent]`` table has ``withdraw_*`` keys is crawled through the
 withdraw phase as the spider crawls it (landing page: accept; the middle page: browsed, then the
@@ -30,13 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from leakmap.crawler import consent
 from leakmap.crawler.browser import find_browser
-from leakmap.crawler.collectors.base import VisitContext
-from leakmap.crawler.collectors.clicks import ClickCollector
-from leakmap.crawler.collectors.screenshots import ScreenshotCollector
 from leakmap.crawler.config import ScanConfig
-from leakmap.crawler.consent.reopen import find_reopener
 from leakmap.crawler.session import BrowserSession
 from leakmap.crawler.visit import VisitJob
 from leakmap.phases import AFTER_ACCEPT, AFTER_WITHDRAWAL, PHASE_OF
@@ -171,112 +167,3 @@ def test_rows_are_split_at_the_withdrawal(run, host):
             assert r["t_consent"] == round(r["time"] - withdraw["time"], 4)  # relative to the withdrawal
     assert moments[last] == {AFTER_WITHDRAWAL}
     assert {AFTER_ACCEPT, AFTER_WITHDRAWAL} <= moments[len(SITES[host]["pages"]) // 2]  # reloaded after it
-
-
-# -- the reopening control, on small pages ------------------------------------------------------
-
-FOOTER = '<footer><a href="/datenschutz.html">Datenschutz</a> <a href="#" onclick="return false">{}</a></footer>'
-FLOATING = ('<div style="position:fixed;right:12px;bottom:12px"><button type="button" id="cc-icon">'
-            '<img alt="Cookies" width="32" height="32" src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></button></div>')
-LONG = "<p><a href='#'>Read how we use cookie settings, analytics and advertising partners on this website</a></p>"
-
-
-@pytest.fixture(scope="module")
-def page_of(testweb):
-    """``page_of(html)``: a page of the test web's origin with that body (cookies and storage work)."""
-    from playwright.async_api import async_playwright
-
-    loop = asyncio.new_event_loop()
-
-    async def start():
-        pw = await async_playwright().start()
-        browser = await pw.chromium.launch(executable_path=str(find_browser()), args=[
-            f"--host-resolver-rules={testweb.host_rules}", "--ignore-certificate-errors"])
-        return pw, browser, await browser.new_page()
-
-    pw, browser, page = loop.run_until_complete(start())
-
-    def load(html: str):
-        async def go():
-            await page.goto("https://www.ledgerly.io/", wait_until="load")
-            await page.set_content(f"<!doctype html><html><body><main><h1>Shop</h1></main>{html}</body></html>")
-            return page
-        return loop.run_until_complete(go())
-
-    yield load, loop
-    loop.run_until_complete(browser.close())
-    loop.run_until_complete(pw.stop())
-    loop.close()
-
-
-def _found(page_of, html: str):
-    load, loop = page_of
-    page = load(html)
-    found = loop.run_until_complete(find_reopener(page))
-    return None if found is None else (found.kind, found.label)
-
-
-@pytest.mark.parametrize(("text", "kind"), [("Cookie-Einstellungen", "link"), ("Gérer mes cookies", "link"),
-                                            ("Change your cookie settings", "link"), ("Impostazioni cookie", "link")])
-def test_a_footer_link_in_any_language(page_of, text, kind):
-    assert _found(page_of, FOOTER.format(text)) == (kind, text)
-
-
-def test_a_floating_button_by_its_label(page_of):
-    assert _found(page_of, FLOATING) == ("floating-button", "cc-icon")
-    labelled = '<button aria-label="Privacy settings" style="position:fixed;left:0;bottom:0">⚙</button>'
-    assert _found(page_of, labelled) == ("button", "Privacy settings")  # its label is in the vocabulary
-
-
-def test_what_is_not_a_way_to_reopen(page_of):
-    assert _found(page_of, '<footer><a href="/cookie-policy.html">Cookie settings</a></footer>') is None  # leaves
-    assert _found(page_of, LONG) is None  # prose, not a control
-    assert _found(page_of, '<footer><a href="#" style="display:none">Cookie settings</a></footer>') is None
-    assert _found(page_of, '<div style="position:fixed;bottom:0"><button>Chat with us</button></div>') is None
-    # a policy page link does not hide a real control next to it
-    both = '<footer><a href="/cookie-policy.html">Cookie policy and settings</a></footer>' + FLOATING
-    assert _found(page_of, both) == ("floating-button", "cc-icon")
-
-
-def _withdraw(page_of, html: str, tmp_path: Path):
-    load, loop = page_of
-    page = load(html)
-    vc = VisitContext(ScanConfig(output_dir=tmp_path, screenshots=False), 1, "withdraw", page.url, tmp_path, "t",
-                      later=("withdraw",), page=page)
-    settle = lambda: asyncio.sleep(0.2)  # noqa: E731 - a page without network: a beat for the click's effects
-    return loop.run_until_complete(consent.withdraw(page, settle, ScreenshotCollector(vc), ClickCollector(vc)))
-
-
-def test_a_one_click_withdrawal_link(page_of, tmp_path):
-    # "Withdraw consent" refuses at once: one click, nothing to refuse in afterwards
-    html = ('<script>document.cookie = "shop_consent=all; path=/"</script><footer><a href="#" onclick="'
-            'document.cookie = &quot;shop_consent=none; path=/&quot;; return false">Withdraw consent</a></footer>')
-    record = _withdraw(page_of, html, tmp_path)
-    assert (record.method, record.steps, record.verified, record.error) == ("link+direct", 1, True, None)
-    assert record.details["reopen"]["found"] and record.details["changed"] == ["cookie:www.ledgerly.io:shop_consent"]
-
-
-def test_no_way_at_all(page_of, tmp_path):
-    record = _withdraw(page_of, "<footer>© Shop</footer>", tmp_path)
-    assert not record.success and record.time is None
-    assert record.details["reopen"] == {"found": False, "looked_at": [
-        {"page": "https://www.ledgerly.io/", "what": "the page of the withdrawal", "found": False, "tried": []}]}
-    assert record.error.startswith("no way to reopen the consent choice was found (looked on the page of the "
-                                   "withdrawal (https://www.ledgerly.io/))")
-
-
-def test_a_platform_api_when_the_page_shows_nothing(page_of, tmp_path):
-    # no visible control, but the platform exposes its documented call: leakmap reopens through it
-    # (a visitor could not), then refuses in what it opened
-    html = """<script>document.cookie = "demo_consent=all; path=/";
-      window.Didomi = { preferences: { show() {
-        const d = document.createElement("div"); d.setAttribute("role", "dialog");
-        d.innerHTML = '<p>Cookie preferences</p><button id="no">Reject all</button>';
-        d.querySelector("#no").onclick = () => { document.cookie = "demo_consent=none; path=/"; d.remove(); };
-        document.body.appendChild(d); } } };</script>"""
-    record = _withdraw(page_of, html, tmp_path)
-    assert (record.method, record.steps, record.verified) == ("api+heuristic", 1, True)
-    reopen = record.details["reopen"]
-    assert {k: reopen[k] for k in ("means", "cmp", "call", "clicks", "found")} == {
-        "means": "api", "cmp": "Didomi", "call": "Didomi.preferences.show()", "clicks": 0, "found": False}
-    assert [e["what"] for e in reopen["looked_at"]] == ["the page of the withdrawal"]

@@ -168,27 +168,15 @@ async def first(page: Page, function: str, arg: Any) -> tuple[ElementHandle, Fra
     return None
 
 
-async def each(page: Page, function: str, arg: Any) -> list[tuple[Frame, Any]]:
-    """What the search ``function`` returns (as a value, JSON-like) in every frame, main frame first."""
+async def each(page: Page, function: str, arg: Any, handles: bool = False) -> list[tuple[Frame, Any]]:
+    """What the search ``function`` (written with ``deep``) returns in every frame, main frame
+    first: as a value (JSON-like), or with ``handles`` kept in the page (a JSHandle per frame)."""
     await reveal_closed_roots(page)
     script = deep_script(function)
     out = []
     for frame in frames(page):
         try:
-            out.append((frame, await frame.evaluate(script, arg)))
-        except PlaywrightError:
-            continue
-    return out
-
-
-async def each_handle(page: Page, function: str, arg: Any) -> list[tuple[Frame, Any]]:
-    """Like :func:`each`, keeping what the search returns in the page (a JSHandle per frame)."""
-    await reveal_closed_roots(page)
-    script = deep_script(function)
-    out = []
-    for frame in frames(page):
-        try:
-            out.append((frame, await frame.evaluate_handle(script, arg)))
+            out.append((frame, await (frame.evaluate_handle if handles else frame.evaluate)(script, arg)))
         except PlaywrightError:
             continue
     return out

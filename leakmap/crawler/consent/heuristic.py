@@ -156,7 +156,7 @@ async def find_texts(page: Page, queries: Sequence[tuple[Sequence[str], bool]]) 
     """Per query (texts, in_banner), the best visible button with one of the texts, main frame first."""
     arg = json.loads(json.dumps([[[list(texts), in_banner] for texts, in_banner in queries], list(BANNER_WORDS)]))
     out: list[Found | None] = [None] * len(queries)
-    for frame, handle in await dom.each_handle(page, _FIND_JS, arg):
+    for frame, handle in await dom.each(page, _FIND_JS, arg, handles=True):
         try:
             for i in range(len(queries)):
                 if out[i] is None:

@@ -168,7 +168,7 @@ async def candidates(page: Page) -> list[Reopener]:
     within a strength)."""
     arg = json.loads(json.dumps([list(REOPEN), list(CONSENT_WORDS), MAX_TEXT, MAX_CANDIDATES]))
     ranked: list[tuple[tuple[int, int, int], Reopener]] = []
-    for order, (frame, handle) in enumerate(await dom.each_handle(page, _FIND_JS, arg)):
+    for order, (frame, handle) in enumerate(await dom.each(page, _FIND_JS, arg, handles=True)):
         try:
             described = await frame.evaluate("(found) => found.map((c) => [c[1], c[2], c[3]])", handle)
             for i, (kind, label, strength) in enumerate(described):

@@ -23,7 +23,7 @@ from leakmap.crawler.collectors.screenshots import ScreenshotCollector
 from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.consent import dom
 from leakmap.crawler.consent.engine import AutoconsentEngine
-from leakmap.crawler.consent.heuristic import banner_shown, find_button, first_layer
+from leakmap.crawler.consent.heuristic import banner_shown, find_button, find_selector, first_layer
 from leakmap.crawler.consent.overlays import Covered, Hand
 from leakmap.crawler.consent.reopen import find_reopener
 from tests.web.server import TestWeb, write_sites
@@ -149,6 +149,9 @@ def test_closed_shadow_roots_in_the_page_and_in_a_cross_origin_iframe(browser):
                                                           "settings": None}
     element, frame = loop.run_until_complete(find_button(page, "reject"))
     assert frame == page.main_frame
+    # a user's --reject-selector reaches it too (CSS inside the closed root)
+    chosen, where = loop.run_until_complete(find_selector(page, "button#no"))
+    assert where == page.main_frame and loop.run_until_complete(chosen.evaluate("(el, other) => el === other", element))
     loop.run_until_complete(Hand(page).click(element, frame, "reject"))
     assert _answer(loop, page) == "no"  # clicked as a visitor: inside the closed root
     # the iframe's banner, once the page's is gone

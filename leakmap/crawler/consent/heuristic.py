@@ -140,7 +140,7 @@ _SWITCHES_JS = """([words]) => {""" + _HELPERS_JS + """
   return n;
 }"""
 
-# The first visible element matching a user's selector, in the document or any shadow root.
+# The first visible element matching a user's CSS selector, in the document or any shadow root.
 _SELECTOR_JS = """(selector) => {
   for (const el of deep.all(selector)) {
     const r = el.getBoundingClientRect();
@@ -181,7 +181,16 @@ async def find_button(page: Page, action: str) -> Found | None:
 
 
 async def find_selector(page: Page, selector: str) -> Found | None:
-    """The first visible element matching a user's selector, in any frame and shadow root."""
+    """The first visible element matching a user's selector, in any frame and shadow root: through
+    Playwright's selector engines (open shadow roots, its own ``text=``/``xpath=`` syntax), else as
+    CSS inside closed shadow roots too."""
+    for frame in dom.frames(page):
+        try:
+            for element in await frame.query_selector_all(selector):
+                if await element.is_visible():
+                    return element, frame
+        except PlaywrightError:
+            continue
     return await dom.first(page, _SELECTOR_JS, selector)
 
 

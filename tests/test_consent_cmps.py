@@ -48,6 +48,10 @@ from tests.web.server import expectations
 
 SITES = {host: e for host, e in expectations().items() if "consent" in e}
 CONCURRENCY = 4
+# the module's one run (every site with a [consent] table, three phases each, in one Chromium)
+# overran the suite's 300 s per-test cap on the shared two-core machine: it gets its own, like
+# test_e2e_scan
+pytestmark = pytest.mark.timeout(900)
 
 
 def decode_choice(name: str, value: str) -> Any:
@@ -229,7 +233,9 @@ def test_consent_record_in_the_store_says_what_happened(run, host):
             assert row["details"]["frame_url"].startswith(want[f"{action}_frame"])
         dismissed = row["details"].get("dismissed", [])
         assert [d["how"] for d in dismissed] == want.get("dismissed", []), (action, dismissed)
-        if banner and row["verified"]:  # every step a visitor took is seen, the deciding click last
+        if banner and row["verified"] and not row["method"].startswith("autoconsent"):
+            # every step leakmap took is seen, the deciding click last (autoconsent counts its own
+            # steps, some of which are no clicks)
             seen = row["details"]["steps_seen"]
             assert len(seen) == row["steps"] and seen[-1]["time"] == row["time"], (action, seen)
         if row["verified"]:  # the verdict's own evidence: the CMP's record is among what changed

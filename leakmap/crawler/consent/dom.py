@@ -111,14 +111,25 @@ def _closed_roots(node: dict[str, Any], out: list[int]) -> list[int]:
 
 
 # A DevTools session per frame that has a target of its own, kept while the frame lives (a search
-# runs many times during one consent step).
+# runs many times during one consent step), and the frames that have none (in-process iframes,
+# whose documents come with their parent's) at the URL they had then (an iframe that starts blank
+# gets a process of its own when it loads a cross-site page).
 _SESSIONS: WeakKeyDictionary[Frame, CDPSession] = WeakKeyDictionary()
+_IN_PROCESS: WeakKeyDictionary[Frame, str] = WeakKeyDictionary()
 
 
 async def _reveal(page: Page, frame: Frame) -> int:
+    if _IN_PROCESS.get(frame) == frame.url:
+        return 0
     session = _SESSIONS.get(frame)
     if session is None:
-        session = _SESSIONS[frame] = await page.context.new_cdp_session(frame)
+        try:
+            session = _SESSIONS[frame] = await page.context.new_cdp_session(frame)
+        except PlaywrightError as exc:
+            if "does not have a separate CDP session" in exc.message:
+                _IN_PROCESS[frame] = frame.url
+                return 0
+            raise
     found = 0
     try:
         doc = await session.send("DOM.getDocument", {"depth": -1, "pierce": True})
@@ -142,12 +153,10 @@ async def reveal_closed_roots(page: Page) -> int:
             try:
                 found += await _reveal(page, frame)
                 break
-            except PlaywrightError as exc:
-                if frame not in _SESSIONS:
-                    break  # an in-process iframe (its document came with its parent's), or gone
+            except PlaywrightError:
+                if attempt or frame not in _SESSIONS:
+                    break  # the frame is gone
                 del _SESSIONS[frame]  # the frame's target changed (it navigated): a new session once
-                if attempt or "does not have a separate CDP session" in exc.message:
-                    break
     return found
 
 

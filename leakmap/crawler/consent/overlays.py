@@ -27,7 +27,9 @@ from leakmap.crawler.consent import dom
 from leakmap.crawler.consent.texts import COOKIE_WORDS
 from leakmap.crawler.consent.vocabulary import vocabulary
 
-CLICK_TIMEOUT = 5000  # ms for Playwright to find the control clickable (visible, stable, not covered)
+# ms for Playwright to find the control clickable (visible, stable, not covered): what covers it
+# is looked at before, so this is only the page's own pace, which a busy machine slows down
+CLICK_TIMEOUT = 15000
 GONE_WAIT = 3.0  # seconds for a dismissed layer to leave (closing animations)
 CROSSES = ("×", "✕", "✖", "╳", "⨯", "x", "X")
 

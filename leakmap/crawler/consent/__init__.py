@@ -50,7 +50,7 @@ from leakmap.crawler.consent.heuristic import (
     reject_in_second_layer,
     text_of,
 )
-from leakmap.crawler.consent.overlays import Covered, Hand
+from leakmap.crawler.consent.overlays import Covered, Hand, why
 from leakmap.crawler.consent.signals import read_signals
 from leakmap.crawler.consent.verify import consent_state, decide, verify
 from leakmap.crawler.consent.vocabulary import vocabulary
@@ -107,10 +107,6 @@ async def recheck(page: Page) -> ConsentEvent | None:
     if layer["accept"] or layer["reject"]:
         return ConsentEvent(time=time.time(), kind="banner-reappeared", data={"first_layer": layer, "url": page.url})
     return None
-
-
-def _failure(exc: PlaywrightError | Covered) -> str:
-    return exc.message.splitlines()[0]
 
 
 async def perform(page: Page, action: str, config: ScanConfig, engine: AutoconsentEngine, settle: Settle,
@@ -198,7 +194,7 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
         try:
             await hand.click(element, frame, action)
         except (PlaywrightError, Covered) as exc:
-            return failed(f"the {action} button could not be clicked: {_failure(exc)}")
+            return failed(f"the {action} button could not be clicked: {why(exc)}")
         await settle()
         return await done("+".join([*earlier, method]), earlier_steps + 1, await verify(page, before, None), started)
     if action == "reject" and layer["settings"] and not selector:
@@ -207,7 +203,7 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
         try:
             steps, error = await reject_in_second_layer(page, hand, settle)
         except (PlaywrightError, Covered) as exc:
-            steps, error = 0, _failure(exc)
+            steps, error = 0, why(exc)
         attempts.append({"method": "second-layer", "clicks": steps, "error": error})
         if error is None:
             record.banner_found = True

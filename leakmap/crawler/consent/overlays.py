@@ -107,6 +107,11 @@ class Covered(Exception):
         self.message = message
 
 
+def why(exc: PlaywrightError | Covered) -> str:
+    """What went wrong with a click, in one line."""
+    return exc.message.splitlines()[0]
+
+
 @dataclass
 class Hand:
     """Clicks the controls of one consent action as a visitor does, closing what covers them."""

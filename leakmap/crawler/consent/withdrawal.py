@@ -36,7 +36,7 @@ from leakmap.crawler.consent.heuristic import (
     refuse_in_layer,
     reject_in_second_layer,
 )
-from leakmap.crawler.consent.overlays import Covered, Hand
+from leakmap.crawler.consent.overlays import Covered, Hand, why
 from leakmap.crawler.consent.reopen import Reopener, candidates, open_by_api, policy_links
 from leakmap.crawler.consent.signals import read_signals
 from leakmap.crawler.consent.verify import consent_state, decide, verify
@@ -59,10 +59,6 @@ class Place:
 
 def _document(url: str) -> str:
     return url.split("#")[0]
-
-
-def _failure(exc: PlaywrightError | Covered) -> str:
-    return exc.message.splitlines()[0]
 
 
 def _refusable(shown: dict[str, Any]) -> bool:
@@ -88,7 +84,7 @@ class _Visitor:
         except PlaywrightTimeout:
             pass  # audited as it is, like any page that never finishes loading
         except PlaywrightError as exc:
-            return _failure(exc)
+            return why(exc)
         self.navigations[url] = {"time": at, "text": f"{what}: {url}", "tag": "navigation", "id": "", "frame": url,
                                  "trusted": True}
         await self.settle()
@@ -112,7 +108,7 @@ class _Visitor:
                 await self.settle()
                 effect = await self._effect(candidate, base, place)
             except (PlaywrightError, Covered) as exc:
-                effect, tried["error"] = None, _failure(exc)
+                effect, tried["error"] = None, why(exc)
             if effect is not None:
                 entry["found"] = True
                 return candidate, effect, at
@@ -221,7 +217,7 @@ async def withdraw(page: Page, settle: Settle, shots: ScreenshotCollector, click
         try:
             how, refuse_clicks, error = await _refuse(page, before, settle, hand)
         except (PlaywrightError, Covered) as exc:
-            how, refuse_clicks, error = "heuristic", 0, _failure(exc)
+            how, refuse_clicks, error = "heuristic", 0, why(exc)
         timeline.append({"step": "refuse", "time": time.time(), "how": how, "clicks": refuse_clicks, "error": error})
     reopen_clicks = used["clicks"] if used else 0
     record.details["reopen"] = {**(used or {}), "found": used is not None and used["means"] != "api" and how != "none",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROLES = ("accept", "reject", "settings", "save", "close")
-NODE_MODULES = Path(__file__).resolve().parents[3] / "tests" / "npm" / "node_modules"
+NODE_MODULES = Path(__file__).resolve().parents[3] / "tests" / "npm" / "node_modules"  # a checkout's test packages
 _READER = Path(__file__).with_name("packs.mjs")
 
 # Codes some packs use for a language that has another ISO 639-1 code.

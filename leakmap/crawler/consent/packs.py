@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-ROLES = ("accept", "reject", "settings", "save", "close")
+ROLES = ("accept", "reject", "settings", "save")
 NODE_MODULES = Path(__file__).resolve().parents[3] / "tests" / "npm" / "node_modules"  # a checkout's test packages
 _READER = Path(__file__).with_name("packs.mjs")
 

@@ -76,15 +76,15 @@ def _engine_note(engine: AutoconsentEngine, record: ConsentRecord) -> None:
 
 
 async def _what_shows(page: Page, record: ConsentRecord, popup: bool) -> dict[str, str | None]:
-    """Read the banner's first layer into the record: its buttons, its paid alternative, and
-    whether a banner is on screen at all (found by its buttons, by autoconsent, or seen as a box
-    that speaks of cookies or consent)."""
+    """Read the banner's first layer into the record: its buttons, the paid alternative of a
+    banner without a reject button, and whether a banner is on screen at all (found by its
+    buttons, by autoconsent, or seen as a box that speaks of cookies or consent)."""
     record.details["first_layer"] = layer = await first_layer(page)
     record.banner_found = popup or bool(layer["accept"] or layer["reject"])
     if not record.banner_found and (shown := await banner_shown(page)) is not None:
         record.banner_found = True
         record.details["banner_shown"] = shown
-    if record.banner_found and (pay := await paid_alternative(page)) is not None:
+    if record.banner_found and not layer["reject"] and (pay := await paid_alternative(page)) is not None:
         record.details["paid_alternative"] = pay
     return layer
 

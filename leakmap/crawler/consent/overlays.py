@@ -137,6 +137,7 @@ class Hand:
         layer = await self._covering(element, frame)
         if layer is None:
             return
+        await dom.reveal_closed_roots(self.page)  # the pop-up's own controls may sit in a closed root
         where, cover = layer
         about = await where.evaluate(dom.deep_script(_DESCRIBE_JS), [cover, list(COOKIE_WORDS)])
         control = f"the {what} control" if what else "the control"
@@ -187,8 +188,8 @@ class Hand:
         return True
 
     async def _covering(self, element: ElementHandle, frame: Frame) -> tuple[Frame, JSHandle] | None:
-        """The layer on top of ``element`` (in its frame, or in the page around its iframe), or None."""
-        await dom.reveal_closed_roots(self.page)
+        """The layer on top of ``element`` (in its frame, or in the page around its iframe), or None.
+        (The closed roots on the way to ``element`` were handed over by the search that found it.)"""
         script = dom.deep_script(_COVER_JS)
         try:
             handle = await frame.evaluate_handle(script, [element, None])

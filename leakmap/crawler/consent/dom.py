@@ -121,6 +121,9 @@ _IN_PROCESS: WeakKeyDictionary[Frame, str] = WeakKeyDictionary()
 async def _reveal(page: Page, frame: Frame) -> int:
     if _IN_PROCESS.get(frame) == frame.url:
         return 0
+    # a crashed renderer answers Playwright at once ("Target crashed") but leaves DevTools
+    # commands hanging: ask Playwright first
+    await frame.evaluate("0")
     session = _SESSIONS.get(frame)
     if session is None:
         try:

@@ -31,7 +31,6 @@ from leakmap.crawler.collectors.clicks import ClickCollector
 from leakmap.crawler.collectors.screenshots import ScreenshotCollector
 from leakmap.crawler.consent.heuristic import (
     find_text,
-    first_layer,
     interface,
     refuse_in_layer,
     reject_in_second_layer,
@@ -74,6 +73,7 @@ class _Visitor:
         self.looked: list[dict[str, Any]] = []
         self.navigations: dict[str, dict[str, Any]] = {}  # url -> the navigation step that went there
         self.aside: list[tuple[float, float]] = []  # candidates clicked that did nothing: not steps
+        self.shown: dict[str, Any] | None = None  # the consent interface the control opened
 
     async def go(self, url: str, what: str) -> str | None:
         """Navigate to ``url`` as a step; None, or why it failed."""
@@ -92,7 +92,8 @@ class _Visitor:
 
     async def look(self, place: Place) -> tuple[Reopener, str, float] | None:
         """Try the candidates of ``place``; the control that worked, its effect ("opened": a consent
-        interface showed up; "changed": the stored choice changed at once) and when it was clicked."""
+        interface showed up, kept in :attr:`shown`; "changed": the stored choice changed at once)
+        and when it was clicked."""
         entry: dict[str, Any] = {"page": place.url, "what": place.what, **({"link": place.link} if place.link else {}),
                                  "found": False, "tried": []}
         self.looked.append(entry)
@@ -123,6 +124,7 @@ class _Visitor:
             return None
         shown = await interface(self.page)
         if _refusable(shown) and shown != base:
+            self.shown = shown
             return "opened"
         # a one-click "withdraw consent" control: only one that says so (a phrase, not just "Cookies")
         if candidate.strength == 1 and await consent_state(self.page) != self.before:
@@ -130,20 +132,21 @@ class _Visitor:
         return None
 
 
-async def _refuse(page: Page, before: dict[str, str], settle: Settle, hand: Hand) -> tuple[str, int, str | None]:
-    """Refuse all in the interface a withdrawal reopened: (how, clicks, error). A control that
-    withdrew by itself (a one-click "withdraw consent" link) leaves nothing to click."""
+async def _refuse(page: Page, shown: dict[str, Any], before: dict[str, str], settle: Settle,
+                  hand: Hand) -> tuple[str, int, str | None]:
+    """Refuse all in the interface a withdrawal reopened (``shown``: what :func:`interface` reads
+    in it): (how, clicks, error). A control that withdrew by itself (a one-click "withdraw
+    consent" link) leaves nothing to click."""
     words = vocabulary()
-    layer = await first_layer(page)
-    if not any(layer.values()) and await find_text(page, words.save, in_banner=True) is None:
+    if not _refusable(shown) and not shown["accept"]:
         if await consent_state(page) != before:
             return "direct", 0, None
         return "none", 0, "nothing to refuse in showed up"
-    rejecter = await find_text(page, words.reject, in_banner=True)
+    rejecter = await find_text(page, words.reject, in_banner=True) if shown["reject"] else None
     if rejecter is not None:
         await hand.click(*rejecter, "reject")
         return "heuristic", 1, None
-    if layer["settings"] and await find_text(page, words.save, in_banner=True) is None:  # a first layer: go deeper
+    if shown["settings"] and not shown["save"]:  # a first layer: go deeper
         clicks, error = await reject_in_second_layer(page, hand, settle)
         return "heuristic-second-layer", clicks, error
     clicks, error = await refuse_in_layer(page, hand)  # a settings layer (what most reopen): untick, save
@@ -211,11 +214,12 @@ async def withdraw(page: Page, settle: Settle, shots: ScreenshotCollector, click
             timeline.append({"step": "reopen", "time": time.time(), **used})
             await settle()
     if used is not None and how == "none":
-        record.details["reopened_layer"] = await first_layer(page)
+        shown = visitor.shown if used["means"] != "api" and visitor.shown else await interface(page)
+        record.details["reopened_layer"] = {k: shown[k] for k in ("accept", "reject", "settings")}
         if shot := await shots.take(f"withdraw-reopened-{'api' if used['means'] == 'api' else 'control'}"):
             record.details.setdefault("screenshots_reopened", []).append(shot)
         try:
-            how, refuse_clicks, error = await _refuse(page, before, settle, hand)
+            how, refuse_clicks, error = await _refuse(page, shown, before, settle, hand)
         except (PlaywrightError, Covered) as exc:
             how, refuse_clicks, error = "heuristic", 0, why(exc)
         timeline.append({"step": "refuse", "time": time.time(), "how": how, "clicks": refuse_clicks, "error": error})

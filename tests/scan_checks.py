@@ -20,9 +20,11 @@ _COOKIE_KEYS = ("cookie", "set_before_reject", "set_before_withdraw", "left_in_p
 def finding_entry(rule: str, domain: str | None, moment: str | None, evidence: dict) -> str:
     """A finding as ``_expect.toml`` names it, "RULE SUBJECT MOMENT": the subject is the party's
     registrable domain, or for cookie rules ``NAME@REGISTRABLE-DOMAIN`` of the cookie (or storage key)
-    concerned; site-wide findings have the moment "site"."""
+    concerned (cookies-not-deleted-on-withdrawal, one per party, names the party); site-wide findings
+    have the moment "site"."""
     subject = domain or ""
-    if rule.startswith(("cookie-", "cookies-")) or rule == "excessive-cookie-lifetime":
+    if (rule.startswith(("cookie-", "cookies-")) or rule == "excessive-cookie-lifetime") \
+            and rule != "cookies-not-deleted-on-withdrawal":
         named = evidence.get("item") or next((evidence[k] for k in _COOKIE_KEYS if isinstance(evidence.get(k), dict)
                                               and "name" in evidence[k]), None)
         if named:

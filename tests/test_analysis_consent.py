@@ -1,5 +1,5 @@
 """Rules about the banner and consent signals: consent-signal-mismatch (Google Consent Mode, IAB
-TCF), no-reject-option, consent-banner-missing."""
+TCF), no-reject-option, consent-or-pay, consent-banner-missing."""
 
 from __future__ import annotations
 
@@ -118,6 +118,41 @@ def test_reject_on_the_first_layer_is_fine(b):
     b.consent("accept")
     b.consent("reject")
     assert b.findings("no-reject-option") == []
+
+
+PAY = {"text": "Pur-Abo: werbefrei lesen für 2,99 € im Monat", "link": "https://www.maison-exemple.fr/abo.html"}
+
+
+def test_a_pay_or_ok_wall_is_named_with_its_paid_alternative(tmp_path):
+    # Scenario: the banner offers "Zustimmen" or a subscription, nothing to refuse for free; the
+    # reject phase could not act. The wall is named (info) beside no-reject-option (medium).
+    b = StoreBuilder(tmp_path / "a.db", SITE)
+    layer = {"first_layer": {"accept": "Zustimmen", "reject": None, "settings": None}, "paid_alternative": PAY}
+    b.consent("baseline", clicked=False, details=layer)
+    b.consent("accept", details=layer)
+    b.consent("reject", clicked=False, verified=False, details=layer,
+              error="the banner was seen but no way to reject was found")
+    [f] = b.findings("consent-or-pay")
+    assert (f.severity, f.domain, f.phase, f.moment) == ("info", "maison-exemple.fr", None, None)
+    assert f.evidence["paid_alternative"] == PAY and f.evidence["seen_in"] == ["accept", "baseline", "reject"]
+    assert PAY["text"] in f.title
+    assert b.findings("no-reject-option")[0].severity == "medium"
+
+
+def test_a_paid_offer_beside_a_free_refusal_is_no_wall(tmp_path):
+    # Near misses: the same offer on a banner that also has "Alle ablehnen" on its first layer; and
+    # one whose refusal, through its settings, worked and was verified.
+    b = StoreBuilder(tmp_path / "a.db", SITE)
+    b.consent("baseline", clicked=False, details={"first_layer": {"accept": "Zustimmen", "reject": "Alle ablehnen"},
+                                                  "paid_alternative": PAY})
+    assert b.findings("consent-or-pay") == []
+    c = StoreBuilder(tmp_path / "b.db", SITE)
+    c.consent("baseline", clicked=False, details={"paid_alternative": PAY})
+    c.consent("reject", steps=3, details={"paid_alternative": PAY})
+    assert c.findings("consent-or-pay") == []
+    d = StoreBuilder(tmp_path / "c.db", SITE)  # no paid offer at all: nothing to name
+    d.consent("baseline", clicked=False, details={"first_layer": {"accept": "Zustimmen", "reject": None}})
+    assert d.findings("consent-or-pay") == [] and d.findings("no-reject-option")
 
 
 def test_consent_banner_missing(tmp_path):

@@ -34,12 +34,23 @@ def seen(n: int) -> list[dict]:
     return [{"time": 0.0, "text": f"click {i}", "tag": "button", "trusted": True} for i in range(n)]
 
 
+LOOKED = [{"page": f"{SITE}page-1.html", "what": "the page of the withdrawal", "found": False, "tried": []},
+          {"page": SITE, "what": "the landing page", "found": False, "tried": []},
+          {"page": f"{SITE}privacy.html", "what": "the privacy policy page", "link": "Privacy", "found": False,
+           "tried": []}]
+
+
 def withdrawn(b: StoreBuilder, *, done: bool = True, found: bool = True, means: str = "link",
-              accept: int = 1, withdraw: int = 2, accept_steps: int | None = None) -> None:
-    """The withdraw phase's two consent rows: accept on the landing page, then the withdrawal."""
+              accept: int = 1, withdraw: int = 2, accept_steps: int | None = None,
+              path: tuple[str, ...] = ()) -> None:
+    """The withdraw phase's two consent rows: accept on the landing page, then the withdrawal
+    (its control found on the page, or at the end of ``path``; or not found after looking on
+    the page, the landing page and the privacy policy page)."""
     b.consent("withdraw", steps=accept if accept_steps is None else accept_steps, details={"steps_seen": seen(accept)})
     reopen = {"found": found, "means": means, "clicks": 1 if means != "api" else 0,
-              **({"text": "Cookie settings"} if means != "api" else {"call": "klaro.show()"})}
+              **({"text": "Cookie settings"} if means != "api" else {"call": "klaro.show()"}),
+              "looked_at": LOOKED if not found else LOOKED[:1 + len(path)],
+              **({"where": "the landing page", "path": list(path)} if path else {})}
     b.later("withdraw", at=WITHDRAWN, done=done, steps=withdraw,
             details={"reopen": reopen, "steps_seen": seen(withdraw), "reopen_clicks": reopen["clicks"]})
 
@@ -101,9 +112,10 @@ def test_without_a_withdrawal_the_rest_stays_consented(b):
 
 def test_cookies_after_withdrawal_written_sent_or_merely_left(b):
     # Scenario: cookies set while consent was given. After the withdrawal Meta's pixel writes _fbp
-    # again (high), the DoubleClick cookie rides along to its domain (high), Bing's _uetvid is left
-    # in the browser and never sent (info, its own rule). Near misses: _ga, deleted by the consent
-    # platform at the withdrawal, and MUID, sent only before the withdrawal, are no finding.
+    # again (high), the DoubleClick cookie rides along to its domain (high), Bing's _uetvid and
+    # _uetsid and Google's _gcl_au are left in the browser and never sent (info, its own rule: one
+    # per party, listing its cookies). Near misses: _ga, deleted by the consent platform at the
+    # withdrawal, and MUID, sent only before the withdrawal, are no finding.
     withdrawn(b)
     fbp = "fb.1.1790000000312.5694069480"
     b.visit("withdraw", [
@@ -112,6 +124,10 @@ def test_cookies_after_withdrawal_written_sent_or_merely_left(b):
         cookie("IDE", "AHWqTUk9x2LmQ0pZ", CLICK + 2, host="ad.doubleclick.net", domain=".doubleclick.net"),
         cookie("_uetvid", "3f9a1c2be81d11ef9d5e2b7c4a6f8e01", CLICK + 2, host="www.maison-exemple.fr",
                domain=".maison-exemple.fr", origin="js", script_url="https://bat.bing.com/bat.js"),
+        cookie("_uetsid", "8b1d7c40e81d11efa0c1f7f4d3b2a9e1", CLICK + 2, host="www.maison-exemple.fr",
+               domain=".maison-exemple.fr", origin="js", script_url="https://bat.bing.com/bat.js"),
+        cookie("_gcl_au", "1.1.1593827461.1790000000", CLICK + 2, host="www.maison-exemple.fr",
+               domain=".maison-exemple.fr", origin="js", script_url="https://www.googletagmanager.com/gtag/js"),
         cookie("_ga", "GA1.1.7123649219.1790000000", CLICK + 2, host="www.maison-exemple.fr",
                domain=".maison-exemple.fr", origin="js", script_url="https://www.googletagmanager.com/gtag/js"),
         cookie("MUID", "0A1B2C3D4E5F6A7B", CLICK + 2, host="bat.bing.com", domain=".bing.com"),
@@ -122,6 +138,10 @@ def test_cookies_after_withdrawal_written_sent_or_merely_left(b):
             moment="before-withdraw"),
         jar("_ga", "GA1.1.7123649219.1790000000", WITHDRAWN - 1, domain=".maison-exemple.fr", moment="before-withdraw"),
         jar("_uetvid", "3f9a1c2be81d11ef9d5e2b7c4a6f8e01", WITHDRAWN + 1, domain=".maison-exemple.fr",
+            moment="after-withdraw"),
+        jar("_uetsid", "8b1d7c40e81d11efa0c1f7f4d3b2a9e1", WITHDRAWN + 1, domain=".maison-exemple.fr",
+            moment="after-withdraw"),
+        jar("_gcl_au", "1.1.1593827461.1790000000", WITHDRAWN + 1, domain=".maison-exemple.fr",
             moment="after-withdraw"),
         jar("IDE", "AHWqTUk9x2LmQ0pZ", WITHDRAWN + 1, domain=".doubleclick.net", moment="after-withdraw"),
     ], seq=1)
@@ -138,9 +158,14 @@ def test_cookies_after_withdrawal_written_sent_or_merely_left(b):
     assert high["_fbp"].evidence["writes_after_withdraw"] == 1 and high["_fbp"].evidence["cookie"]["t_consent"] == 5.0
     assert high["IDE"].evidence["sent_in"] == "cookie header" and "set before the withdrawal" in high["IDE"].title
     assert all(f.severity == "high" and f.moment == AFTER_WITHDRAWAL for f in high.values())
-    [left] = b.findings("cookies-not-deleted-on-withdrawal")
-    assert (left.severity, left.moment, left.evidence["left_in_place"]["name"]) == ("info", AFTER_WITHDRAWAL, "_uetvid")
-    assert left.evidence["set_before_withdraw"]["name"] == "_uetvid"
+    left = {f.domain: f for f in b.findings("cookies-not-deleted-on-withdrawal")}
+    assert set(left) == {"bing.com", "googletagmanager.com"}
+    bing = left["bing.com"]
+    assert (bing.severity, bing.moment, bing.phase) == ("info", AFTER_WITHDRAWAL, "withdraw")
+    assert [c["name"] for c in bing.evidence["cookies"]] == ["_uetsid", "_uetvid"]
+    assert all(c["left_in_place"]["name"] == c["set_before_withdraw"]["name"] == c["name"] for c in bing.evidence["cookies"])
+    assert bing.title.startswith("2 cookies of ") and "_uetsid (maison-exemple.fr), _uetvid (maison-exemple.fr)" in bing.title
+    assert [c["name"] for c in left["googletagmanager.com"].evidence["cookies"]] == ["_gcl_au"]
     # the same facts after "reject all" keep their own rule; nothing here was refused that way
     assert b.findings("cookie-after-reject") == []
 
@@ -153,6 +178,8 @@ def test_no_way_to_withdraw(tmp_path):
     b.visit("withdraw", [request(SITE, 1.0, resource_type="Document")])
     [f] = b.findings("withdrawal-not-found")
     assert (f.severity, f.phase, f.moment, f.domain) == ("medium", "withdraw", None, "maison-exemple.fr")
+    assert "looked on the page of the withdrawal, the landing page and the privacy policy page" in f.title
+    assert [e["page"] for e in f.evidence["looked_at"]] == [f"{SITE}page-1.html", SITE, f"{SITE}privacy.html"]
     assert "klaro.show()" in f.title and f.evidence["withdrawal"]["reopen"]["means"] == "api"
     assert b.findings("withdrawal-harder-than-consent") == []  # one fact: the way is missing
     # nothing at all found (no API either): the same finding
@@ -186,7 +213,20 @@ def test_withdrawing_harder_than_consenting(tmp_path, accept, withdraw, fires):
     if fires:
         [f] = found
         assert f.severity == "medium" and (f.evidence["accept_clicks"], f.evidence["withdraw_clicks"]) == (1, 2)
-        assert "took 2 clicks" in f.title and "Cookie settings" in f.title
+        assert "took 2 steps" in f.title and "Cookie settings" in f.title and f.evidence["withdraw_navigations"] == 0
+
+
+def test_going_to_the_page_that_has_the_control_is_a_step(tmp_path):
+    # Scenario: the control is only on the landing page: the visitor goes there (a step), clicks
+    # "Cookie settings", then "Reject all": three steps against one click to accept (medium).
+    b = StoreBuilder(tmp_path / "leakmap.db", SITE)
+    withdrawn(b, accept=1, withdraw=3, path=(SITE,))
+    b.visit("withdraw", [request(SITE, 1.0, resource_type="Document")])
+    [f] = b.findings("withdrawal-harder-than-consent")
+    assert f.evidence["withdraw_navigations"] == 1 and f.evidence["withdraw_clicks"] == 3
+    assert f.title == ("withdrawing consent took 3 steps (going to the landing page (1 page), the link \u201cCookie "
+                       "settings\u201d, then the refusal), accepting took 1")
+    assert b.findings("withdrawal-not-found") == []  # found, on another page: a visitor can
 
 
 def test_clicks_are_those_seen_in_the_page(b):

@@ -1,21 +1,25 @@
 """Withdrawing consent in a real browser, on real consent platforms (Klaro, tarteaucitron,
-vanilla-cookieconsent) and on small pages for the reopening control finder.
+vanilla-cookieconsent) and hand-written banners (the reopening control finder on small pages is
+in test_consent_pages).
 
 Every fixture site whose ``[consent]`` table has ``withdraw_*`` keys is crawled through the
 withdraw phase as the spider crawls it (landing page: accept; the middle page: browsed, then the
 choice withdrawn; the last page), each visit stored through ``Store.save_visit``. Then:
 
-- the withdraw row says how the choice was reopened (``withdraw_reopen``: link, floating-button,
-  api; ``withdraw_reopen_text`` / ``withdraw_reopen_call``; ``withdraw_found``: a visitor could),
-  the method, the clicks (the reopening one included) and the verdict, with every step timed;
+- the withdraw row says how the choice was reopened (``withdraw_reopen``: link, button,
+  floating-button, api; ``withdraw_reopen_text`` / ``withdraw_reopen_call``; ``withdraw_found``: a
+  visitor could), where the control was (``withdraw_where``: the page of the withdrawal unless
+  said, the landing page, the cookie policy page; each navigation there a step), the pages looked
+  at (``withdraw_looked_at``, paths), the method, the steps (the reopening click and navigations
+  included) and the verdict, with every step timed;
 - the platform's record read back from the phase's profile holds the refusal (``withdraw_stored``),
   and the cookies it deletes (``withdraw_deleted``) are in the jar before and gone right after;
 - the withdrawal page's rows are split at the deciding click: before it after "accept all", after
   it after the withdrawal, which is the moment of every row of the last page.
 
 ``[consent]`` keys, besides those of test_consent_cmps: ``withdraw_reopen``, ``withdraw_reopen_text``,
-``withdraw_reopen_call``, ``withdraw_found``, ``withdraw_method``, ``withdraw_steps``,
-``withdraw_verified``, ``withdraw_stored``, ``withdraw_deleted``.
+``withdraw_reopen_call``, ``withdraw_found``, ``withdraw_where``, ``withdraw_looked_at``,
+``withdraw_method``, ``withdraw_steps``, ``withdraw_verified``, ``withdraw_stored``, ``withdraw_deleted``.
 """
 
 from __future__ import annotations
@@ -27,13 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from leakmap.crawler import consent
 from leakmap.crawler.browser import find_browser
-from leakmap.crawler.collectors.base import VisitContext
-from leakmap.crawler.collectors.clicks import ClickCollector
-from leakmap.crawler.collectors.screenshots import ScreenshotCollector
 from leakmap.crawler.config import ScanConfig
-from leakmap.crawler.consent.reopen import find_reopener
 from leakmap.crawler.session import BrowserSession
 from leakmap.crawler.visit import VisitJob
 from leakmap.phases import AFTER_ACCEPT, AFTER_WITHDRAWAL, PHASE_OF
@@ -43,6 +42,8 @@ from tests.web.server import expectations
 
 SITES = {host: e for host, e in expectations().items() if "withdraw_method" in e.get("consent", {})}
 PHASE = PHASE_OF["withdraw"]
+CONCURRENCY = 3  # phases at a time in the module's browser, as test_consent_cmps
+HERE = "the page of the withdrawal"
 
 
 @dataclass
@@ -53,17 +54,19 @@ class Run:
     out: Path
 
 
-async def _withdraw_phase(session: BrowserSession, store: Store, site_id: int, host: str) -> dict[str, str]:
+async def _withdraw_phase(session: BrowserSession, store: Store, site_id: int, host: str,
+                          gate: asyncio.Semaphore) -> dict[str, str]:
     expect = SITES[host]
     pages = expect["pages"]
-    for seq, path in enumerate(pages):
-        job = VisitJob(site_id, "withdraw", seq, expect["start"].rstrip("/") + path, depth=min(seq, 1),
-                       consent=PHASE.action if seq == 0 else None, later=PHASE.later_on(seq, len(pages)))
-        outcome = await session.visit(job)
-        store.save_visit(outcome.visit, outcome.evidence)
-    # the profile is kept: no visit was the last
-    cookies = await own_cookies(session.phases[(site_id, "withdraw")].context, host)
-    await session.end_phase(site_id, "withdraw")
+    async with gate:
+        for seq, path in enumerate(pages):
+            job = VisitJob(site_id, "withdraw", seq, expect["start"].rstrip("/") + path, depth=min(seq, 1),
+                           consent=PHASE.action if seq == 0 else None, later=PHASE.later_on(seq, len(pages)))
+            outcome = await session.visit(job)
+            store.save_visit(outcome.visit, outcome.evidence)
+        # the profile is kept: no visit was the last
+        cookies = await own_cookies(session.phases[(site_id, "withdraw")].context, host)
+        await session.end_phase(site_id, "withdraw")
     return cookies
 
 
@@ -75,8 +78,9 @@ def run(testweb, tmp_path_factory) -> Run:
 
     async def main() -> list[dict[str, str]]:
         session = BrowserSession(config, find_browser())
+        gate = asyncio.Semaphore(CONCURRENCY)
         try:
-            return await asyncio.gather(*(_withdraw_phase(session, store, site_ids[h], h) for h in SITES))
+            return await asyncio.gather(*(_withdraw_phase(session, store, site_ids[h], h, gate) for h in SITES))
         finally:
             await session.close()
 
@@ -91,8 +95,11 @@ def rows(run: Run, host: str) -> list[dict]:
 
 def test_fixture_sites_cover_each_way_of_withdrawing():
     ways = {e["consent"]["withdraw_reopen"]: e for e in SITES.values()}
-    assert set(ways) == {"link", "floating-button", "api"}
-    assert {e["consent"]["cmp"] for e in SITES.values()} == {"Klaro", "tarteaucitron deny", "cookieconsent3"}
+    assert set(ways) == {"link", "button", "floating-button", "api"}
+    assert {e["consent"].get("cmp") for e in SITES.values()} == {"Klaro", "tarteaucitron deny", "cookieconsent3", None}
+    assert {e["consent"].get("withdraw_where", HERE) for e in SITES.values()} == {
+        HERE, "the landing page", "the cookie policy page"}
+    assert "Cookies" in {e["consent"].get("withdraw_reopen_text") for e in SITES.values()}  # its whole text
     assert any(e["phases"]["withdraw"]["after_withdrawal"] for e in SITES.values())  # tracking goes on somewhere
 
 
@@ -107,13 +114,22 @@ def test_the_withdrawal_is_recorded_as_it_happened(run, host):
     assert (reopen["means"], reopen["found"]) == (want["withdraw_reopen"], want["withdraw_found"]), reopen
     assert reopen.get("text") == want.get("withdraw_reopen_text") and reopen.get("call") == want.get("withdraw_reopen_call")
     assert (withdraw["method"], withdraw["steps"]) == (want["withdraw_method"], want["withdraw_steps"]), details
+    start = SITES[host]["start"].rstrip("/")
+    if reopen["found"]:  # where the visitor found it, and the pages they went through to get there
+        assert reopen["where"] == want.get("withdraw_where", HERE) and reopen["page"].startswith(start)
+        navigations = [s for s in details["steps_seen"] if s["tag"] == "navigation"]
+        assert [n["frame"] for n in navigations] == reopen["path"] and details["navigations"] == len(reopen["path"])
+    looked = [e["page"].removeprefix(start) for e in reopen["looked_at"]]
+    assert looked == want.get("withdraw_looked_at", looked[:1]) and looked[0] == SITES[host]["pages"][1]
     assert withdraw["verified"] == int(want["withdraw_verified"]) and withdraw["success"] == 1
     # taken on the middle page, after the accept; timed at its deciding click, every step with its time
     pages = SITES[host]["pages"]
     visit = run.store.db["visits"].get(withdraw["visit_id"])
     assert visit["seq"] == len(pages) // 2 and withdraw["time"] > accept["time"]
     assert withdraw["time"] == details["deciding_step"]["time"] == details["steps_seen"][-1]["time"]
-    assert [s["step"] for s in details["timeline"]] == ["reopen", "refuse", "verified"]
+    # on the way: pages visited (navigate, and back: return), candidates that did nothing (tried)
+    assert [s["step"] for s in details["timeline"] if s["step"] not in ("navigate", "return", "tried")] == [
+        "reopen", "refuse", "verified"]
     assert len(details["steps_seen"]) == withdraw["steps"]
     # the page before, the interface reopened, and the page after
     assert withdraw["screenshot_before"] and withdraw["screenshot_after"] and details["screenshots_reopened"]
@@ -151,107 +167,3 @@ def test_rows_are_split_at_the_withdrawal(run, host):
             assert r["t_consent"] == round(r["time"] - withdraw["time"], 4)  # relative to the withdrawal
     assert moments[last] == {AFTER_WITHDRAWAL}
     assert {AFTER_ACCEPT, AFTER_WITHDRAWAL} <= moments[len(SITES[host]["pages"]) // 2]  # reloaded after it
-
-
-# -- the reopening control, on small pages ------------------------------------------------------
-
-FOOTER = '<footer><a href="/datenschutz.html">Datenschutz</a> <a href="#" onclick="return false">{}</a></footer>'
-FLOATING = ('<div style="position:fixed;right:12px;bottom:12px"><button type="button" id="cc-icon">'
-            '<img alt="Cookies" width="32" height="32" src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></button></div>')
-LONG = "<p><a href='#'>Read how we use cookie settings, analytics and advertising partners on this website</a></p>"
-
-
-@pytest.fixture(scope="module")
-def page_of(testweb):
-    """``page_of(html)``: a page of the test web's origin with that body (cookies and storage work)."""
-    from playwright.async_api import async_playwright
-
-    loop = asyncio.new_event_loop()
-
-    async def start():
-        pw = await async_playwright().start()
-        browser = await pw.chromium.launch(executable_path=str(find_browser()), args=[
-            f"--host-resolver-rules={testweb.host_rules}", "--ignore-certificate-errors"])
-        return pw, browser, await browser.new_page()
-
-    pw, browser, page = loop.run_until_complete(start())
-
-    def load(html: str):
-        async def go():
-            await page.goto("https://www.ledgerly.io/", wait_until="load")
-            await page.set_content(f"<!doctype html><html><body><main><h1>Shop</h1></main>{html}</body></html>")
-            return page
-        return loop.run_until_complete(go())
-
-    yield load, loop
-    loop.run_until_complete(browser.close())
-    loop.run_until_complete(pw.stop())
-    loop.close()
-
-
-def _found(page_of, html: str):
-    load, loop = page_of
-    page = load(html)
-    found = loop.run_until_complete(find_reopener(page))
-    return None if found is None else (found.kind, found.label)
-
-
-@pytest.mark.parametrize(("text", "kind"), [("Cookie-Einstellungen", "link"), ("Gérer mes cookies", "link"),
-                                            ("Change your cookie settings", "link"), ("Impostazioni cookie", "link")])
-def test_a_footer_link_in_any_language(page_of, text, kind):
-    assert _found(page_of, FOOTER.format(text)) == (kind, text)
-
-
-def test_a_floating_button_by_its_label(page_of):
-    assert _found(page_of, FLOATING) == ("floating-button", "cc-icon")
-    labelled = '<button aria-label="Privacy settings" style="position:fixed;left:0;bottom:0">⚙</button>'
-    assert _found(page_of, labelled) == ("button", "Privacy settings")  # its label is in the vocabulary
-
-
-def test_what_is_not_a_way_to_reopen(page_of):
-    assert _found(page_of, '<footer><a href="/cookie-policy.html">Cookie settings</a></footer>') is None  # leaves
-    assert _found(page_of, LONG) is None  # prose, not a control
-    assert _found(page_of, '<footer><a href="#" style="display:none">Cookie settings</a></footer>') is None
-    assert _found(page_of, '<div style="position:fixed;bottom:0"><button>Chat with us</button></div>') is None
-    # a policy page link does not hide a real control next to it
-    both = '<footer><a href="/cookie-policy.html">Cookie policy and settings</a></footer>' + FLOATING
-    assert _found(page_of, both) == ("floating-button", "cc-icon")
-
-
-def _withdraw(page_of, html: str, tmp_path: Path):
-    load, loop = page_of
-    page = load(html)
-    vc = VisitContext(ScanConfig(output_dir=tmp_path, screenshots=False), 1, "withdraw", page.url, tmp_path, "t",
-                      later=("withdraw",), page=page)
-    settle = lambda: asyncio.sleep(0.2)  # noqa: E731 - a page without network: a beat for the click's effects
-    return loop.run_until_complete(consent.withdraw(page, settle, ScreenshotCollector(vc), ClickCollector(vc)))
-
-
-def test_a_one_click_withdrawal_link(page_of, tmp_path):
-    # "Withdraw consent" refuses at once: one click, nothing to refuse in afterwards
-    html = ('<script>document.cookie = "shop_consent=all; path=/"</script><footer><a href="#" onclick="'
-            'document.cookie = &quot;shop_consent=none; path=/&quot;; return false">Withdraw consent</a></footer>')
-    record = _withdraw(page_of, html, tmp_path)
-    assert (record.method, record.steps, record.verified, record.error) == ("link+direct", 1, True, None)
-    assert record.details["reopen"]["found"] and record.details["changed"] == ["cookie:www.ledgerly.io:shop_consent"]
-
-
-def test_no_way_at_all(page_of, tmp_path):
-    record = _withdraw(page_of, "<footer>© Shop</footer>", tmp_path)
-    assert not record.success and record.time is None and record.details["reopen"] == {"found": False}
-    assert record.error.startswith("no way to reopen the consent choice was found on the page")
-
-
-def test_a_platform_api_when_the_page_shows_nothing(page_of, tmp_path):
-    # no visible control, but the platform exposes its documented call: leakmap reopens through it
-    # (a visitor could not), then refuses in what it opened
-    html = """<script>document.cookie = "demo_consent=all; path=/";
-      window.Didomi = { preferences: { show() {
-        const d = document.createElement("div"); d.setAttribute("role", "dialog");
-        d.innerHTML = '<p>Cookie preferences</p><button id="no">Reject all</button>';
-        d.querySelector("#no").onclick = () => { document.cookie = "demo_consent=none; path=/"; d.remove(); };
-        document.body.appendChild(d); } } };</script>"""
-    record = _withdraw(page_of, html, tmp_path)
-    assert (record.method, record.steps, record.verified) == ("api+heuristic", 1, True)
-    assert record.details["reopen"] == {"means": "api", "cmp": "Didomi", "call": "Didomi.preferences.show()",
-                                        "clicks": 0, "found": False}

@@ -64,7 +64,7 @@ def parties(run: Run, host: str, phase: str, where: str = "1") -> set[str]:
 
 
 def test_fixture_sites():
-    assert len(SITES) == 3 and all(e["phases"].get("withdraw") for e in SITES.values())
+    assert len(SITES) == 7 and all(e["phases"].get("withdraw") for e in SITES.values())
 
 
 @pytest.mark.parametrize("host", sorted(SITES))
@@ -114,7 +114,8 @@ def test_reports_know_the_phase(run):
     assert verdict.exit_code == 0 and all(f.gate == "baselined" for _, f in again.findings())
     md = render(report, "md")
     assert "| high after consent was withdrawn |" in md
-    assert md.count("withdraw verified (then withdraw verified)") == 2
+    found = sum(e["consent"]["withdraw_found"] for e in SITES.values())  # shannon-surf-school.ie: not found
+    assert md.count("withdraw verified (then withdraw verified)") == found == len(SITES) - 1
     assert md.count("withdraw verified (then withdraw no visible way)") == 1
     junit = render(report, "junit")
     assert 'name="tracking-after-withdrawal"' in junit and 'name="withdrawal-not-found"' in junit

@@ -76,6 +76,7 @@ class PhaseState:
 
     context: BrowserContext
     times: list[float] = field(default_factory=list)
+    landing: str | None = None  # the landing page as loaded: where a visitor looks for controls the page lacks
 
     @property
     def consent_time(self) -> float | None:
@@ -143,6 +144,7 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
             landing = job.seq == 0
             await _load(page, job, visit, outcome, events, quiet, config, settle=landing)
             if outcome.reachable and landing:  # the banner as it shows, before any scrolling
+                phase.landing = page.url
                 await recorder.loaded(page)
                 if job.consent:  # some banners take scrolling as consent
                     outcome.consent = await _consent_step(page, job, phase, cookies, engine, shots, clicks, recorder,
@@ -227,10 +229,14 @@ async def _consent_step(page, job, phase, cookies, engine, shots, clicks, record
     return record
 
 
-async def _reload(page, recorder, quiet) -> None:
-    """The choice applies from the next load on, as for a visitor who clicks then browses."""
+async def _reload(page, recorder, quiet, url: str | None = None) -> None:
+    """The choice applies from the next load on, as for a visitor who clicks then browses (back on
+    ``url`` when the action took the visitor to another page: a withdrawal made elsewhere)."""
     try:
-        await page.reload(wait_until="load")
+        if url is not None and url.split("#")[0] != page.url.split("#")[0]:
+            await page.goto(url, wait_until="load")
+        else:
+            await page.reload(wait_until="load")
     except PlaywrightTimeout:
         pass
     await quiet(load=True)
@@ -245,11 +251,12 @@ async def _later_step(page, action, phase, cookies, shots, clicks, recorder, qui
         return ConsentRecord(action=action, error=f"not attempted: no earlier consent action of the phase happened "
                                                   f"(nothing to {action})", details={"attempted": False})
     await cookies.snapshot(f"before-{action}")
-    record = await consent.LATER_ACTIONS[action](page, quiet, shots, clicks)
+    here = page.url
+    record = await consent.LATER_ACTIONS[action](page, quiet, shots, clicks, landing=phase.landing)
     if record.time is not None and record.success:
         phase.times.append(record.time)
         await cookies.snapshot(f"after-{action}")
-        await _reload(page, recorder, quiet)
+        await _reload(page, recorder, quiet, here)
         await _scroll(page)
         await quiet()
     return record

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 
 from leakmap.analysis.data import SiteData
 from leakmap.analysis.parties import Parties
-from leakmap.analysis.rules.consent import consent_banner_missing, consent_signal_mismatch, no_reject_option
+from leakmap.analysis.rules.consent import (
+    consent_banner_missing,
+    consent_or_pay,
+    consent_signal_mismatch,
+    no_reject_option,
+)
 from leakmap.analysis.rules.cookies import (
     cookie_after_reject,
     cookie_after_withdrawal,
@@ -187,6 +192,17 @@ RULE_TABLE: tuple[Rule, ...] = (
         "is a dark pattern.",
         "Add a \"Reject all\" button next to \"Accept all\", equally visible."),
     Rule(
+        "consent-or-pay", "info", consent_or_pay,
+        "\"Pay or OK\" wall",
+        "Informational: the banner offers to accept tracking or to pay (a subscription, an ad-free plan), and no "
+        "free way to refuse. The finding names the paid alternative and its link.",
+        "Whether consent given at such a wall is freely given is judged case by case: the EDPB (Opinion 08/2024) "
+        "holds that large online platforms should in most cases also offer a free alternative without behavioural "
+        "advertising, and national regulators look at whether the paid alternative is a real equivalent at a "
+        "reasonable price. A reviewer should see the wall for what it is.",
+        "Offer a free refusal beside \"accept\", or document why the paid alternative meets your regulator's "
+        "conditions (an equivalent service, a reasonable price, no tracking in it)."),
+    Rule(
         "consent-banner-missing", "high", consent_banner_missing,
         "No consent banner",
         "Tracking happened and no consent banner was found on the site.",
@@ -263,9 +279,10 @@ RULE_TABLE: tuple[Rule, ...] = (
     Rule(
         "withdrawal-not-found", "medium", withdrawal_not_found,
         "No way to withdraw consent",
-        "After accepting, the visitor could not find a way to reopen the consent choice on the page: no \"cookie "
-        "settings\" link or button and no floating consent button (leakmap may still have withdrawn through the "
-        "consent platform's programming interface, which a visitor cannot use).",
+        "After accepting, the visitor could not find a way to reopen the consent choice: no link, button or floating "
+        "button speaking of cookies or consent that opened the consent settings, on the page, on the landing page "
+        "or on the cookie or privacy policy page (leakmap may still have withdrawn through the consent platform's "
+        "programming interface, which a visitor cannot use). The finding lists the pages looked at.",
         "It must be as easy to withdraw consent as to give it (GDPR art. 7(3); EDPB guidelines 05/2020): a "
         "visitor who cannot find the choice again cannot withdraw it.",
         "Add a permanent \"Cookie settings\" link (footer) or a floating consent button on every page that reopens "
@@ -273,8 +290,9 @@ RULE_TABLE: tuple[Rule, ...] = (
     Rule(
         "withdrawal-harder-than-consent", "medium", withdrawal_harder_than_consent,
         "Withdrawing harder than consenting",
-        "Withdrawing consent took more clicks than giving it: reopening the choice through the site's own control, "
-        "then refusing, against the clicks that accepted.",
+        "Withdrawing consent took more steps than giving it: going to the page that has the site's own control when "
+        "the current one has none, reopening the choice through it, then refusing, against the clicks that accepted "
+        "(closing a pop-up that covered a control counts on both sides).",
         "Consent given with one click must be withdrawable just as easily (GDPR art. 7(3); EDPB guidelines 05/2020, "
         "point 114).",
         "Offer a one-step withdrawal: a \"Withdraw consent\" or \"Reject all\" control that refuses at once, "

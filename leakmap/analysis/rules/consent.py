@@ -10,7 +10,9 @@ baseline when the engine records one): ``banner_found``, ``cmp``, ``success``, `
   engine stores it: ``{"tcString": ..., "eventStatus": ..., "cmpId": ..., "decoded":
   {"purposes_consent": [...], "vendors_consent": [...]}}``; a bare TC string also works;
 - ``tcf_before``: the same, read before the action;
-- ``gpp``: the GPP ping (reported, not judged).
+- ``gpp``: the GPP ping (reported, not judged);
+- ``paid_alternative``: ``{"text": ..., "link": ...}``, the paid way a "pay or OK" wall offers
+  instead of accepting (a subscription, an ad-free plan).
 
 ``consent_events`` rows of kind ``tcf`` (data: a TCF state as above) are placed before/after the
 action by their time; kinds ``cmpDetected`` and ``popupFound`` count as a detected banner.
@@ -199,6 +201,20 @@ def no_reject_option(site: SiteData, parties: Parties) -> list[Finding]:
                  evidence={"basis": basis, "consent": _consent_summary(site),
                            "accept_button": accept.details.get("button_text") if accept else None},
                  unverified=stated is None)]
+
+
+def consent_or_pay(site: SiteData, parties: Parties) -> list[Finding]:
+    """The banner offers accept or a paid alternative, and no free refusal: a "pay or OK" wall."""
+    offers = [(c.phase, c.details["paid_alternative"]) for c in site.consent.values()
+              if isinstance(c.details.get("paid_alternative"), dict)]
+    reject = site.consent.get("reject")
+    if not offers or _first_layer_reject(site) or (reject is not None and reject.success and reject.verified):
+        return []  # a free refusal is there: the paid offer is an offer, not the price of refusing
+    pay = offers[0][1]
+    return [make(site, "consent-or-pay", "info", phase=None, domain=site.domain,
+                 title=f"\u201cpay or OK\u201d wall: accept, or pay (\u201c{pay.get('text')}\u201d); no free refusal",
+                 evidence={"paid_alternative": pay, "seen_in": sorted({phase for phase, _ in offers}),
+                           "consent": _consent_summary(site)})]
 
 
 def consent_banner_missing(site: SiteData, parties: Parties) -> list[Finding]:

@@ -18,7 +18,8 @@ after it (in the ``Cookie`` header to its domain, or its identifier in a request
 and merely left in the jar is an ``info`` advisory (not deleted when the visitor refused): it is
 already ``cookie-before-consent``. After consent was withdrawn, the same facts are
 ``cookie-after-withdrawal`` (high) and ``cookies-not-deleted-on-withdrawal`` (info): a cookie
-set while consent was given may stay in the jar, but may no longer be written or sent.
+set while consent was given may stay in the jar, but may no longer be written or sent (those
+merely left are one advisory per party, listing its cookies).
 
 Lifetimes are the raw ones the writer asked for (Chromium caps stored expiry at 400 days):
 over 13 months (CNIL) is a finding; consent-record cookies over 6 months are advisory.
@@ -225,12 +226,36 @@ class Refusal:
     left_rule: str  # set before and merely left in the browser (info)
     before_text: str  # "set before the refusal"
     left_text: str  # "not deleted when the visitor refused"
+    left_per_party: bool = False  # the cookies merely left: one advisory per party listing them (else per cookie)
 
 
 AFTER_REJECT_ALL = Refusal(AFTER_REJECT, "reject", "cookie-after-reject", "cookie-after-reject",
                            "set before the refusal", "not deleted when the visitor refused")
 AFTER_WITHDRAWING = Refusal(AFTER_WITHDRAWAL, "withdraw", "cookie-after-withdrawal", "cookies-not-deleted-on-withdrawal",
-                            "set before the withdrawal", "not deleted when the visitor withdrew consent")
+                            "set before the withdrawal", "not deleted when the visitor withdrew consent",
+                            left_per_party=True)
+
+
+def _left_by_party(site: SiteData, parties: Parties, refusal: Refusal, phase: str,
+                   left: list[tuple[Classified, JarEntry]]) -> list[Finding]:
+    """One advisory per party for its cookies set before the refusal and merely left in the jar."""
+    groups: dict[str, list[tuple[Classified, JarEntry]]] = {}
+    for c, j in left:
+        groups.setdefault(c.cls.party.domain, []).append((c, j))
+    out = []
+    for domain, items in sorted(groups.items()):
+        party, first = items[0][0].cls.party, items[0]
+        names = [f"{c.write.name} ({c.write.domain_key})" for c, _ in items]
+        out.append(make(site, refusal.left_rule, "info", phase=phase, domain=domain, party=party,
+                        category=first[0].cls.category, page=site.page(first[1].visit_id), moment=refusal.moment,
+                        title=f"{len(items)} cookie{'s' if len(items) > 1 else ''} of {party.label} "
+                              f"{refusal.left_text} (kept in the browser, not sent): {', '.join(names)}",
+                        evidence={"party": party_evidence(parties, party),
+                                  "cookies": [{"name": c.write.name, "domain": c.write.domain_key,
+                                               f"set_before_{refusal.action}": cookie_evidence(site, c.write),
+                                               "left_in_place": jar_evidence(j),
+                                               "classification": class_evidence(parties, c.cls)} for c, j in items]}))
+    return out
 
 
 def _after_refusal(site: SiteData, parties: Parties, refusal: Refusal) -> list[Finding]:
@@ -259,6 +284,7 @@ def _after_refusal(site: SiteData, parties: Parties, refusal: Refusal) -> list[F
                 left.setdefault((j.name, j.domain_key), j)
         after_hits = [h for h in third_party_hits(site, parties) if h.req.phase == phase and h.window == moment]
         set_before = f"set_before_{refusal.action}"
+        merely_left: list[tuple[Classified, JarEntry]] = []
         for key in sorted({*set_after, *before}):
             name, dkey = key
             writes = set_after.get(key, [])
@@ -283,6 +309,8 @@ def _after_refusal(site: SiteData, parties: Parties, refusal: Refusal) -> list[F
                                      "request": request_evidence(site, hit.req),
                                      **({"left_in_place": jar_evidence(left[key])} if key in left else {})},
                                     hit.req.visit_id, moment))
+            elif key in left and refusal.left_per_party:
+                merely_left.append((earlier, left[key]))
             elif key in left:
                 out.append(_finding(site, parties, refusal.left_rule, phase, name, dkey, earlier.cls,
                                     f"{earlier.cls.category} cookie {name} ({dkey}) {refusal.left_text} "
@@ -290,6 +318,7 @@ def _after_refusal(site: SiteData, parties: Parties, refusal: Refusal) -> list[F
                                     {set_before: cookie_evidence(site, earlier.write),
                                      "left_in_place": jar_evidence(left[key])},
                                     left[key].visit_id, moment, severity="info"))
+        out.extend(_left_by_party(site, parties, refusal, phase, merely_left))
     return out
 
 
@@ -310,7 +339,8 @@ def cookie_after_withdrawal(site: SiteData, parties: Parties) -> list[Finding]:
 
 
 def cookies_not_deleted_on_withdrawal(site: SiteData, parties: Parties) -> list[Finding]:
-    """After consent was withdrawn: a consented cookie left in the browser, not sent (info)."""
+    """After consent was withdrawn: consented cookies left in the browser, not sent (info), one
+    finding per party listing its cookies."""
     return [f for f in _withdrawal(site, parties) if f.rule == AFTER_WITHDRAWING.left_rule]
 
 

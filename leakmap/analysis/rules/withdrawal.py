@@ -3,9 +3,10 @@
 They read the consent rows of a phase that withdraws (``leakmap.phases``: an action whose moment
 is after-withdrawal): its first row (the accept) and its ``withdraw`` row, whose ``details`` say
 how the choice was reopened (``reopen``: ``means`` link / button / floating-button / api,
-``found``: a visitor could do it, ``text``, ``call``), the clicks each step took
-(``reopen_clicks``, ``refuse_clicks``, ``steps_seen``: every click with its time) and the
-timeline. Nothing is judged when consent was never given in the phase (no banner, the accept
+``found``: a visitor could do it, ``text``, ``call``, ``where`` and ``path``: the page it was
+found on and the pages a visitor goes through to get there, ``looked_at``: every page looked at),
+the steps each part took (``reopen_clicks``, ``refuse_clicks``, ``navigations``, ``steps_seen``:
+every click, key press and navigation with its time) and the timeline. Nothing is judged when consent was never given in the phase (no banner, the accept
 failed): there is nothing to withdraw. What happens after the withdrawal (tracking, cookies) is
 judged by the request and cookie rules at the after-withdrawal moment.
 """
@@ -22,9 +23,16 @@ from leakmap.records import Finding
 
 
 def clicks(c: ConsentState) -> int:
-    """The clicks an action took: those seen in the page (every frame) when recorded, else the
-    engine's own count (an action taken through a platform's API clicks nothing)."""
+    """The steps an action took: those seen (every click in every frame, the key presses that
+    closed a pop-up, the pages a visitor had to go to) when recorded, else the engine's own count
+    (an action taken through a platform's API clicks nothing)."""
     return len(c.details.get("steps_seen") or ()) or c.steps
+
+
+def _places(looked: list[dict[str, Any]]) -> str:
+    """``the page of the withdrawal, the landing page and the privacy policy page``."""
+    names = [str(e.get("what")) for e in looked]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _withdrawals(site: SiteData) -> list[tuple[str, ConsentState, ConsentState]]:
@@ -64,10 +72,13 @@ def withdrawal_not_found(site: SiteData, parties: Parties) -> list[Finding]:
         if reopen.get("found"):
             continue
         api = f" (leakmap reopened it through {reopen['call']} to go on)" if reopen.get("means") == "api" else ""
+        looked = reopen.get("looked_at") or []
+        where = f"looked on {_places(looked)}" if looked else "on the page"
         out.append(make(site, "withdrawal-not-found", "medium", phase=phase, domain=site.domain,
-                        title=f"no way to withdraw consent was found on the page: no cookie-settings link or button, "
+                        title=f"no way to withdraw consent was found ({where}): no cookie-settings link or button, "
                               f"no floating consent button{api}",
-                        evidence=_evidence(given, withdrawn), page=site.page(withdrawn.visit_id)))
+                        evidence={**_evidence(given, withdrawn), "looked_at": looked},
+                        page=site.page(withdrawn.visit_id)))
     return out
 
 
@@ -82,9 +93,13 @@ def withdrawal_harder_than_consent(site: SiteData, parties: Parties) -> list[Fin
         if withdraw <= accept:
             continue
         how = f"the {str(reopen.get('means')).replace('-', ' ')} \u201c{reopen.get('text')}\u201d"
+        navigations = len(reopen.get("path") or ())
+        if navigations:  # the control was on another page: getting there is part of withdrawing
+            how = f"going to {reopen.get('where')} ({navigations} page{'s' if navigations > 1 else ''}), {how}"
         out.append(make(site, "withdrawal-harder-than-consent", "medium", phase=phase, domain=site.domain,
-                        title=f"withdrawing consent took {withdraw} clicks ({how}, then the refusal), "
+                        title=f"withdrawing consent took {withdraw} steps ({how}, then the refusal), "
                               f"accepting took {accept}",
-                        evidence={**_evidence(given, withdrawn), "accept_clicks": accept, "withdraw_clicks": withdraw},
+                        evidence={**_evidence(given, withdrawn), "accept_clicks": accept, "withdraw_clicks": withdraw,
+                                  "withdraw_navigations": navigations},
                         page=site.page(withdrawn.visit_id)))
     return out

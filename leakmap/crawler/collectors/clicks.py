@@ -3,7 +3,8 @@
 The moment of a choice is the click that decides it (the last of "settings", "untick", "save"),
 not the first; the consent engine's own clicks (autoconsent clicks from inside the page) and
 leakmap's (Playwright's) are both seen here, by a capture-phase listener that runs before the
-page's own handlers. Only visits that take a consent action listen.
+page's own handlers. A click on a label counts once: the click the browser then gives its control
+is not another step. Only visits that take a consent action listen.
 """
 
 from __future__ import annotations
@@ -19,8 +20,15 @@ _CLICK_JS = """(() => {
   s.clicks = true;
   const text = (el) => (el.tagName === "INPUT" ? el.value : (el.innerText || el.textContent || el.getAttribute("aria-label") || ""))
     .replace(/\\s+/g, " ").trim().slice(0, 120);
+  let activated = null;  // the control a clicked label is about to click too: one click of the visitor's
   addEventListener("click", (e) => {
     try {
+      if (e.target === activated) { activated = null; return; }
+      const label = e.target instanceof Element ? e.target.closest("label") : null;
+      if (label && label.control && label.control !== e.target && !label.contains(e.target.closest("input, button, select, textarea"))) {
+        activated = label.control;
+        setTimeout(() => { activated = null; }, 0);
+      }
       const el = e.target instanceof Element ? (e.target.closest("button, a, [role=button], input, label, [onclick]") || e.target) : null;
       s.post({ t: "click", text: el ? text(el) : "", tag: el ? el.tagName.toLowerCase() : "", id: el && el.id ? el.id.slice(0, 80) : "",
                trusted: e.isTrusted });

@@ -3,10 +3,15 @@
 Means, in order: DuckDuckGo's autoconsent (hundreds of CMP rules), the
 user's own selector (``--accept-selector`` / ``--reject-selector``), then a
 multilingual text heuristic, which for "reject" also walks a banner's
-second layer (settings, untick, save). Every action is verified by its
-effect: the banner's buttons are gone and a consent record (cookie or
-storage) changed; autoconsent's own self-test must not fail. An action that
-cannot be verified is recorded as such, never passed off as done.
+second layer (settings, untick, save). Banners are looked for wherever a
+visitor sees them: every frame, open and closed shadow roots
+(:mod:`~leakmap.crawler.consent.dom`); a banner on screen whose controls
+cannot be read or operated is an error of the step, never "no banner".
+Every click is a visitor's: a pop-up covering the banner is closed first
+and counted as a step (:mod:`~leakmap.crawler.consent.overlays`), and a
+control that stays covered is an error, never clicked by script.
+Every action is verified by its effect (:mod:`~leakmap.crawler.consent.verify`);
+an action that cannot be verified is recorded as such, never passed off as done.
 
 The moment of the choice (``ConsentRecord.time``, which every record of the
 phase is timed against) is the deciding step: the last click of the
@@ -14,15 +19,15 @@ sequence that made it ("settings", "untick", then "reject all" decides on
 the third), as the page saw it; with two CMPs on a page, the first one's
 answer is the moment of the choice. Every step is kept with its time.
 
-Withdrawing (:func:`withdraw`) reopens a choice already made the way a visitor
-would (:mod:`leakmap.crawler.consent.reopen`), refuses all in what opens (the
-reject button, the settings layer's path, or untick and save), and is verified
-and timed like an answer to the banner; its clicks count the reopening one.
+A "pay or OK" wall's paid alternative (subscribe instead of accepting) is
+recorded with its text and link (``details.paid_alternative``).
+
+Withdrawing (:mod:`~leakmap.crawler.consent.withdrawal`) reopens a choice
+already made the way a visitor would and refuses all in what opens.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -36,34 +41,28 @@ from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.consent.bundle import VERSION, bundle_dir
 from leakmap.crawler.consent.engine import AutoconsentEngine
 from leakmap.crawler.consent.heuristic import (
-    click,
+    banner_shown,
     find_button,
     find_selector,
     find_text,
     first_layer,
-    refuse_in_layer,
+    paid_alternative,
     reject_in_second_layer,
+    text_of,
 )
-from leakmap.crawler.consent.reopen import find_reopener, open_by_api
+from leakmap.crawler.consent.overlays import Covered, Hand, why
 from leakmap.crawler.consent.signals import read_signals
+from leakmap.crawler.consent.verify import consent_state, decide, verify
 from leakmap.crawler.consent.vocabulary import vocabulary
+from leakmap.crawler.consent.withdrawal import withdraw
 from leakmap.records import ConsentEvent, ConsentRecord
+
+__all__ = ["LATER_ACTIONS", "consent_state", "observe", "perform", "recheck", "withdraw"]
 
 POPUP_WAIT = 4.0  # seconds for autoconsent to find a banner once the page is quiet
 ACTION_WAIT = 10.0  # seconds for autoconsent to go through a CMP's opt-in/opt-out steps
-_STORAGE_JS = "() => { try { return Object.assign({}, localStorage); } catch (e) { return {}; } }"
 
 Settle = Callable[[], Awaitable[object]]
-
-
-async def consent_state(page: Page) -> dict[str, str]:
-    """Cookies of the profile and the main frame's localStorage: where a consent choice is kept."""
-    state = {f"cookie:{c['domain']}:{c['name']}": c["value"] for c in await page.context.cookies()}
-    try:
-        state.update({f"local:{k}": v for k, v in (await page.evaluate(_STORAGE_JS)).items()})
-    except PlaywrightError:
-        pass
-    return state
 
 
 def _engine_note(engine: AutoconsentEngine, record: ConsentRecord) -> None:
@@ -76,14 +75,26 @@ def _engine_note(engine: AutoconsentEngine, record: ConsentRecord) -> None:
         record.details["cmps_detected"] = list(engine.cmps)
 
 
+async def _what_shows(page: Page, record: ConsentRecord, popup: bool) -> dict[str, str | None]:
+    """Read the banner's first layer into the record: its buttons, the paid alternative of a
+    banner without a reject button, and whether a banner is on screen at all (found by its
+    buttons, by autoconsent, or seen as a box that speaks of cookies or consent)."""
+    record.details["first_layer"] = layer = await first_layer(page)
+    record.banner_found = popup or bool(layer["accept"] or layer["reject"])
+    if not record.banner_found and (shown := await banner_shown(page)) is not None:
+        record.banner_found = True
+        record.details["banner_shown"] = shown
+    if record.banner_found and not layer["reject"] and (pay := await paid_alternative(page)) is not None:
+        record.details["paid_alternative"] = pay
+    return layer
+
+
 async def observe(page: Page, engine: AutoconsentEngine, shots: ScreenshotCollector) -> ConsentRecord:
     """``baseline``: find out what the banner offers, touch nothing."""
     record = ConsentRecord(action="none", method="autoconsent" if engine.available else "heuristic")
     popup = await engine.detect(POPUP_WAIT) if engine.available else False
     _engine_note(engine, record)
-    layer = await first_layer(page)
-    record.details["first_layer"] = layer
-    record.banner_found = popup or bool(layer["accept"] or layer["reject"])
+    await _what_shows(page, record, popup)
     if record.banner_found:
         record.screenshot_before = await shots.take("banner")
     record.details.update(await read_signals(page))
@@ -98,51 +109,6 @@ async def recheck(page: Page) -> ConsentEvent | None:
     return None
 
 
-async def _banner_gone(page: Page, within: float = 2.0) -> bool:
-    """Banners often leave with an animation: give them a moment."""
-    deadline = time.monotonic() + within
-    while True:
-        layer = await first_layer(page)
-        if not (layer["accept"] or layer["reject"]):
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        await asyncio.sleep(0.2)
-
-
-async def _verify(page: Page, before: dict[str, str], engine: AutoconsentEngine | None) -> dict[str, Any]:
-    gone = await _banner_gone(page)
-    after = await consent_state(page)
-    changed = sorted(k for k in {**before, **after} if before.get(k) != after.get(k))
-    verdict: dict[str, Any] = {
-        "banner_gone": gone,
-        "changed": changed[:50],
-        "stored_choice": {k: after.get(k, "")[:300] for k in changed[:20]},
-    }
-    if engine is not None:
-        verdict["self_test"] = await engine.self_test(3)
-    verdict["verified"] = verdict["banner_gone"] and bool(changed) and verdict.get("self_test") is not False
-    return verdict
-
-
-def _decide(record: ConsentRecord, click_log: ClickCollector, started: float, decision: tuple[float, float],
-            api_answer: bool) -> None:
-    """Time the choice at its deciding step. ``decision`` is the window of the first means that made
-    a choice (autoconsent's steps, or leakmap's own clicks): its last click decided. A second means
-    answering a second CMP on the page decides for that CMP only, so the first choice stands.
-    Without a click in the window (``api_answer``: autoconsent answered the CMP through its API),
-    the window's end is the moment."""
-    record.details["action_started"] = started
-    record.details["steps_seen"] = [c.as_dict() for c in click_log.between(started - 0.5, time.time())]
-    steps = click_log.between(decision[0] - 0.5, decision[1])
-    if steps:
-        record.time = steps[-1].time
-        record.details["deciding_step"] = steps[-1].as_dict()
-    elif api_answer:
-        record.time = decision[1]
-        record.details["deciding_step"] = {"time": decision[1], "text": "autoconsent finished (no click seen)"}
-
-
 async def perform(page: Page, action: str, config: ScanConfig, engine: AutoconsentEngine, settle: Settle,
                   shots: ScreenshotCollector, click_log: ClickCollector) -> ConsentRecord:
     """``accept`` / ``reject``: act on the banner, verify the effect, say how it went."""
@@ -151,20 +117,23 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
     before = await consent_state(page)
     popup = await engine.detect(POPUP_WAIT) if engine.available else False
     _engine_note(engine, record)
-    record.details["first_layer"] = layer = await first_layer(page)
-    record.banner_found = popup or bool(layer["accept"] or layer["reject"])
+    layer = await _what_shows(page, record, popup)
     record.screenshot_before = await shots.take(f"before-{action}")
     attempts: list[dict[str, Any]] = []
     record.details["attempts"] = attempts
+    hand = Hand(page)
     # When autoconsent answered one CMP and a banner is still shown (a second CMP on the page), the
     # other means go on with what is left; the clicks already made count in the steps.
     earlier: list[str] = []
     earlier_steps = 0
 
     async def done(method: str, steps: int, verdict: dict[str, Any], start: float) -> ConsentRecord:
-        record.method, record.steps, record.success = method, steps, True
+        record.method, record.success = method, True
+        record.steps = steps + len(hand.dismissals)
+        if hand.dismissals:
+            record.details["dismissed"] = hand.dismissals
         first = decisions[0] if decisions else (start, time.time(), False)
-        _decide(record, click_log, record.time or start, first[:2], first[2])
+        decide(record, click_log, record.time or start, first[:2], first[2], hand.keys)
         record.verified = verdict["verified"]
         record.details.update({k: v for k, v in verdict.items() if k != "verified"})
         record.details.update(await read_signals(page))
@@ -175,7 +144,21 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
                 "no consent record changed" if not verdict["changed"] else "the CMP's self-test failed")
         return record
 
+    def failed(error: str) -> ConsentRecord:
+        record.error = error
+        if hand.dismissals:
+            record.details["dismissed"] = hand.dismissals
+        return record
+
     if popup:
+        # autoconsent clicks by script, which goes through a pop-up a visitor would have to close
+        # first: close it as a visitor would, or say why not and leave the banner alone
+        target = await find_button(page, action) or await find_text(page, vocabulary().settings, in_banner=True)
+        if target is not None:
+            try:
+                await hand.clear(*target, action)
+            except Covered as exc:
+                return failed(f"the {action} button cannot be reached: {exc.message}")
         record.time = started = time.time()
         result = await engine.act(action, ACTION_WAIT)
         ok = bool(result and result.get("result"))
@@ -185,7 +168,7 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
         attempts.append(attempt)
         if ok:
             await settle()
-            verdict = await _verify(page, before, engine)
+            verdict = await verify(page, before, engine)
             attempt["verdict"] = {k: verdict[k] for k in ("verified", "banner_gone", "self_test")}
             if verdict["verified"] or verdict["banner_gone"]:
                 return await done("autoconsent", engine.done_clicks() or 1, verdict, started)
@@ -204,144 +187,42 @@ async def perform(page: Page, action: str, config: ScanConfig, engine: Autoconse
     if found is not None:
         element, frame = found
         record.banner_found = True
-        record.details["button_text"] = ((await element.text_content()) or "").strip()[:200]
+        record.details["button_text"] = (await text_of(element))[:200]
         record.details["frame_url"] = frame.url
         started = time.time()
         record.time = record.time or started
         try:
-            await click(element)
-        except PlaywrightError as exc:
-            record.error = f"the {action} button could not be clicked: {exc.message.splitlines()[0]}"
-            return record
+            await hand.click(element, frame, action)
+        except (PlaywrightError, Covered) as exc:
+            return failed(f"the {action} button could not be clicked: {why(exc)}")
         await settle()
-        return await done("+".join([*earlier, method]), earlier_steps + 1, await _verify(page, before, None), started)
+        return await done("+".join([*earlier, method]), earlier_steps + 1, await verify(page, before, None), started)
     if action == "reject" and layer["settings"] and not selector:
         started = time.time()
         record.time = record.time or started
         try:
-            steps, error = await reject_in_second_layer(page, settle)
-        except PlaywrightError as exc:
-            steps, error = 0, exc.message.splitlines()[0]
+            steps, error = await reject_in_second_layer(page, hand, settle)
+        except (PlaywrightError, Covered) as exc:
+            steps, error = 0, why(exc)
         attempts.append({"method": "second-layer", "clicks": steps, "error": error})
         if error is None:
             record.banner_found = True
             await settle()
             return await done("+".join([*earlier, "heuristic-second-layer"]), earlier_steps + steps,
-                              await _verify(page, before, None), started)
+                              await verify(page, before, None), started)
     if selector and not any(a.get("found") for a in attempts if a["method"] == "selector"):
-        record.error = f"--{action}-selector {selector!r} matched no visible element on {page.url}"
+        error = f"--{action}-selector {selector!r} matched no visible element on {page.url}"
     elif not record.banner_found:
-        record.error = "no consent banner found"
+        error = "no consent banner found"
+    elif "banner_shown" in record.details:
+        shown = record.details["banner_shown"]
+        error = (f"a consent banner is shown (<{shown['tag']}> “{shown['text'][:80]}”) but leakmap could not read "
+                 f"a control on it to {action}")
     else:
-        record.error = f"the banner was seen but no way to {action} was found"
+        error = f"the banner was seen but no way to {action} was found"
     if earlier:
-        record.error = f"autoconsent answered {record.cmp} but a banner is still shown; {record.error}"
-    return record
-
-
-async def _refuse(page: Page, before: dict[str, str], settle: Settle) -> tuple[str, int, str | None]:
-    """Refuse all in the interface a withdrawal reopened: (how, clicks, error). A control that
-    withdrew by itself (a one-click "withdraw consent" link) leaves nothing to click."""
-    words = vocabulary()
-    layer = await first_layer(page)
-    if not any(layer.values()) and await find_text(page, words.save, in_banner=True) is None:
-        if await consent_state(page) != before:
-            return "direct", 0, None
-        return "none", 0, "nothing to refuse in showed up"
-    rejecter = await find_text(page, words.reject, in_banner=True)
-    if rejecter is not None:
-        await click(rejecter[0])
-        return "heuristic", 1, None
-    if layer["settings"] and await find_text(page, words.save, in_banner=True) is None:  # a first layer: go deeper
-        clicks, error = await reject_in_second_layer(page, settle)
-        return "heuristic-second-layer", clicks, error
-    clicks, error = await refuse_in_layer(page)  # a settings layer (what most reopen): untick, save
-    return "heuristic-untick", clicks, error
-
-
-async def _reopen(page: Page, way: str, timeline: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Open the consent interface again: ``control``, the page's own link or button (one click),
-    or ``api``, the consent platform's call. What was used, or None when there is no such way."""
-    if way == "control":
-        opener = await find_reopener(page)
-        if opener is None:
-            return None
-        used = {"means": opener.kind, "text": opener.label, "frame": opener.frame.url, "clicks": 1}
-        try:
-            await click(opener.element)
-        except PlaywrightError as exc:
-            used.update(clicks=0, error=f"could not be clicked: {exc.message.splitlines()[0]}")
-    else:
-        api = await open_by_api(page)
-        if api is None:
-            return None
-        used = {"means": "api", "cmp": api.cmp, "call": api.call, "clicks": 0}
-    timeline.append({"step": "reopen", "time": time.time(), **used})
-    return used
-
-
-async def withdraw(page: Page, settle: Settle, shots: ScreenshotCollector, clicks: ClickCollector) -> ConsentRecord:
-    """``withdraw``: reopen the choice through the page's own control (else the consent platform's
-    API), refuse all, verify that the stored choice changed (the interface may stay open: a
-    settings panel often does); every step kept with its time.
-    ``details.reopen.found`` says whether a visitor could have done it (a visible control that
-    opened something to refuse in)."""
-    record = ConsentRecord(action="withdraw")
-    timeline: list[dict[str, Any]] = []
-    record.details["timeline"] = timeline
-    record.screenshot_before = await shots.take("before-withdraw")
-    before = await consent_state(page)
-    started = time.time()
-    used: dict[str, Any] | None = None
-    how, refuse_clicks, error = "none", 0, "no way to reopen the consent choice was found on the page"
-    for way in ("control", "api"):
-        if (tried := await _reopen(page, way, timeline)) is None:
-            continue
-        used = tried
-        if "error" in used:
-            error = f"the {used['means']} \"{used['text']}\" {used['error']}"
-            continue
-        await settle()
-        record.details["reopened_layer"] = await first_layer(page)
-        if shot := await shots.take(f"withdraw-reopened-{way}"):
-            record.details.setdefault("screenshots_reopened", []).append(shot)
-        try:
-            how, refuse_clicks, error = await _refuse(page, before, settle)
-        except PlaywrightError as exc:
-            how, refuse_clicks, error = "heuristic", 0, exc.message.splitlines()[0]
-        timeline.append({"step": "refuse", "time": time.time(), "how": how, "clicks": refuse_clicks, "error": error})
-        if how != "none":
-            break
-    reopen_clicks = used["clicks"] if used else 0
-    record.details["reopen"] = {**(used or {}), "found": used is not None and used["means"] != "api" and how != "none"}
-    if used is not None and used["means"] == "api":
-        record.cmp = used["cmp"]
-    record.banner_found = how != "none"
-    if used is None or how == "none" or error is not None:
-        record.error = (error if used is None or how == "none" else
-                        f"the consent choice was reopened but could not be refused: {error}")
-        if used is None:
-            record.error += ": no cookie-settings link or button, no floating consent button, no known consent platform API"
-        record.screenshot_after = await shots.take("after-withdraw")
-        return record
-    await settle()
-    verdict = await _verify(page, before, None)
-    record.method = f"{used['means']}+{how}"
-    record.steps, record.success = reopen_clicks + refuse_clicks, True
-    _decide(record, clicks, started, (started, time.time()), api_answer=False)
-    if record.time is None:  # nothing clicked: the platform's API reopened and refused at once
-        record.time = timeline[-1]["time"]
-        record.details["deciding_step"] = {"time": record.time, "text": f"{used['means']}+{how} (no click seen)"}
-    # the stored choice changed: a reopened settings panel may stay open after the refusal (tarteaucitron's does)
-    record.verified = bool(verdict["changed"])
-    record.details.update({k: v for k, v in verdict.items() if k != "verified"})
-    record.details.update(reopen_clicks=reopen_clicks, refuse_clicks=refuse_clicks)
-    timeline.append({"step": "verified" if record.verified else "not verified", "time": time.time()})
-    record.details.update(await read_signals(page))
-    record.screenshot_after = await shots.take("after-withdraw")
-    if not record.verified:
-        record.error = "the withdrawal could not be verified: no consent record changed"
-    return record
+        error = f"autoconsent answered {record.cmp} but a banner is still shown; {error}"
+    return failed(error)
 
 
 # The later consent actions a phase can take (see leakmap.phases.Action), by name.

@@ -39,16 +39,16 @@ PACKS = (
         "accept": ("acceptAll", "allowAll"), "reject": ("denyAll",), "settings": ("personalize",), "save": ("save",),
         "policy-link": ("privacyUrl",), "purpose-necessary": ("mandatoryTitle",),
         "purpose-analytics": ("analytic.title",), "purpose-advertising": ("ads.title",),
-        "purpose-social": ("social.title",)},
-        "tarteaucitron.js: first layer acceptAll / denyAll / personalize, panel allowAll / denyAll / save; the "
+        "purpose-social": ("social.title",), "close": ("close",)},
+        "tarteaucitron.js: first layer acceptAll / denyAll / personalize, panel allowAll / denyAll / save / close; the "
         "privacy policy link; the titles of its mandatory cookies and of its service types"),
     Pack("klaro", "klaro", "dist/translations.js", {
         "accept": ("acceptAll", "ok"), "reject": ("decline",), "settings": ("consentNotice.learnMore",),
         "save": ("acceptSelected", "save"),
         "policy-link": ("privacyPolicy.name",), "purpose-necessary": ("purposes.functional.title",),
         "purpose-analytics": ("purposes.performance.title",),
-        "purpose-advertising": ("purposes.advertising.title", "purposes.marketing.title")},
-        "Klaro: notice ok (or acceptAll) / decline / learnMore, modal acceptAll / acceptSelected / decline; the "
+        "purpose-advertising": ("purposes.advertising.title", "purposes.marketing.title"), "close": ("close",)},
+        "Klaro: notice ok (or acceptAll) / decline / learnMore, modal acceptAll / acceptSelected / decline / close; the "
         "privacy policy link; its purposes' titles (its 'functional' services are the essential ones)"),
     Pack("@c15t/translations", "c15t", "dist/all.js", {
         "accept": ("common.acceptAll", "iab.common.acceptAll"), "reject": ("common.rejectAll", "iab.common.rejectAll"),
@@ -57,8 +57,8 @@ PACKS = (
         "purpose-necessary": ("consentTypes.necessary.title",),
         "purpose-functional": ("consentTypes.functionality.title",),
         "purpose-analytics": ("consentTypes.measurement.title",),
-        "purpose-advertising": ("consentTypes.marketing.title",)},
-        "c15t: cookie banner and its IAB TCF banner; its legal links and consent types"),
+        "purpose-advertising": ("consentTypes.marketing.title",), "close": ("common.close",)},
+        "c15t: cookie banner and its IAB TCF banner (and their close control); its legal links and consent types"),
     Pack("@68publishers/cookie-consent", "json", "dist/translations", {
         "accept": ("consent_modal_primary_btn", "settings_modal_accept_all_btn"),
         "reject": ("consent_modal_secondary_btn_accept_necessary", "settings_modal_reject_all_btn"),

@@ -75,12 +75,59 @@ SAVE = {
     "nl": ("opslaan", "voorkeuren opslaan", "instellingen opslaan", "bevestigen", "keuze bevestigen"),
 }
 
-ROLES = {"accept": ACCEPT, "reject": REJECT, "settings": SETTINGS, "save": SAVE}
+# The close control of a pop-up that covers a banner (a newsletter, a promotion, an app-install
+# prompt): a visitor closes it before answering the banner. Matched whole, like the buttons above,
+# on the control's text, aria-label or title; a lone cross (×, ✕, ✖) is a close control too.
+CLOSE = {
+    "en": ("close", "close this", "close dialog", "close popup", "close window", "close modal", "dismiss", "not now",
+           "maybe later", "no, thank you", "no thank you", "skip", "continue to site", "continue to the website"),
+    "fr": ("fermer", "fermer la fenêtre", "fermer la popup", "plus tard", "pas maintenant", "non, merci",
+           "continuer vers le site"),
+    "de": ("schließen", "schliessen", "fenster schließen", "dialog schließen", "später", "jetzt nicht",
+           "nein danke", "nein, danke", "überspringen", "weiter zur website"),
+    "es": ("cerrar", "cerrar ventana", "ahora no", "más tarde", "no, gracias", "no gracias", "omitir"),
+    "it": ("chiudi", "chiudi finestra", "non ora", "più tardi", "no, grazie", "no grazie", "salta"),
+    "nl": ("sluiten", "sluit", "venster sluiten", "niet nu", "later", "nee, bedankt", "nee bedankt", "overslaan"),
+}
+
+ROLES = {"accept": ACCEPT, "reject": REJECT, "settings": SETTINGS, "save": SAVE, "close": CLOSE}
 
 # Words that make a container look like a consent banner (boosts candidates inside it).
 BANNER_WORDS = (
     "cookie", "consent", "privacy", "gdpr", "rgpd", "dsgvo", "confidentialité", "données personnelles",
     "datenschutz", "privacidad", "riservatezza", "traceurs", "tracking", "partenaires", "partners",
+)
+
+# Words by which a box on screen speaks of cookies or consent, in every language of the curated
+# lists: such a box (a dialog, or fixed on screen) is a consent banner seen.
+COOKIE_WORDS = (
+    "cookie", "consent", "gdpr", "consentement", "traceurs", "témoins", "rgpd", "einwilligung", "zustimmung",
+    "dsgvo", "consentimiento", "consenso", "toestemming",
+)
+# ... and the words of a control that may reopen a consent choice: those, or privacy choices (a
+# footer link that just says "Cookies", or "Your privacy choices", is tried).
+CONSENT_WORDS = (
+    *COOKIE_WORDS, "privacy choices", "privacy settings", "privacy preferences", "privacy options",
+    "datenschutzeinstellungen", "datenschutz-einstellungen", "privatsphäre", "privacidad", "riservatezza",
+    "privacyinstellingen", "privacy-instellingen",
+)
+
+# The paid alternative of a "pay or OK" wall (accept, or subscribe): a control on the banner whose
+# text holds one of these (prices and plan names vary, so part of the text is enough).
+PAY = (
+    # en
+    "subscribe", "subscription", "ad-free", "ad free", "without ads", "per month", "/month", "a month",
+    # fr
+    "abonner", "abonnez", "abonnement", "sans publicité", "sans pub", "par mois", "/mois",
+    # de
+    "abonnieren", "abonnement", "abo ", "-abo", "pur-abo", "pur abo", "werbefrei", "ohne werbung", "pro monat",
+    "/monat", "im monat",
+    # es
+    "suscríbete", "suscribirse", "suscripción", "sin anuncios", "sin publicidad", "al mes", "/mes",
+    # it
+    "abbonati", "abbonamento", "senza pubblicità", "al mese", "/mese",
+    # nl
+    "abonneren", "abonnement", "zonder advertenties", "reclamevrij", "per maand", "/maand",
 )
 
 # Controls that reopen a consent choice once it is made (a footer link, a privacy-page button):

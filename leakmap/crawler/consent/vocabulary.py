@@ -19,7 +19,7 @@ from leakmap.wording import normalise
 
 __all__ = ["DATA", "DECLARATION_ROLES", "ROLES", "Vocabulary", "normalise", "vocabulary"]
 
-ROLES = ("accept", "reject", "settings", "save")  # the heuristic's buttons
+ROLES = ("accept", "reject", "settings", "save", "close")  # the heuristic's buttons, and a pop-up's close control
 # what sites publish about their cookies: cookie-table headers, policy links, purposes (leakmap.declaration)
 DECLARATION_ROLES = ("column-name", "column-purpose", "column-lifetime", "column-provider", "column-type",
                      "column-category", "policy-link", "purpose-necessary", "purpose-functional", "purpose-analytics",
@@ -34,6 +34,7 @@ class Vocabulary:
     reject: tuple[str, ...]
     settings: tuple[str, ...]
     save: tuple[str, ...]
+    close: tuple[str, ...]  # the close control of a pop-up covering the banner
 
     @classmethod
     def load(cls, path: Path = DATA) -> Vocabulary:

@@ -11,6 +11,7 @@
  *
  *   SiteConsent.choice            "accepted", "rejected" or null (no answer yet)
  *   SiteConsent.onChoice(fn)      fn(choice, "stored") now if answered, fn(choice, "click") on a click
+ *   SiteConsent.show()            shows the banner again (a site's "Cookies" link), to change the answer
  */
 const SiteConsent = (() => {
   const tag = document.currentScript;
@@ -49,6 +50,9 @@ const SiteConsent = (() => {
       listeners.push(fn);
       if (api.choice) fn(api.choice, "stored");
     },
+    show() {
+      if (!document.getElementById("cookie-banner")) render();
+    },
   };
 
   function decide(choice, banner) {
@@ -73,9 +77,10 @@ const SiteConsent = (() => {
     .cookie-banner #reject-all { background: transparent; color: var(--cb-accent, #1a56db); }`;
 
   function render() {
-    const style = document.createElement("style");
-    style.textContent = STYLE;
-    document.head.appendChild(style);
+    if (!document.getElementById("cookie-banner-style")) {
+      const style = Object.assign(document.createElement("style"), { id: "cookie-banner-style", textContent: STYLE });
+      document.head.appendChild(style);
+    }
     const banner = document.createElement("div");
     banner.className = "cookie-banner";
     banner.id = "cookie-banner";

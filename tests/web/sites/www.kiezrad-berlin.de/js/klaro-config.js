@@ -1,7 +1,10 @@
 /* Klaro configuration of kiezrad-berlin.de: Google Analytics (statistics) and the Meta pixel
  * (marketing) run only with consent; the choice is kept 180 days in the first-party cookie "klaro".
  * Its cookie declaration is partly wrong: the Meta pixel's service lists no cookie, so the pixel's
- * _fbp (and Meta's own fr on facebook.com) are in no declaration of the site. */
+ * _fbp (and Meta's own fr on facebook.com) are in no declaration of the site.
+ * Klaro's own "Cookies" link (<a onclick="klaro.show()">) in every page's footer reopens it. The
+ * services' cookies are named without their domain, so on a withdrawal Klaro looks for them on
+ * www.kiezrad-berlin.de, where they are not (the tags write them on .kiezrad-berlin.de). */
 var klaroConfig = {
   version: 1,
   elementID: "klaro",

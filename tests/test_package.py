@@ -56,6 +56,16 @@ def test_the_wheel_holds_no_tests_npm_packages_or_noncommercial_data(dists):
     assert dists["wheel"].stat().st_size < MAX_WHEEL_BYTES
 
 
+def test_the_wheel_holds_every_module_of_the_source_tree(dists):
+    """A package folder without ``__init__.py`` is left out of the wheel (namespaces are off), and
+    a data file outside the package-data globs too: the editable install hides both."""
+    tracked = subprocess.run(["git", "ls-files", "leakmap"], cwd=REPO_ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    shipped = set(wheel_names(dists))
+    missing = [n for n in tracked if n not in shipped and "__pycache__" not in n]
+    assert len(tracked) > 100 and missing == []
+
+
 def test_the_sdist_holds_no_tests_npm_packages_or_noncommercial_data(dists):
     names = sdist_names(dists)
     assert {"pyproject.toml", "LICENSE", "THIRD_PARTY_NOTICES.md", "leakmap/demo/vendors.py"} <= set(names)

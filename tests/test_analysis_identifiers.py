@@ -50,6 +50,18 @@ def test_generated_tokens_and_stored_choices():
     assert not choice_difference("GS1.1.1790000000.1.0.1790000000.0.0.0", "GS1.1.1790000100.1.1.1790000105.60.0.0")
 
 
+def test_a_random_number_that_reads_as_a_time_is_an_identifier_when_profiles_disagree_by_years():
+    # Google Analytics' client id: a random 31-bit number then the first visit's time; about 30 %
+    # of the random numbers fall within ten years of now and read as Unix times on their own
+    a, c = "GA1.1.1843926051.1790000012", "GA1.1.1512873394.1790000318"
+    assert identifier_tokens(a, [c], T0) == (["1843926051"], True)
+    assert identifier_tokens("1843926051.1790000012", ["1512873394.1790000318"], T0) == (["1843926051"], True)
+    # near misses: times of one scan's visits, hours apart, are times; one profile alone cannot tell
+    assert identifier_tokens("GA1.1.1790003600.1790000012", ["GA1.1.1790040000.1790000318"], T0) == ([], True)
+    assert identifier_tokens("v3-1790000000312-LCP", ["v3-1790021000876-LCP"], T0) == ([], True)
+    assert identifier_tokens("1843926051", [], T0) == ([], False)
+
+
 def test_profiles_that_made_the_same_choice_are_compared_first():
     seen = {"accept": [("accept", "after-accept")], "reject": [("reject", "after-reject")],
             "withdraw": [("accept", "after-accept"), ("reject", "after-withdrawal")]}

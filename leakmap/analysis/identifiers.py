@@ -7,7 +7,10 @@ A value is split into tokens on every character outside ``[A-Za-z0-9_-]`` (``GA1
 
 - it is 6-100 characters long and its place is long-lived (a cookie asked to live at least a
   month, as Acar et al. require: the callers' part);
-- it is not a timestamp and it looks generated: once words (``accept``, ``optOut``) and runs of
+- it is not a timestamp (a Unix time within ten years of the scan and, when other profiles hold
+  the same place, within a day of a time they hold there: the visits of one scan are hours
+  apart, while random numbers that merely fall in the decade -- about 30 % of Google
+  Analytics' 31-bit client ids -- are years apart) and it looks generated: once words (``accept``, ``optOut``) and runs of
   one or two characters (``v2``) are set aside, at least 4 characters of at least 3 kinds are
   left, so a choice (``necessary``), a setting (``dark-theme``) or a small enumeration
   (``111000``) never is one;
@@ -77,17 +80,36 @@ def _word(part: str) -> bool:
     return len(part) >= 3 and part.isalpha() and _WORD.fullmatch(part) is not None
 
 
-def _made(parts: Iterable[str], around: float) -> bool:
+def _seconds(token: str) -> float:
+    return int(token) / (1000 if len(token) == 13 else 1)
+
+
+def clock(values: Iterable[str], around: float) -> tuple[float, ...]:
+    """The times other profiles hold (in seconds): what a number must be near to be a time too."""
+    return tuple(_seconds(p) for v in values for p in _PART.findall(v) if is_timestamp(p, around))
+
+
+def _time(part: str, around: float, times: tuple[float, ...] | None) -> bool:
+    """``part`` is a time: a timestamp near the scan and, when other profiles were compared
+    (``times`` not None), within a day of one of their times at that place."""
+    if not is_timestamp(part, around):
+        return False
+    return times is None or any(abs(_seconds(part) - t) < _DAY for t in times)
+
+
+def _made(parts: Iterable[str], around: float, times: tuple[float, ...] | None = None) -> bool:
     """What is left of these runs once words and timestamps are set aside is long and varied enough
     to be generated."""
-    rest = "".join(p for p in parts if not _word(p) and not is_timestamp(p, around))
+    rest = "".join(p for p in parts if not _word(p) and not _time(p, around, times))
     return len(rest) >= 4 and len(set(rest)) >= 3
 
 
-def generated(token: str, around: float) -> bool:
+def generated(token: str, around: float, times: tuple[float, ...] | None = None) -> bool:
     """The token was made by a program, not written by a person: not a timestamp (``v3-1790000000312``
-    is a version and a time), not a word or words, not a small enumeration (``1``/``0``, ``111000``)."""
-    return _made(_PART.findall(token), around)
+    is a version and a time), not a word or words, not a small enumeration (``1``/``0``, ``111000``).
+    ``times``: the times other profiles hold at the same place (:func:`clock`), None when none was
+    compared."""
+    return _made(_PART.findall(token), around, times)
 
 
 def looks_random(token: str, around: float) -> bool:
@@ -117,7 +139,7 @@ def _varies_like_an_id(a: str, b: str, around: float) -> bool:
     if len(pa) == len(pb):
         pairs = [(x, y) for x, y in zip(pa, pb, strict=True) if x != y]
         pa, pb = [x for x, _ in pairs], [y for _, y in pairs]
-    return _made(pa, around) or _made(pb, around)
+    return _made(pa, around, clock([b], around)) or _made(pb, around, clock([a], around))
 
 
 def differs(a: str, b: str, around: float) -> bool:
@@ -148,9 +170,9 @@ def candidates(value: str, others: Sequence[str], around: float) -> tuple[list[t
         return [(t, ()) for t in tokens(value) if looks_random(t, around)], False
     out = []
     for i, t in enumerate(mine):
-        if not MIN_LEN <= len(t) <= MAX_LEN or not generated(t, around):
-            continue
         theirs = tuple(o[i] for o in comparable)
+        if not MIN_LEN <= len(t) <= MAX_LEN or not generated(t, around, clock(theirs, around)):
+            continue
         if all(x != t and similar_length(x, t) for x in theirs):
             out.append((t, theirs))
     return out, True

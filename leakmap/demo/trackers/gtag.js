@@ -44,7 +44,8 @@ function gaClient(id) {
   const now = Math.floor(Date.now() / 1000);
   let ga = T.getCookie("_ga");
   const first = !ga;
-  if (!ga) ga = `GA1.1.${T.digits(10)}.${now}`;
+  // like gtag.js: a random 31-bit number (a third of them read as Unix times of this decade) and the time
+  if (!ga) ga = `GA1.1.${Math.round(2147483647 * Math.random())}.${now}`;
   const previous = (T.getCookie(stream) || "").split(".");
   const sid = previous.length > 5 ? Number(previous[2]) : now;
   const sct = previous.length > 5 ? Number(previous[3]) + (now - Number(previous[5]) > 1800 ? 1 : 0) : 1;

@@ -148,13 +148,14 @@ class Fill(Row):
     page_url: str
     frame_url: str
     field: str
-    value: str
+    value: str  # what the field held after the typing
     selector: str
     input_name: str | None
+    typed: str  # the keys typed ('' in stores from before the column)
 
 
 _FILL_SQL = """select id, visit_id, phase, time, before_consent, t_consent, actions_before, page_url, frame_url, field, value,
-  selector, input_name from form_fills where site_id = ? order by time, id"""
+  selector, input_name, coalesce(typed, '') from form_fills where site_id = ? order by time, id"""
 
 
 @dataclass

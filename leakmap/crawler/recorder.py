@@ -34,6 +34,7 @@ STATE_KEY = "__LEAKMAP_STATE__"
 
 
 _WORKERS = ("worker", "service_worker", "shared_worker")
+MAX_WINDOWS = 5  # windows a visited page opens that are kept open; later ones are closed at once
 
 
 def instrumentation() -> str:
@@ -56,6 +57,7 @@ class PageRecorder:
         self.failed: dict[str, str] = {}
         self.context_id = ""  # the browser context of the visited page
         self.sessions: list[Session] = []
+        self.windows = 0  # windows the page opened
         self._setups: set[asyncio.Task] = set()
         self._by_event: dict[str, list[Collector]] = {}
         self._by_hook: dict[str, list[Collector]] = {}
@@ -82,12 +84,29 @@ class PageRecorder:
 
     def _adopt(self, session: Session) -> asyncio.Task:
         """A window opened by the page (or one of its frames), or a shared worker started in the
-        visit's context, still paused: record it as part of the visit."""
+        visit's context, still paused: record it as part of the visit. Past ``MAX_WINDOWS``
+        windows (a ``window.open`` storm) a new one is closed as soon as it runs (recorded until
+        then): closing it while paused wedges the opener's input (typing stalls), and left open,
+        a storm would drain the visit."""
         session.handler = self._on_event
+        if session.popup:
+            self.windows += 1
+            if self.windows > MAX_WINDOWS:
+                return self._schedule(self._refuse(session))
         return self._schedule_setup(session)
 
+    async def _refuse(self, session: Session) -> None:
+        await self._setup(session)
+        try:
+            await self.connection.send("Target.closeTarget", {"targetId": session.target_id})
+        except CDPError:
+            pass
+
     def _schedule_setup(self, session: Session) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(self._setup(session))
+        return self._schedule(self._setup(session))
+
+    def _schedule(self, work) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(work)
         self._setups.add(task)
         task.add_done_callback(self._setups.discard)
         return task
@@ -229,4 +248,8 @@ class PageRecorder:
                 self._fail(c, exc)
         for name, message in self.failed.items():
             out.append(ErrorRecord(time=time.time(), kind="collector", message=f"{name}: {message}"))
+        if self.windows > MAX_WINDOWS:
+            out.append(ErrorRecord(time=time.time(), kind="popup", message=(
+                f"the page opened {self.windows} windows (a window.open storm): the {self.windows - MAX_WINDOWS} after "
+                f"the first {MAX_WINDOWS} were closed as soon as they opened; what they sent is recorded")))
         return out

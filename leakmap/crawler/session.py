@@ -17,6 +17,7 @@ from playwright.async_api import Browser, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
 from leakmap import __version__
+from leakmap.crawler import pace
 from leakmap.crawler.browser import BrowserProcess
 from leakmap.crawler.cdp import Connection
 from leakmap.crawler.config import ScanConfig
@@ -137,7 +138,8 @@ class BrowserSession:
         visit = asyncio.ensure_future(self._visit(job))
         died = asyncio.ensure_future(cdp.closed.wait())
         try:
-            await asyncio.wait({visit, died}, timeout=self.config.page_timeout + 30,
+            # a visit stretches its budget on a loaded machine (leakmap.crawler.pace): so does this guard
+            await asyncio.wait({visit, died}, timeout=self.config.page_timeout * pace.MAX_SLOWNESS + 30,
                                return_when=asyncio.FIRST_COMPLETED)
         finally:
             died.cancel()

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from leakmap.crawler.cdp import Session
     from leakmap.crawler.config import ScanConfig
+    from leakmap.crawler.pace import Budget
 
 
 @dataclass
@@ -30,8 +31,10 @@ class VisitContext:
     landing: bool = False  # the phase's first page (where the banner is answered)
     action: str | None = None  # "accept" / "reject" when this visit answers the banner
     later: tuple[str, ...] = ()  # the phase's later consent actions taken on this visit ("withdraw")
+    headers: dict[str, str] = field(default_factory=dict)  # what leakmap makes the browser add to every request
     context: BrowserContext | None = None
     page: Page | None = None
+    budget: Budget | None = None  # the visit's time: collectors that act on the page stay within it
     notes: dict[str, Any] = field(default_factory=dict)
 
 

@@ -215,6 +215,14 @@ class PageRecorder:
             if c.name not in self.failed:
                 await self._guard(c, c.on_loaded(page))
 
+    def leaving(self) -> None:
+        for c in self.collectors:
+            if c.name not in self.failed:
+                try:
+                    c.leaving()
+                except Exception as exc:  # noqa: BLE001
+                    self._fail(c, exc)
+
     def page_gone(self) -> bool:
         return bool(self.sessions) and self.sessions[0].detached
 

@@ -89,7 +89,7 @@ class VisitOutcome:
     consent: ConsentRecord | None = None
     later: list[ConsentRecord] = field(default_factory=list)  # the phase's later actions taken on this page
     extra: list[Any] = field(default_factory=list)  # records made by visit steps (not collectors)
-    reachable: bool = True  # False when not even the first response arrived
+    reachable: bool = True  # False when not even the first response arrived, or the page never answered
 
 
 async def _scroll(page: Page) -> None:
@@ -193,6 +193,14 @@ def _stretched(factor: float) -> str:
     return f", stretched {factor:.1f}x for the machine's load" if factor > 1.05 else ""
 
 
+async def _responsive(page: Page) -> bool:
+    try:
+        await asyncio.wait_for(page.evaluate("1"), pace.stretch(2))
+        return True
+    except (PlaywrightError, TimeoutError):
+        return False
+
+
 async def _read(page: Page, outcome: VisitOutcome, links: bool, html: bool = False) -> None:
     """Links (landing page), title, final URL and, at the end, the HTML: read as soon as the page
     is there, again when the visit is done (what the steps in between added)."""
@@ -219,6 +227,11 @@ async def _load(page, job, visit, outcome, events, quiet, config, budget, settle
         # not even the document parsed (a busy main thread, a script that never arrives): what it did is kept
         events.add("timeout", f"the page did not reach DOMContentLoaded within {timeout:.0f} s", job.url)
         visit.status = "timeout"
+        if not await _responsive(page):  # every later step would wait out the page budget
+            outcome.reachable = False
+            events.add("unresponsive", "the page's main thread did not answer (a script that never returns): the "
+                       "visit ends here, with what the page sent until then", job.url)
+            return
         await quiet(cap=3)
         return
     except PlaywrightError as exc:
@@ -257,7 +270,8 @@ async def _consent_step(page, job, phase, cookies, engine, shots, clicks, record
 
 async def _reload(page, recorder, quiet, budget) -> None:
     """The choice applies from the next load on, as for a visitor who clicks then browses (from
-    ``DOMContentLoaded``, as on arrival)."""
+    ``DOMContentLoaded``, as on arrival; what the document still had open is stored as open)."""
+    recorder.leaving()
     try:
         await page.reload(wait_until="domcontentloaded", timeout=budget.share(budget.left(), 0.5) * 1000)
     except PlaywrightTimeout:

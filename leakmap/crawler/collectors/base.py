@@ -69,6 +69,10 @@ class Collector:
         """The page has loaded and settled (called after each load, the post-consent reload included);
         a collector may act on the page here (e.g. fill forms) before the visit goes on."""
 
+    def leaving(self) -> None:
+        """The visit is about to leave the page's document (its own reload after a consent action,
+        or closing the page): what is still going on there ends by the visit's doing."""
+
     async def finish(self) -> None:
         """The page has closed (its unload beacons are in): last reads from the context."""
 

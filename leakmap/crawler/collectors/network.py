@@ -67,6 +67,7 @@ class _Flight:
     done: bool = False
     responded: bool = False  # headers are in: the data has left; an unread body may never "finish"
     from_cache: bool = False  # Network.requestServedFromCache came before the hop it is about
+    session: Session | None = None  # the target that sent it
 
 
 class NetworkCollector(Collector):
@@ -103,13 +104,17 @@ class NetworkCollector(Collector):
                    if not (f.done or f.responded) and now - f.started < LONG_LIVED
                    and not (f.hops and f.hops[-1].resource_type in _STREAMS))
 
+    def leaving(self) -> None:
+        self.mark_open()
+
     def mark_open(self) -> list[str]:
         """The visit leaves the page: what is still open now (no answer yet, or its body or stream
         still coming, a websocket not closed) is stored as such, not as failed when leaving aborts
         it. Requests the page sends while it unloads are not marked. Their URLs."""
         still = []
         for flight in self._flights.values():
-            if flight.hops and not flight.done:
+            # a window already closed took its requests with it: they are not open, just unfinished
+            if flight.hops and not flight.done and not (flight.session and flight.session.detached):
                 flight.hops[-1].still_open = True
                 still.append(flight.hops[-1].url)
         return still
@@ -151,7 +156,9 @@ class NetworkCollector(Collector):
             flight = self._flights.get(key)
             if flight:
                 flight.done = True
-                if method == "Network.loadingFailed" and flight.hops and not flight.hops[-1].still_open \
+                if method == "Network.loadingFinished" and flight.hops:  # it finished as the visit left
+                    flight.hops[-1].still_open = False
+                elif method == "Network.loadingFailed" and flight.hops and not flight.hops[-1].still_open \
                         and not _outlived_its_page(flight.hops[-1], p):
                     reason = p.get("blockedReason") or p.get("corsErrorStatus", {}).get("corsError")
                     text = p.get("errorText", "failed")
@@ -198,6 +205,7 @@ class NetworkCollector(Collector):
         )
         self._post_data(session, record, request)
         record.from_cache, flight.from_cache = flight.from_cache, False
+        flight.session = flight.session or session
         flight.hops.append(record)
         self._apply_extras(flight)
 
@@ -278,7 +286,7 @@ class NetworkCollector(Collector):
                                    host=urlsplit(url).hostname or "", resource_type="WebSocket",
                                    target_type=session.type, initiator_type=itype, initiator_url=iurl,
                                    initiator_stack=istack)
-            self._flights[key] = _Flight(hops=[record], started=time.monotonic())  # open until closed
+            self._flights[key] = _Flight(hops=[record], started=time.monotonic(), session=session)  # open until closed
             return
         flight = self._flights.get(key)
         if not flight or not flight.hops:

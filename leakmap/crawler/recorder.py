@@ -58,6 +58,7 @@ class PageRecorder:
         self.context_id = ""  # the browser context of the visited page
         self.sessions: list[Session] = []
         self.windows = 0  # windows the page opened
+        self.last_setup = time.monotonic()  # when a target was last let run (its requests follow)
         self._setups: set[asyncio.Task] = set()
         self._by_event: dict[str, list[Collector]] = {}
         self._by_hook: dict[str, list[Collector]] = {}
@@ -150,6 +151,7 @@ class PageRecorder:
                 await session.send("Runtime.runIfWaitingForDebugger")
             except CDPError:
                 pass
+            self.last_setup = time.monotonic()
         if later:
             self._log_failures(session, await asyncio.gather(*later, return_exceptions=True))
 
@@ -214,6 +216,11 @@ class PageRecorder:
         for c in self.collectors:
             if c.name not in self.failed:
                 await self._guard(c, c.on_loaded(page))
+
+    def setting_up(self) -> bool:
+        """A new target (frame, worker, window) is held paused while it is prepared: what it will
+        send has not started yet, so the page is not quiet."""
+        return bool(self._setups)
 
     def leaving(self) -> None:
         for c in self.collectors:

@@ -132,7 +132,7 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
                 fixed_due[0] = False
                 await asyncio.sleep(config.fixed_wait)
             return True
-        return await settle(page, network, pace.stretch(config.quiet_window), budget.share(pace.stretch(cap)))
+        return await settle(page, network, pace.stretch(config.quiet_window), budget.share(pace.stretch(cap)), recorder)
 
     page = await phase.context.new_page()
     vc.page = page

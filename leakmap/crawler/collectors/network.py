@@ -337,12 +337,14 @@ class NetworkCollector(Collector):
         """A hop whose extra info never came (its page went away first, as for a beacon sent on
         ``pagehide``) only has the page's view of its headers, without those leakmap itself made the
         browser add: they were sent all the same (the signal is set on every target before it runs),
-        so the evidence shows them."""
+        so the evidence shows them. Not on the one request that goes without them: the browser's
+        fetch of a service worker's own script (``Service-Worker: script``), made before the worker's
+        DevTools session handles commands (see leakmap.crawler.gpc)."""
         added = _lower(self.visit.headers)
         for flight in flights:
             for i, hop in enumerate(flight.hops):
                 hop.raw_headers = i < flight.n_extra_req
-                if not hop.raw_headers and not hop.from_cache:
+                if not hop.raw_headers and not hop.from_cache and hop.request_headers.get("service-worker") != "script":
                     hop.request_headers = {**added, **hop.request_headers}
 
     def records(self) -> list[Any]:

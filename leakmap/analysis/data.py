@@ -52,7 +52,8 @@ _REQ_SQL = """select id, visit_id, phase, time, before_consent, t_consent, actio
   redirect_from, initiator_url, post_data, json_extract(request_headers, '$.referer'),
   case when status between 300 and 399 then json_extract(response_headers, '$.location') end, source, frame_url,
   json_extract(request_headers, '$.cookie')
-from requests where site_id = ? order by time, id"""
+from requests where site_id = ? and not coalesce(from_cache, 0) order by time, id"""
+# (a request the browser's cache or a service worker answered never reached its party: no rule counts it)
 
 
 @dataclass(slots=True)

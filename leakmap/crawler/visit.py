@@ -321,7 +321,7 @@ async def _leave(page: Page, network: NetworkCollector, cookies: CookieCollector
             await page.close()
         except PlaywrightError:
             pass
-    await drain(network, min(config.quiet_window, 0.3), cap=pace.stretch(2), gone=recorder.page_gone)
+    await drain(network, pace.stretch(min(config.quiet_window, 0.3)), cap=pace.stretch(2), gone=recorder.page_gone)
     try:
         await cookies.snapshot("end")
     except PlaywrightError:

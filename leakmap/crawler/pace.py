@@ -47,6 +47,11 @@ def slowness() -> float:
     return _slowness.get()
 
 
+def stretched(factor: float) -> str:
+    """How an error message says a cap was stretched (nothing when it was not)."""
+    return f", stretched {factor:.1f}x for the machine's load" if factor > 1.05 else ""
+
+
 def stretch(seconds: float) -> float:
     """A cap meant for an idle machine, for this one now."""
     return seconds * _slowness.get()

@@ -11,6 +11,7 @@ with their time relative to the phase's consent actions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,7 +145,8 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
             landing = job.seq == 0
             await _load(page, job, visit, outcome, events, quiet, config, budget, settle=landing)
             if outcome.reachable:  # what the page holds, read at once: the steps below may run out of time
-                await _read(page, outcome, links=landing)
+                with contextlib.suppress(PlaywrightError):
+                    await _read(page, outcome, links=landing)
             if outcome.reachable and landing:  # the banner as it shows, before any scrolling
                 await recorder.loaded(page)
                 if job.consent:  # some banners take scrolling as consent
@@ -173,7 +175,7 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
     except TimeoutError:
         visit.status = "timeout"
         events.add("timeout", f"the visit did not finish within {budget.seconds:.0f} s (--page-timeout "
-                   f"{config.page_timeout:.0f} s{_stretched(budget.seconds / config.page_timeout)})", job.url)
+                   f"{config.page_timeout:.0f} s{pace.stretched(budget.seconds / config.page_timeout)})", job.url)
     except PlaywrightError as exc:
         visit.status = "error"
         events.add("crash" if events.crashed else "browser", describe_navigation_error(exc), job.url)
@@ -189,10 +191,6 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
     return outcome
 
 
-def _stretched(factor: float) -> str:
-    return f", stretched {factor:.1f}x for the machine's load" if factor > 1.05 else ""
-
-
 async def _responsive(page: Page) -> bool:
     try:
         await asyncio.wait_for(page.evaluate("1"), pace.stretch(2))
@@ -203,16 +201,14 @@ async def _responsive(page: Page) -> bool:
 
 async def _read(page: Page, outcome: VisitOutcome, links: bool, html: bool = False) -> None:
     """Links (landing page), title, final URL and, at the end, the HTML: read as soon as the page
-    is there, again when the visit is done (what the steps in between added)."""
-    try:
-        if links:
-            outcome.links = await page.evaluate(_LINKS_JS)
-        outcome.visit.title = (await page.title())[:500]
-        outcome.visit.final_url = page.url
-        if html:
-            outcome.html = await page.content()
-    except PlaywrightError:
-        pass
+    is there (a failure then is left to the steps that follow), again when the visit is done
+    (what the steps in between added)."""
+    if links:
+        outcome.links = await page.evaluate(_LINKS_JS)
+    outcome.visit.title = (await page.title())[:500]
+    outcome.visit.final_url = page.url
+    if html:
+        outcome.html = await page.content()
 
 
 async def _load(page, job, visit, outcome, events, quiet, config, budget, settle: bool) -> None:

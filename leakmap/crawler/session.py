@@ -184,20 +184,23 @@ class BrowserSession:
                 pass
 
     async def fetch(self, url: str) -> Fetched:
-        """Fetch a discovery resource (robots.txt, sitemap) through the browser, outside every phase."""
+        """Fetch a discovery resource (robots.txt, sitemap) through the browser, outside every phase
+        (its caps stretched on a loaded machine: a sitemap lost to a timeout changes the page list)."""
+        stretch = pace.measure()
         try:
-            return await asyncio.wait_for(self._fetch(url), self.config.navigation_timeout + 15)
+            return await asyncio.wait_for(self._fetch(url, self.config.navigation_timeout * stretch),
+                                          (self.config.navigation_timeout + 15) * stretch)
         except TimeoutError:
             return Fetched(url, 0, "", "the browser did not answer")
 
-    async def _fetch(self, url: str) -> Fetched:
+    async def _fetch(self, url: str, timeout: float) -> Fetched:
         await self.start()
         if self._discovery is None:  # says who it is: these requests are leakmap's, not a visitor's
             agent = (self.identity or {}).get("userAgent") or await self._user_agent()
             self._discovery = await self._context(user_agent=f"{agent} leakmap-discovery/{__version__}")
         page = await self._discovery.context.new_page()
         try:
-            response = await page.goto(url, timeout=self.config.navigation_timeout * 1000)
+            response = await page.goto(url, timeout=timeout * 1000)
             if response is None:
                 return Fetched(url, 0, "", "no response")
             return Fetched(response.url, response.status, (await response.body()).decode("utf-8", "replace"))

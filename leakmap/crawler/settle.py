@@ -15,6 +15,7 @@ from collections.abc import Callable
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
+from leakmap.crawler import pace
 from leakmap.crawler.collectors.network import NetworkCollector
 from leakmap.crawler.recorder import STATE_KEY, PageRecorder
 
@@ -22,10 +23,14 @@ POLL = 0.05
 _PENDING_JS = f"() => {{ const s = window[Symbol.for('{STATE_KEY}')]; return s ? s.pending() : 0; }}"
 
 
-async def pending_timers(page: Page) -> int:
+async def pending_timers(page: Page) -> int | None:
+    """Short timers the page has pending; None when its main thread did not answer in time (busy:
+    it may well be about to send something)."""
     try:
-        return await asyncio.wait_for(page.evaluate(_PENDING_JS), 2)
-    except (TimeoutError, PlaywrightError):
+        return await asyncio.wait_for(page.evaluate(_PENDING_JS), pace.stretch(2))
+    except TimeoutError:
+        return None
+    except PlaywrightError:
         return 0
 
 

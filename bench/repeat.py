@@ -79,6 +79,8 @@ def main() -> None:
     parser.add_argument("--runs", default=",".join(RUNS), help=f"which runs, of {', '.join(RUNS)}")
     args = parser.parse_args()
     hosts = [h for h in args.sites.split(",") if h] or sorted(EXPECTATIONS)
+    if unknown := [h for h in hosts if h not in EXPECTATIONS]:
+        raise SystemExit(f"not fixture sites test_e2e_scan scans: {', '.join(unknown)}")
     starts = [EXPECTATIONS[h]["start"] for h in hosts]
     results = []
     with TestWeb() as web:

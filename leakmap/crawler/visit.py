@@ -218,7 +218,7 @@ async def _load(page, job, visit, outcome, events, quiet, config, budget, settle
     that follows (``settle``) treats requests left unanswered for long as background."""
     timeout = min(pace.stretch(config.navigation_timeout), budget.left() * 0.7)
     try:
-        response = await page.goto(job.url, wait_until="domcontentloaded", timeout=timeout * 1000)
+        response = await page.goto(job.url, wait_until="domcontentloaded", timeout=max(1, timeout * 1000))
     except PlaywrightTimeout:
         # not even the document parsed (a busy main thread, a script that never arrives): what it did is kept
         events.add("timeout", f"the page did not reach DOMContentLoaded within {timeout:.0f} s", job.url)
@@ -269,7 +269,7 @@ async def _reload(page, recorder, quiet, budget) -> None:
     ``DOMContentLoaded``, as on arrival; what the document still had open is stored as open)."""
     recorder.leaving()
     try:
-        await page.reload(wait_until="domcontentloaded", timeout=budget.share(budget.left(), 0.5) * 1000)
+        await page.reload(wait_until="domcontentloaded", timeout=max(1, budget.share(budget.left(), 0.5) * 1000))
     except PlaywrightTimeout:
         pass
     await quiet(load=True)
@@ -329,7 +329,7 @@ async def _leave(page: Page, network: NetworkCollector, cookies: CookieCollector
 async def _load_fired(page: Page) -> bool:
     """Whether the current document's load event has fired (Playwright keeps each frame's lifecycle)."""
     try:
-        await page.wait_for_load_state("load", timeout=100)
+        await page.wait_for_load_state("load", timeout=pace.stretch(100))  # fired: it returns at once
         return True
     except PlaywrightError:
         return page.is_closed()

@@ -27,11 +27,12 @@ from leakmap.crawler.collectors.base import Collector
 from leakmap.records import ErrorRecord, FormFill
 
 MAX_FIELDS = 12  # per page load
-# seconds a field gets on an idle machine: to focus and clear it, then per key (a keystroke takes
-# milliseconds; page handlers on every key and a busy machine take far more), then to blur and
-# read it back; stretched by the machine's slowness, within the visit's budget
+# seconds on an idle machine, stretched by the machine's slowness: to focus and clear a field (and
+# to blur and read it back), and at most for one key (a keystroke takes milliseconds; handlers on
+# every key take more; one that takes longer than this means the page is stuck). A field gets the
+# first plus the second per character of its value, within the visit's budget.
 FIELD_TIME = 2.0
-KEY_TIME = 0.25
+KEY_TIME = 1.0
 _BLUR_AND_READ = "e => { e.blur(); return e.value; }"
 
 # Visible, editable text-like inputs with what a person (or autofill) reads to know the field.
@@ -142,6 +143,7 @@ class FormsCollector(Collector):
         allowed = self._time(FIELD_TIME + KEY_TIME * len(value))
         deadline = time.monotonic() + allowed
         left = lambda: max(0.001, deadline - time.monotonic())  # noqa: E731
+        per_key = pace.stretch(KEY_TIME)
         field = frame.locator(f["selector"]).first
         where = f"the {kind} field {f['selector'][:200]}"
         started = time.time()
@@ -153,10 +155,15 @@ class FormsCollector(Collector):
         sent, problem = 0, None
         try:
             for key in value:
-                await asyncio.wait_for(page.keyboard.type(key), left())
+                if time.monotonic() >= deadline:
+                    problem = f"the typing took longer than the {allowed:.1f} s the field had"
+                    break
+                bound = min(per_key, left())
+                await asyncio.wait_for(page.keyboard.type(key), bound)
                 sent += 1
         except TimeoutError:
-            problem = f"the typing took longer than {allowed:.1f} s"
+            problem = (f"a key took longer than {per_key:.1f} s (the page is stuck)" if bound == per_key else
+                       f"the typing took longer than the {allowed:.1f} s the field had")
         except PlaywrightError as exc:
             problem = _reason(exc)
         held = None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from leakmap.crawler import pace
 from leakmap.crawler.cdp import CDPError, Session
 from leakmap.crawler.collectors.base import Collector
 from leakmap.crawler.setcookie import parse_set_cookie
@@ -231,7 +232,8 @@ class NetworkCollector(Collector):
 
     async def _fetch_body(self, session: Session, record: RequestRecord) -> None:
         try:
-            result = await session.send("Network.getRequestPostData", {"requestId": record.cdp_id}, timeout=5)
+            result = await session.send("Network.getRequestPostData", {"requestId": record.cdp_id},
+                                        timeout=pace.stretch(5))
         except CDPError:
             return
         data = result.get("postData", "")
@@ -312,7 +314,7 @@ class NetworkCollector(Collector):
 
     async def finish(self) -> None:
         if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=5)
+            await asyncio.wait(list(self._tasks), timeout=pace.stretch(5))
 
     def _unseen_beacons(self, requests: list[RequestRecord]) -> list[tuple[Session, dict[str, Any]]]:
         """The beacon calls no network event stands for. A call is matched to one request of its

@@ -108,7 +108,7 @@ class AutoconsentEngine(Collector):
             try:
                 await session.send("Runtime.evaluate", {
                     "expression": f"window.autoconsentReceiveMessage && window.autoconsentReceiveMessage({message_json})",
-                    "contextId": context, "awaitPromise": False}, timeout=10)
+                    "contextId": context, "awaitPromise": False})
             except CDPError:
                 pass  # the frame went away
 

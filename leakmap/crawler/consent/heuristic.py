@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from playwright.async_api import ElementHandle, Frame, Page
 from playwright.async_api import Error as PlaywrightError
 
+from leakmap.crawler import pace
 from leakmap.crawler.consent.texts import BANNER_WORDS
 from leakmap.crawler.consent.vocabulary import vocabulary
 
@@ -125,7 +126,7 @@ async def first_layer(page: Page) -> dict[str, str | None]:
 
 
 async def click(element: ElementHandle) -> None:
-    await element.click(timeout=5000)
+    await element.click(timeout=pace.stretch(5) * 1000)  # a busy machine needs longer to make it actionable
 
 
 async def reject_in_second_layer(page: Page, settle: Callable[[], Awaitable[object]]) -> tuple[int, str | None]:

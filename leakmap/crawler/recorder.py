@@ -34,7 +34,7 @@ STATE_KEY = "__LEAKMAP_STATE__"
 
 
 _WORKERS = ("worker", "service_worker", "shared_worker")
-MAX_WINDOWS = 5  # windows a visited page opens that are kept open; later ones are closed at once
+MAX_WINDOWS = 5  # windows a visited page opens that get an error row each; a storm of more gets one row
 
 
 def instrumentation() -> str:
@@ -85,29 +85,17 @@ class PageRecorder:
 
     def _adopt(self, session: Session) -> asyncio.Task:
         """A window opened by the page (or one of its frames), or a shared worker started in the
-        visit's context, still paused: record it as part of the visit. Past ``MAX_WINDOWS``
-        windows (a ``window.open`` storm) a new one is closed as soon as it runs (recorded until
-        then): closing it while paused wedges the opener's input (typing stalls), and left open,
-        a storm would drain the visit."""
+        visit's context, still paused: record it as part of the visit. Every window is kept and
+        recorded until the visit leaves, even in a ``window.open`` storm: closing one while it is
+        paused wedges the opener's input (typing stalls), and closing it once it runs loses what
+        it was still sending."""
         session.handler = self._on_event
         if session.popup:
             self.windows += 1
-            if self.windows > MAX_WINDOWS:
-                return self._schedule(self._refuse(session))
         return self._schedule_setup(session)
 
-    async def _refuse(self, session: Session) -> None:
-        await self._setup(session)
-        try:
-            await self.connection.send("Target.closeTarget", {"targetId": session.target_id})
-        except CDPError:
-            pass
-
     def _schedule_setup(self, session: Session) -> asyncio.Task:
-        return self._schedule(self._setup(session))
-
-    def _schedule(self, work) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(work)
+        task = asyncio.get_running_loop().create_task(self._setup(session))
         self._setups.add(task)
         task.add_done_callback(self._setups.discard)
         return task
@@ -265,6 +253,6 @@ class PageRecorder:
             out.append(ErrorRecord(time=time.time(), kind="collector", message=f"{name}: {message}"))
         if self.windows > MAX_WINDOWS:
             out.append(ErrorRecord(time=time.time(), kind="popup", message=(
-                f"the page opened {self.windows} windows (a window.open storm): the {self.windows - MAX_WINDOWS} after "
-                f"the first {MAX_WINDOWS} were closed as soon as they opened; what they sent is recorded")))
+                f"the page opened {self.windows} windows (a window.open storm): all are recorded with this visit and "
+                f"closed when it left; the first {MAX_WINDOWS} are listed one by one")))
         return out

@@ -227,6 +227,9 @@ async def _load(page, job, visit, outcome, events, quiet, config, budget, settle
             outcome.reachable = False
             events.add("unresponsive", "the page's main thread did not answer (a script that never returns): the "
                        "visit ends here, with what the page sent until then", job.url)
+            # the renderer reports a page's requests from that thread, after the task that sent them
+            events.add("capture-gap", "requests the page started before its main thread stopped answering may have "
+                       "reached their servers unrecorded", job.url)
             return
         await quiet(cap=3)
         return

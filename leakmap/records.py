@@ -110,17 +110,25 @@ class RequestRecord(Evidence):
     frame_id: str | None = None
     frame_url: str | None = None
     is_navigation: bool = False
-    status: int | None = None
+    status: int | None = None  # None: never answered
     mime_type: str | None = None
     remote_ip: str | None = None
-    from_cache: bool = False
+    from_cache: bool = False  # answered by the browser's cache (disk, memory, prefetch) or a service worker
     # answered by the page's service worker: how it made the answer (Chromium's words: "network"
     # when it fetched it, then its own request is recorded too; "cache-storage", "http-cache", or
     # "fallback-code": made up by the worker itself, never sent); None: not answered by one
     service_worker: str | None = None
     failed: str | None = None  # net error text when the request did not complete
+    # still open when the visit left the page: no answer yet (status None), or answered but its body
+    # not finished (an event stream, a long download, an open websocket, a body the page never
+    # read); never waited out
+    still_open: bool = False
     redirect_from: str | None = None  # URL of the hop that redirected here
     request_headers: dict[str, str] = field(default_factory=dict)
+    # request_headers are what the network stack sent (DevTools' extra info). Else they are the
+    # page's view of them plus every header leakmap made the browser add (Sec-GPC): the network
+    # stack's report never came (a beacon sent while its page closed) or nothing left (from_cache)
+    raw_headers: bool = False
     response_headers: dict[str, str] = field(default_factory=dict)
     post_data: str | None = None  # capped; post_data_sha256 covers the whole body
     post_data_size: int | None = None
@@ -300,7 +308,8 @@ class FormFill(Evidence):
     page_url: str = ""
     frame_url: str = ""
     field: str = ""  # email, phone, name, given-name, family-name
-    value: str = ""
+    value: str = ""  # what the field held after the typing, read back (when it could not be: what was typed)
+    typed: str = ""  # the keys leakmap typed: the canary, or its beginning when the typing was cut short
     selector: str = ""  # a CSS path to the input
     input_type: str | None = None
     input_name: str | None = None

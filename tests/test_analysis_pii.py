@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from leakmap import records as r
-from leakmap.analysis.rules.pii import needles
+from leakmap.analysis.rules.pii import needles, prefix_lengths
 from tests.analysis_store import request, store_fixture
 
 SITE = "https://www.maison-exemple.fr/"
@@ -81,3 +81,57 @@ def test_needles_cover_the_normalised_value():
     encodings = {n.encoding for n in needles("email", "  Someone@Example.ORG ")}
     assert {"plain", "lower-cased plain", "lower-cased sha256", "base64", "url-encoded"} <= encodings
     assert needles("given-name", "Sam") == []
+
+
+def test_a_typed_value_cut_short_is_found(b):
+    """What the field held when the typing was cut (read back, shorter than the canary) leaves."""
+    partial = EMAIL[:20]
+    b.visit("baseline", [r.FormFill(field="email", value=partial, typed=partial, time=1.0, page_url=SITE, frame_url=SITE,
+                                    selector="#email"),
+                         request("https://k.clarity.ms/collect", 2.0, method="POST", post_data=f'{{"v":"{partial}"}}')])
+    [f] = b.findings("pii-leak")
+    assert f.evidence["field"]["value"] == partial and f.evidence["partial"] is None and f.domain == "clarity.ms"
+
+
+def test_the_beginning_of_the_value_a_key_logger_sent_is_found(b):
+    """A key-logger's batch a few keys short of the whole value: found under the encoding the whole
+    value would have (the finding is the same however many keys a batch carried), with how many."""
+    sent = EMAIL[:24]
+    b.visit("baseline", [fill("email", EMAIL, 1.0),
+                         request("https://k.clarity.ms/collect", 2.0, method="POST", post_data=f'{{"v":"{sent}"}}'),
+                         request("https://www.facebook.com/tr/?id=1&em=" + hashlib.sha256(EMAIL[:22].lower().encode()).hexdigest(),
+                                 2.5)])
+    found = {f.domain: f for f in b.findings("pii-leak")}
+    assert found["clarity.ms"].evidence["encoding"] == "plain"
+    assert found["clarity.ms"].evidence["partial"] == {"characters": 24, "of": len(EMAIL)}
+    assert found["facebook.com"].evidence["encoding"] == "lower-cased sha256"
+
+
+def test_beginnings_too_short_to_name_the_value_are_not_searched(b):
+    """Near misses: fewer than three quarters of the value (20 of 28 characters), a common head
+    (the phone range every canary shares), and the page rewriting what was typed (found by the
+    keys typed, not by what the field held)."""
+    b.visit("baseline", [
+        fill("email", EMAIL, 1.0),
+        fill("phone", PHONE, 1.0),
+        request("https://k.clarity.ms/collect", 2.0, method="POST", post_data=f'{{"v":"{EMAIL[:20]}"}}'),
+        request("https://bat.bing.com/action/0?ti=5&ph=+447700900", 2.0, resource_type="Image"),
+        request("https://bat.bing.com/action/0?ti=5&ph=" + quote(PHONE[:11], safe=""), 2.0, resource_type="Image"),
+    ])
+    assert b.findings("pii-leak") == []
+
+
+def test_the_keys_typed_are_searched_when_the_page_rewrote_the_field(b):
+    shown = "07700 900123"  # the page rewrites the number in national format as it is typed
+    b.visit("baseline", [r.FormFill(field="phone", value=shown, typed=PHONE, time=1.0, page_url=SITE, frame_url=SITE,
+                                    selector="#phone"),
+                         request("https://k.clarity.ms/collect", 2.0, method="POST", post_data=f'{{"keys":"{PHONE}"}}')])
+    [f] = b.findings("pii-leak")
+    assert f.evidence["field"]["typed"] == PHONE and f.evidence["encoding"] == "plain"
+
+
+def test_prefix_lengths_keep_three_quarters_and_twelve_characters():
+    assert list(prefix_lengths(EMAIL)) == list(range(len(EMAIL) - 1, 20, -1))  # 28 characters: 27 down to 21
+    assert list(prefix_lengths("Sam Leakmapper")) == [13, 12]
+    assert list(prefix_lengths(PHONE)) == [12]
+    assert list(prefix_lengths("0770090012")) == []

@@ -115,6 +115,14 @@ def test_tracking_after_reject(b):
     assert found[0].evidence["consent_action"]["action"] == "reject"
 
 
+def test_a_request_the_browser_cache_answered_reached_no_one(b):
+    """Near miss: after "reject all" the page loads the pixel's script again, but from the browser's
+    cache: nothing left for Meta."""
+    b.consent("reject")
+    b.visit("reject", [request("https://connect.facebook.net/en_US/fbevents.js", CLICK + 1, from_cache=True)])
+    assert b.findings("tracking-after-reject") == []
+
+
 def test_unverified_reject_marks_findings(b):
     b.consent("reject", verified=False, error="after the click the banner is still visible")
     b.visit("reject", [request("https://bat.bing.com/action/0?ti=5", CLICK + 1, resource_type="Image")])

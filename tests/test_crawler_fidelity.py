@@ -124,6 +124,21 @@ PAGES |= {
     f"{TRACKER}/collect": "ok",
 }
 
+# A page that moves itself on to a second page loading the same script: the renderer's memory cache
+# serves it the second time, and nothing reaches the server. Plain HTTP on a non-unique name:
+# Chromium upgrades no such navigation to HTTPS, and it caches nothing fetched over a connection
+# with a certificate error (the test web's HTTPS is self-signed).
+CACHED = "www.cache-shop.test"
+PAGES |= {
+    f"{CACHED}/index.html": """<!doctype html><title>Cache</title><link rel="icon" href="data:,">
+        <script src="/lib.js"></script>
+        <script>addEventListener('load', () => setTimeout(() => { location.href = '/next.html'; }, 100));</script>""",
+    f"{CACHED}/next.html": """<!doctype html><title>Next</title><link rel="icon" href="data:,">
+        <script src="/lib.js"></script>""",
+    f"{CACHED}/lib.js": "window.loaded = (window.loaded || 0) + 1;",
+    f"{CACHED}/_headers": "/lib.js\n  Cache-Control: max-age=3600\n",
+}
+
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
@@ -332,3 +347,16 @@ def test_a_page_that_goes_on_to_another_site_says_what_cannot_be_recorded(web, b
     assert len(gaps) == 1 and "https://pageshop.fr to https://pageshop-outlet.be" in gaps[0].message
     assert gaps[0].url == f"https://{OTHER}/arrived.html"
 
+
+
+def test_a_request_the_memory_cache_served_is_stored_as_from_cache(web, browser_path, tmp_path):
+    """The server got the script once; the store has both loads, the second as served from cache (not
+    as a request that reached the server), with no claim of headers sent on the wire."""
+    start = len(web.log)
+    [outcome] = asyncio.run(_visits(web, tmp_path, browser_path, [VisitJob(6, "baseline", 0, f"http://{CACHED}/", last=True)]))
+    served = [e for e in web.log[start:] if e.host == CACHED and e.path == "/lib.js"]
+    loads = sorted((r for r in _requests(outcome) if r.url == f"http://{CACHED}/lib.js"), key=lambda r: r.time)
+    assert outcome.visit.final_url == f"http://{CACHED}/next.html"
+    assert len(served) == 1 and len(loads) == 2
+    assert [r.from_cache for r in loads] == [False, True] and loads[1].status == 200
+    assert [r.raw_headers for r in loads] == [True, False]

@@ -132,10 +132,26 @@ def test_the_header_is_recorded_in_the_store(gpc):
     assert page.request_headers.get("sec-gpc") == "1"
 
 
+def test_the_stored_headers_are_the_headers_sent(gpc):
+    """Each stored request shows Sec-GPC exactly when the server got it, the beacon sent while its
+    page closed included (its network extra info never comes: the page is gone first)."""
+    from leakmap.records import RequestRecord
+
+    outcome, served = gpc
+    stored = {(r.method, r.url): r for r in outcome.evidence if isinstance(r, RequestRecord)}
+    beacon = stored[("POST", f"https://{TRACKER}/beacon?on=pagehide")]
+    assert beacon.request_headers.get("sec-gpc") == "1" and not beacon.raw_headers
+    differ = [(e.method, e.url) for e in served if (e.method, e.url) in stored
+              and stored[(e.method, e.url)].request_headers.get("sec-gpc") != e.headers.get("sec-gpc")]
+    assert differ == []
+    assert len([e for e in served if (e.method, e.url) in stored]) >= len(WHERE) + 4
+
+
 def test_the_baseline_sends_no_signal(web, tmp_path):
-    _, served = _visit(web, tmp_path, "baseline")
+    outcome, served = _visit(web, tmp_path, "baseline")
     assert served and not [e.path for e in served if "sec-gpc" in e.headers]
     assert _reports(served) == dict.fromkeys(WHERE, "undefined")
+    assert not [r.url for r in outcome.evidence if "sec-gpc" in getattr(r, "request_headers", {})]
 
 
 def test_chromium_built_in_switch_agrees(web):

@@ -58,8 +58,10 @@ _REQ_SQL = """select id, visit_id, phase, time, before_consent, t_consent, actio
   case when status between 300 and 399 then json_extract(response_headers, '$.location') end, source, frame_url,
   json_extract(request_headers, '$.cookie')
 from requests where site_id = ? {never_sent} order by time, id"""
-# what a service worker answered without the network never left the browser (stores from leakmap 0.2 on say so)
-_NEVER_SENT = "and coalesce(service_worker, 'network') = 'network'"
+# a request the browser's cache answered, or a service worker without the network, never reached its
+# party: no rule counts it (stores from leakmap 0.2 on say how a service worker answered)
+_NEVER_SENT = "and coalesce(service_worker, case when coalesce(from_cache, 0) then 'cache' else 'network' end) = 'network'"
+_NEVER_SENT_OLD = "and not coalesce(from_cache, 0)"
 
 
 @dataclass(slots=True)
@@ -155,13 +157,14 @@ class Fill(Row):
     page_url: str
     frame_url: str
     field: str
-    value: str
+    value: str  # what the field held after the typing
     selector: str
     input_name: str | None
+    typed: str  # the keys typed ('' in stores from before the column)
 
 
 _FILL_SQL = """select id, visit_id, phase, time, before_consent, t_consent, actions_before, page_url, frame_url, field, value,
-  selector, input_name from form_fills where site_id = ? order by time, id"""
+  selector, input_name, coalesce(typed, '') from form_fills where site_id = ? order by time, id"""
 
 
 @dataclass(slots=True)
@@ -323,7 +326,7 @@ def load_site(db: sqlite3.Connection, site: dict[str, Any], aliases: tuple[str, 
             phases.append(phase)
     data.phases = tuple(phases)
     answered = "service_worker" in {r[1] for r in db.execute("pragma table_info(requests)")}
-    data.requests = [Req(*row) for row in db.execute(_REQ_SQL.format(never_sent=_NEVER_SENT if answered else ""), [sid])]
+    data.requests = [Req(*row) for row in db.execute(_REQ_SQL.format(never_sent=_NEVER_SENT if answered else _NEVER_SENT_OLD), [sid])]
     data.cookies = [CookieWrite(*row) for row in db.execute(_COOKIE_SQL, [sid])]
     data.jar = [JarEntry(*row) for row in db.execute(_JAR_SQL, [sid])]
     data.storage = [StorageWrite(*row[:13], _json(row[13], [])) for row in db.execute(_STORAGE_SQL, [sid])]

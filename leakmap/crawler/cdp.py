@@ -28,6 +28,8 @@ from typing import Any
 
 import websockets
 
+from leakmap.crawler import pace
+
 log = logging.getLogger(__name__)
 
 EventHandler = Callable[["Session", str, dict[str, Any]], None]
@@ -59,7 +61,7 @@ class Session:
         info = params["targetInfo"]
         return cls(connection, params["sessionId"], info["type"], info["targetId"], info.get("url", ""))
 
-    async def send(self, method: str, params: dict[str, Any] | None = None, timeout: float = 10) -> dict[str, Any]:
+    async def send(self, method: str, params: dict[str, Any] | None = None, timeout: float | None = None) -> dict[str, Any]:
         return await self.connection.send(method, params, session_id=self.id, timeout=timeout)
 
     def __repr__(self) -> str:
@@ -108,7 +110,10 @@ class Connection:
         await self._ws.close()
 
     async def send(self, method: str, params: dict[str, Any] | None = None, *, session_id: str | None = None,
-                   timeout: float = 10) -> dict[str, Any]:
+                   timeout: float | None = None) -> dict[str, Any]:
+        """A command's result; ``timeout`` defaults to 10 s, stretched on a loaded machine (a target
+        prepared too late for recording would run unrecorded)."""
+        timeout = pace.stretch(10) if timeout is None else timeout
         if self.closed.is_set():
             raise CDPError(f"{method}: connection closed")
         msg_id = next(self._ids)

@@ -38,6 +38,7 @@ STATE_KEY = "__LEAKMAP_STATE__"
 
 
 _WORKERS = ("worker", "service_worker", "shared_worker")
+MAX_WINDOWS = 5  # windows a visited page opens that get an error row each; a storm of more gets one row
 
 
 def instrumentation() -> str:
@@ -59,6 +60,8 @@ class PageRecorder:
         self.failed: dict[str, str] = {}
         self.context_id = ""  # the browser context of the visited page
         self.sessions: list[Session] = []
+        self.windows = 0  # windows the page opened
+        self.last_setup = time.monotonic()  # when a target was last let run (its requests follow)
         self._setups: set[asyncio.Task] = set()
         self._by_event: dict[str, list[Collector]] = {}
         self._by_hook: dict[str, list[Collector]] = {}
@@ -88,8 +91,13 @@ class PageRecorder:
 
     def _adopt(self, session: Session) -> asyncio.Task:
         """A window opened by the page (or one of its frames), or a shared or service worker started
-        in the visit's context, still paused: record it as part of the visit."""
+        in the visit's context, still paused: record it as part of the visit. Every window is kept
+        and recorded until the visit leaves, even in a ``window.open`` storm: closing one while it
+        is paused wedges the opener's input (typing stalls), and closing it once it runs loses what
+        it was still sending."""
         session.handler = self._on_event
+        if session.popup:
+            self.windows += 1
         return self._schedule_setup(session)
 
     def _schedule_setup(self, session: Session) -> asyncio.Task:
@@ -136,6 +144,7 @@ class PageRecorder:
                 await session.send("Runtime.runIfWaitingForDebugger")
             except CDPError:
                 pass
+            self.last_setup = time.monotonic()
         if later:
             self._log_failures(session, await asyncio.gather(*later, return_exceptions=True))
 
@@ -201,6 +210,19 @@ class PageRecorder:
             if c.name not in self.failed:
                 await self._guard(c, c.on_loaded(page))
 
+    def setting_up(self) -> bool:
+        """A new target (frame, worker, window) is held paused while it is prepared: what it will
+        send has not started yet, so the page is not quiet."""
+        return bool(self._setups)
+
+    def leaving(self) -> None:
+        for c in self.collectors:
+            if c.name not in self.failed:
+                try:
+                    c.leaving()
+                except Exception as exc:  # noqa: BLE001
+                    self._fail(c, exc)
+
     def page_gone(self) -> bool:
         return bool(self.sessions) and self.sessions[0].detached
 
@@ -236,4 +258,8 @@ class PageRecorder:
         for name, message in self.failed.items():
             out.append(ErrorRecord(time=time.time(), kind="collector", message=f"{name}: {message}"))
         credit_proxied(out)
+        if self.windows > MAX_WINDOWS:
+            out.append(ErrorRecord(time=time.time(), kind="popup", message=(
+                f"the page opened {self.windows} windows (a window.open storm): all are recorded with this visit and "
+                f"closed when it left; the first {MAX_WINDOWS} are listed one by one")))
         return out

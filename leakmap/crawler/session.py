@@ -17,6 +17,7 @@ from playwright.async_api import Browser, Playwright, Route, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
 from leakmap import __version__
+from leakmap.crawler import pace
 from leakmap.crawler.browser import BrowserProcess
 from leakmap.crawler.cdp import Connection
 from leakmap.crawler.config import ScanConfig
@@ -146,7 +147,8 @@ class BrowserSession:
         visit = asyncio.ensure_future(self._visit(job))
         died = asyncio.ensure_future(cdp.closed.wait())
         try:
-            await asyncio.wait({visit, died}, timeout=self.config.page_timeout + 30,
+            # a visit stretches its budget on a loaded machine (leakmap.crawler.pace): so does this guard
+            await asyncio.wait({visit, died}, timeout=self.config.page_timeout * pace.MAX_SLOWNESS + 30,
                                return_when=asyncio.FIRST_COMPLETED)
         finally:
             died.cancel()
@@ -192,9 +194,12 @@ class BrowserSession:
 
     async def fetch(self, url: str, raw: bool = False) -> Fetched:
         """Fetch a discovery resource (robots.txt, sitemap) through the browser, outside every phase;
-        ``raw``: as the server sends it, nothing rendered (a policy page: its scripts never run)."""
+        ``raw``: as the server sends it, nothing rendered (a policy page: its scripts never run). Its
+        caps are stretched on a loaded machine: a sitemap lost to a timeout changes the page list."""
+        stretch = pace.measure()
         try:
-            return await asyncio.wait_for(self._fetch(url, raw), self.config.navigation_timeout + 15)
+            return await asyncio.wait_for(self._fetch(url, self.config.navigation_timeout * stretch, raw),
+                                          (self.config.navigation_timeout + 15) * stretch)
         except TimeoutError:
             return Fetched(url, 0, "", "the browser did not answer")
 
@@ -210,10 +215,10 @@ class BrowserSession:
             self._discovery[raw] = state
         return self._discovery[raw]
 
-    async def _fetch(self, url: str, raw: bool = False) -> Fetched:
+    async def _fetch(self, url: str, timeout: float, raw: bool = False) -> Fetched:
         page = await (await self._discovery_context(raw)).context.new_page()
         try:
-            response = await page.goto(url, timeout=self.config.navigation_timeout * 1000)
+            response = await page.goto(url, timeout=timeout * 1000)
             if response is None:
                 return Fetched(url, 0, "", "no response")
             return Fetched(response.url, response.status, (await response.body()).decode("utf-8", "replace"),

@@ -20,7 +20,7 @@ from scrapy import Request
 from twisted.python.failure import Failure
 
 from leakmap.blocklists import registrable_domain
-from leakmap.crawler import discovery
+from leakmap.crawler import discovery, pace
 from leakmap.crawler.collectors.declaration import MAX_CONTENT
 from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.handler import FETCH, JOB, OUTCOME
@@ -77,7 +77,7 @@ class SitePlan:
     waiting: set[str] = field(default_factory=set)
     sitemaps_read: int = 0
     depth_reached: int = 1
-    started: float = 0.0
+    started: float | None = None  # when its first visit began (wall clock): sites queued behind others wait free
     stopped: bool = False
     phases_done: set[str] = field(default_factory=set)
     restarts: dict[str, int] = field(default_factory=dict)
@@ -117,7 +117,6 @@ class AuditSpider(scrapy.Spider):
                 yield item
 
     def _site_start(self, plan: SitePlan):
-        plan.started = time.monotonic()
         yield SiteItem(plan.site_id, {"status": "running", "started_at": time.time()})
         if plan.pages:  # resumed: the page list is known, some phases may be done
             todo = [p for p in self.config.phases if p not in plan.phases_done]
@@ -137,6 +136,8 @@ class AuditSpider(scrapy.Spider):
         outcome: VisitOutcome = response.meta[OUTCOME]
         job = outcome.job
         plan = self.plans[job.site_id]
+        if plan.started is None or outcome.visit.started_at < plan.started:
+            plan.started = outcome.visit.started_at
         yield VisitItem(outcome)
         if job.declaration:  # the cookie or privacy policy pages it links to, as their server sends them
             for record in outcome.evidence:
@@ -192,12 +193,15 @@ class AuditSpider(scrapy.Spider):
         if job.last or job.seq + 1 >= len(plan.pages):
             yield from self._phase_done(plan, job.phase)
             return
-        if time.monotonic() - plan.started > self.config.site_timeout:
+        # from the site's first visit, not from when it was queued; stretched like a visit's caps on a busy machine
+        limit = self.config.site_timeout * pace.measure()
+        if plan.started is not None and time.time() - plan.started > limit:
             if not plan.stopped:
                 plan.stopped = True
                 yield ErrorItem(ErrorRecord(site_id=plan.site_id, time=time.time(), kind="site-timeout",
-                                            message=f"the site took longer than {self.config.site_timeout:.0f} s "
-                                                    "(--site-timeout): remaining pages not visited"))
+                                            message=f"the site took longer than {limit:.0f} s (--site-timeout "
+                                                    f"{self.config.site_timeout:.0f} s{pace.stretched(limit / self.config.site_timeout)}): "
+                                                    "remaining pages not visited"))
             yield from self._phase_done(plan, job.phase)
             return
         yield self._visit(plan, job.phase, job.seq + 1)

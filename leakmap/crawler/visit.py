@@ -11,6 +11,7 @@ with their time relative to the phase's consent actions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from leakmap.crawler import consent
+from leakmap.crawler import consent, pace
 from leakmap.crawler.cdp import Connection
 from leakmap.crawler.collectors.base import Collector, VisitContext
 from leakmap.crawler.collectors.clicks import ClickCollector
@@ -94,7 +95,7 @@ class VisitOutcome:
     consent: ConsentRecord | None = None
     later: list[ConsentRecord] = field(default_factory=list)  # the phase's later actions taken on this page
     extra: list[Any] = field(default_factory=list)  # records made by visit steps (not collectors)
-    reachable: bool = True  # False when not even the first response arrived
+    reachable: bool = True  # False when not even the first response arrived, or the page never answered
 
 
 async def _scroll(page: Page) -> None:
@@ -110,8 +111,12 @@ async def _scroll(page: Page) -> None:
 
 async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: ScanConfig,
                     identity: dict[str, Any] | None = None) -> VisitOutcome:
+    pace.begin_visit()
+    budget = pace.Budget(pace.stretch(config.page_timeout))
+    signal = signal_for(PHASE_OF[job.phase].gpc)
     vc = VisitContext(config, job.site_id, job.phase, job.url, config.output_dir, job.key, context=phase.context,
-                      landing=job.seq == 0, action=job.consent, later=job.later, declaration=job.declaration)
+                      landing=job.seq == 0, action=job.consent, later=job.later, declaration=job.declaration,
+                      headers=dict(signal.headers) if signal else {})
     network = NetworkCollector(vc)
     cookies = CookieCollector(vc)
     events = PageEventsCollector(vc)
@@ -120,7 +125,7 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
     clicks = ClickCollector(vc)
     others = [cls(vc) for cls in EXTRA_COLLECTORS]
     recorder = PageRecorder(cdp, [network, cookies, events, shots, engine, clicks, *others], identity=identity,
-                            signal=signal_for(PHASE_OF[job.phase].gpc))
+                            signal=signal)
     visit = Visit(site_id=job.site_id, phase=job.phase, seq=job.seq, depth=job.depth, url=job.url,
                   is_landing=job.seq == 0, started_at=time.time())
     outcome = VisitOutcome(job=job, visit=visit)
@@ -133,22 +138,26 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
                 fixed_due[0] = False
                 await asyncio.sleep(config.fixed_wait)
             return True
-        return await settle(page, network, config.quiet_window, cap)
+        return await settle(page, network, pace.stretch(config.quiet_window), budget.share(pace.stretch(cap)), recorder)
 
     page = await phase.context.new_page()
     vc.page = page
-    page.set_default_timeout(config.navigation_timeout * 1000)
+    vc.budget = budget
+    page.set_default_timeout(pace.stretch(config.navigation_timeout) * 1000)
     try:
         await recorder.attach(page)
-        async with asyncio.timeout(config.page_timeout):
+        async with asyncio.timeout(budget.left()):
             landing = job.seq == 0
-            await _load(page, job, visit, outcome, events, quiet, config, settle=landing)
+            await _load(page, job, visit, outcome, events, quiet, config, budget, settle=landing)
+            if outcome.reachable:  # what the page holds, read at once: the steps below may run out of time
+                with contextlib.suppress(PlaywrightError):
+                    await _read(page, outcome, links=landing)
             if outcome.reachable and landing:  # the banner as it shows, before any scrolling
                 phase.landing = page.url
                 await recorder.loaded(page)
                 if job.consent:  # some banners take scrolling as consent
                     outcome.consent = await _consent_step(page, job, phase, cookies, engine, shots, clicks, recorder,
-                                                          quiet, config, outcome.extra)
+                                                          quiet, config, outcome.extra, budget)
                 else:
                     if PHASE_OF[job.phase].action is None:
                         outcome.consent = await consent.observe(page, engine, shots)
@@ -166,20 +175,19 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
             if outcome.reachable:
                 for action in job.later:
                     outcome.later.append(await _later_step(page, action, phase, cookies, shots, clicks, recorder,
-                                                           quiet))
+                                                           quiet, budget))
             if outcome.reachable:
-                outcome.links = await page.evaluate(_LINKS_JS) if job.seq == 0 else []
-                visit.title = (await page.title())[:500]
-                visit.final_url = page.url
-                outcome.html = await page.content()
+                await _read(page, outcome, links=landing, html=True)
     except TimeoutError:
         visit.status = "timeout"
-        events.add("timeout", f"the visit did not finish within {config.page_timeout:.0f} s (--page-timeout)", job.url)
+        events.add("timeout", f"the visit did not finish within {budget.seconds:.0f} s (--page-timeout "
+                   f"{config.page_timeout:.0f} s{pace.stretched(budget.seconds / config.page_timeout)})", job.url)
     except PlaywrightError as exc:
         visit.status = "error"
         events.add("crash" if events.crashed else "browser", describe_navigation_error(exc), job.url)
     finally:
-        await _leave(page, network, cookies, events, recorder, config)
+        await _leave(page, network, cookies, events, recorder, config,
+                     unfinished=outcome.reachable and visit.status != "timeout" and not events.crashed)
     visit.ended_at = time.time()
     visit.consent_time = phase.consent_time
     outcome.evidence = _stamp([*recorder.records(), *filter(None, outcome.extra)], job, phase.times)
@@ -189,14 +197,47 @@ async def run_visit(job: VisitJob, phase: PhaseState, cdp: Connection, config: S
     return outcome
 
 
-async def _load(page, job, visit, outcome, events, quiet, config, settle: bool) -> None:
+async def _responsive(page: Page) -> bool:
     try:
-        response = await page.goto(job.url, wait_until="load")
+        await asyncio.wait_for(page.evaluate("1"), pace.stretch(2))
+        return True
+    except (PlaywrightError, TimeoutError):
+        return False
+
+
+async def _read(page: Page, outcome: VisitOutcome, links: bool, html: bool = False) -> None:
+    """Links (landing page), title, final URL and, at the end, the HTML: read as soon as the page
+    is there (a failure then is left to the steps that follow), again when the visit is done
+    (what the steps in between added)."""
+    if links:
+        outcome.links = await page.evaluate(_LINKS_JS)
+    outcome.visit.title = (await page.title())[:500]
+    outcome.visit.final_url = page.url
+    if html:
+        outcome.html = await page.content()
+
+
+async def _load(page, job, visit, outcome, events, quiet, config, budget, settle: bool) -> None:
+    """Go to the page and wait for ``DOMContentLoaded``, not ``load``: what a visitor sees is there
+    by then, and a page whose load event never fires (a subresource the server never finishes,
+    a stream) is audited all the same; what still loads goes on while the visit does. The wait
+    that follows (``settle``) treats requests left unanswered for long as background."""
+    timeout = min(pace.stretch(config.navigation_timeout), budget.left() * 0.7)
+    try:
+        response = await page.goto(job.url, wait_until="domcontentloaded", timeout=max(1, timeout * 1000))
     except PlaywrightTimeout:
-        # a page that never finishes loading is still audited for what it did meanwhile
-        events.add("timeout", f"the page did not finish loading within {config.navigation_timeout:.0f} s", job.url)
+        # not even the document parsed (a busy main thread, a script that never arrives): what it did is kept
+        events.add("timeout", f"the page did not reach DOMContentLoaded within {timeout:.0f} s", job.url)
         visit.status = "timeout"
-        await quiet(cap=min(config.settle_cap, 3))
+        if not await _responsive(page):  # every later step would wait out the page budget
+            outcome.reachable = False
+            events.add("unresponsive", "the page's main thread did not answer (a script that never returns): the "
+                       "visit ends here, with what the page sent until then", job.url)
+            # the renderer reports a page's requests from that thread, after the task that sent them
+            events.add("capture-gap", "requests the page started before its main thread stopped answering may have "
+                       "reached their servers unrecorded", job.url)
+            return
+        await quiet(cap=3)
         return
     except PlaywrightError as exc:
         outcome.reachable = False
@@ -208,7 +249,10 @@ async def _load(page, job, visit, outcome, events, quiet, config, settle: bool) 
         if response.status >= 400:
             visit.status = "error"
             events.add("http-error", f"HTTP {response.status} {response.status_text}".strip(), response.url)
-        ctype = (await response.all_headers()).get("content-type", "")
+        try:
+            ctype = (await response.all_headers()).get("content-type", "")
+        except PlaywrightError:
+            ctype = ""
         if ctype and "html" not in ctype:
             events.add("not-html", f"the page is not HTML ({ctype.split(';')[0]})", response.url)
     if settle:
@@ -216,34 +260,37 @@ async def _load(page, job, visit, outcome, events, quiet, config, settle: bool) 
 
 
 async def _consent_step(page, job, phase, cookies, engine, shots, clicks, recorder, quiet, config,
-                        extra) -> ConsentRecord:
+                        extra, budget) -> ConsentRecord:
     await cookies.snapshot("before-consent")
     record = await consent.perform(page, job.consent, config, engine, quiet, shots, clicks)
     if record.time is not None:
         phase.times.append(record.time)
         await cookies.snapshot("after-consent")
-        await _reload(page, recorder, quiet)
+        await _reload(page, recorder, quiet, budget)
         extra.append(await consent.recheck(page))  # a choice that did not stick shows the banner again
     await _scroll(page)
     await quiet()
     return record
 
 
-async def _reload(page, recorder, quiet, url: str | None = None) -> None:
-    """The choice applies from the next load on, as for a visitor who clicks then browses (back on
-    ``url`` when the action took the visitor to another page: a withdrawal made elsewhere)."""
+async def _reload(page, recorder, quiet, budget, url: str | None = None) -> None:
+    """The choice applies from the next load on, as for a visitor who clicks then browses (from
+    ``DOMContentLoaded``, as on arrival; what the document still had open is stored as open), back
+    on ``url`` when the action took the visitor to another page (a withdrawal made elsewhere)."""
+    recorder.leaving()
+    timeout = max(1, budget.share(budget.left(), 0.5) * 1000)
     try:
         if url is not None and url.split("#")[0] != page.url.split("#")[0]:
-            await page.goto(url, wait_until="load")
+            await page.goto(url, wait_until="domcontentloaded", timeout=timeout)
         else:
-            await page.reload(wait_until="load")
+            await page.reload(wait_until="domcontentloaded", timeout=timeout)
     except PlaywrightTimeout:
         pass
     await quiet(load=True)
     await recorder.loaded(page)
 
 
-async def _later_step(page, action, phase, cookies, shots, clicks, recorder, quiet) -> ConsentRecord:
+async def _later_step(page, action, phase, cookies, shots, clicks, recorder, quiet, budget) -> ConsentRecord:
     """A later consent action of the phase (``withdraw``) on the page just browsed: taken only when
     the phase's first action happened (nothing given, nothing to withdraw), then the page is
     reloaded and browsed again under the new choice."""
@@ -256,34 +303,51 @@ async def _later_step(page, action, phase, cookies, shots, clicks, recorder, qui
     if record.time is not None and record.success:
         phase.times.append(record.time)
         await cookies.snapshot(f"after-{action}")
-        await _reload(page, recorder, quiet, here)
+        await _reload(page, recorder, quiet, budget, here)
         await _scroll(page)
         await quiet()
     return record
 
 
 async def _leave(page: Page, network: NetworkCollector, cookies: CookieCollector, events: PageEventsCollector,
-                 recorder: PageRecorder, config: ScanConfig) -> None:
+                 recorder: PageRecorder, config: ScanConfig, unfinished: bool) -> None:
     """Close the page the way a visitor leaves it: unload handlers run (``pagehide``,
     ``visibilitychange``) and the beacons they send are recorded. (Navigating away instead
-    loses them: the DevTools session moves to the new document before the old one unloads.)"""
-    await events.close_popups()
+    loses them: the DevTools session moves to the new document before the old one unloads.)
+    What is still open then is stored as open, never waited out; a page whose load event never
+    fired says so on its visit."""
+    still_open = network.mark_open()
+    if unfinished and not await _load_fired(page):
+        shown = ", ".join(still_open[:3]) + (", ..." if len(still_open) > 3 else "")
+        events.add("load-incomplete", f"the page's load event had not fired when the visit left it "
+                   f"({len(still_open)} request(s) still open{': ' + shown if shown else ''}): it was audited "
+                   "from DOMContentLoaded, what was open is stored as open", page.url)
+    await events.close_popups(pace.stretch(5))
     try:
         if not page.is_closed():
-            async with page.expect_event("close", timeout=5000):
+            async with page.expect_event("close", timeout=pace.stretch(5) * 1000):
                 await page.close(run_before_unload=True)
     except PlaywrightError:  # a beforeunload handler kept it open
         try:
             await page.close()
         except PlaywrightError:
             pass
-    await drain(network, min(config.quiet_window, 0.3), cap=2, gone=recorder.page_gone)
+    await drain(network, pace.stretch(min(config.quiet_window, 0.3)), cap=pace.stretch(2), gone=recorder.page_gone)
     try:
         await cookies.snapshot("end")
     except PlaywrightError:
         pass
     await recorder.finish()
     await recorder.detach()
+
+
+async def _load_fired(page: Page) -> bool:
+    """Whether the current document's load event has fired (Playwright keeps each frame's lifecycle)."""
+    try:
+        await page.wait_for_load_state("load", timeout=pace.stretch(100))  # fired: it returns at once
+        return True
+    except PlaywrightError:
+        return page.is_closed()
 
 
 def _stamp(records: list[Any], job: VisitJob, times: list[float]) -> list[Any]:

@@ -36,6 +36,7 @@ import hashlib
 import json
 import mimetypes
 import re
+import select
 import socket
 import ssl
 import struct
@@ -84,6 +85,9 @@ class Response:
     content_type: str = "text/html; charset=utf-8"
     headers: list[tuple[str, str]] = field(default_factory=list)
     delay: float = 0.0  # seconds to wait before answering (slow trackers)
+    # never answer: the request stays open until the client gives up (closes the connection) or the
+    # server stops; the thread holding it only watches the socket (a hanging pixel, a stalled stream)
+    hold: bool = False
 
 
 Endpoint = Callable[[Request], Response]
@@ -200,6 +204,7 @@ class _Server(ThreadingHTTPServer):
         self.web = web
         self.connections = 0  # being served now: each ends when its client closes it (or it idles 30 s)
         self.idle = threading.Condition()
+        self.stopping = threading.Event()  # held requests let go
         super().__init__(("127.0.0.1", web.requested_port), _Handler)
 
     def finish_request(self, request, client_address):  # type: ignore[override]
@@ -259,7 +264,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._websocket(request, handler)
                 return
         response = self.server.web.respond(request)
-        self.server.web._record(received, request, response.status)
+        self.server.web._record(received, request, 0 if response.hold else response.status)
+        if response.hold:
+            self._hold()
+            return
         if response.delay:
             time.sleep(response.delay)
         self._send(request, response)
@@ -283,6 +291,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = _dispatch
+
+    def _hold(self) -> None:
+        """Send nothing until the client closes the connection (a browser does when the page that
+        asked goes away; HTTP/1.1 sends nothing else on a connection awaiting its response) or the
+        server stops."""
+        self.close_connection = True
+        while not self.server.stopping.is_set():
+            try:
+                readable, _, _ = select.select([self.connection], [], [], 0.5)
+            except (OSError, ValueError):
+                return
+            if readable:
+                return
 
     # -- websockets (RFC 6455, enough for browsers: masked client frames) --
     def _websocket(self, request: Request, handler: WebSocketHandler) -> None:
@@ -391,6 +412,7 @@ class LocalWeb:
 
     def stop(self) -> None:
         if self._server:
+            self._server.stopping.set()
             self._server.shutdown()
             self._server.server_close()
             self._server = None

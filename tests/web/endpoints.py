@@ -392,3 +392,26 @@ def newsletter_subscribe(request: Request) -> Response:
     if "@" not in email:
         return json_response({"ok": False, "error": "Please enter a valid e-mail address."}, status=422)
     return json_response({"ok": True, "message": "Thanks! Check your inbox to confirm."})
+
+
+# -- www.ridgeway-courier.co.uk: a home page that never finishes loading, sub-pages that fail -----
+
+
+@route("www.ridgeway-courier.co.uk", "/live/traffic-cam.jpg")
+def traffic_cam(request: Request) -> Response:
+    """The live camera still: never answered (the page's load event never fires)."""
+    return Response(hold=True)
+
+
+@route("www.ridgeway-courier.co.uk", "/e-edition/latest")
+def e_edition(request: Request) -> Response:
+    """This week's e-edition: a 20 MB PDF sent as a download."""
+    return Response(200, b"%PDF-1.7\n" + bytes(20 * 1024 * 1024), "application/pdf",
+                    [("Content-Disposition", 'attachment; filename="ridgeway-courier-e-edition.pdf"')])
+
+
+@route("www.ridgeway-courier.co.uk", "/planning-notices.html")
+def planning_notices(request: Request) -> Response:
+    """The planning notices database is down."""
+    return Response(500, "<!doctype html><title>Error</title><h1>Internal Server Error</h1>"
+                         "<p>The planning notices database is not responding.</p>")

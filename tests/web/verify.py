@@ -5,7 +5,8 @@
 For each fixture site (a directory of ``sites/`` holding an ``_expect.toml``) and each phase, a
 fresh Chromium profile that allows third-party cookies visits the site the way leakmap's crawler
 is specified to: ``baseline`` visits every page of ``pages``; ``accept``/``reject`` load the
-landing page, click the banner button, reload, then visit every page. Each page is scrolled,
+landing page, click the banner button, reload, then visit every page. Each page is entered at
+DOMContentLoaded (a page whose load event never fires is visited like any other), scrolled,
 kept open until the server has been quiet for a moment (at least 2.5 s, so timers fire), then
 left (about:blank, then closed) so page-hide beacons leave. The third parties are taken from the test web's own request
 log, so this checks the expectations independently of leakmap's crawler.
@@ -44,8 +45,15 @@ class Checker:
             time.sleep(0.1)
 
     def visit(self, context, url: str, action: str | None = None, selector: str | None = None) -> float | None:
+        from playwright.sync_api import Error as PlaywrightError
+
         page = context.new_page()
-        page.goto(url, wait_until="load")
+        try:  # from DOMContentLoaded, as the crawler: a page whose load event never fires is audited too
+            page.goto(url, wait_until="domcontentloaded")
+        except PlaywrightError:  # a page meant to fail (a download, a redirect loop, a script that never returns)
+            page.close()
+            self.settle(time.time() - MIN_DWELL + QUIET)
+            return None
         self.settle(time.time())
         for _ in range(8):
             page.mouse.wheel(0, 700)
@@ -56,7 +64,7 @@ class Checker:
             t_action = time.time()
             page.click(selector, timeout=5000)
             self.settle(time.time() - MIN_DWELL + QUIET)
-            page.reload(wait_until="load")
+            page.reload(wait_until="domcontentloaded")
             self.settle(time.time())
         page.goto("about:blank")  # leave like a visitor: pagehide / visibilitychange handlers and their beacons run
         page.close(run_before_unload=True)

@@ -149,7 +149,8 @@ RULE_TABLE: tuple[Rule, ...] = (
         "pii-leak", "high", pii_leak,
         "Personal data sent before submitting a form",
         "A value typed into a form field (an e-mail address, phone number or name; leakmap types its own test "
-        "values and never submits) was sent to a third party, plainly or hashed, before the form was submitted.",
+        "values and never submits) was sent to a third party, plainly or hashed, whole or most of it (what a key-logger "
+        "had captured so far), before the form was submitted.",
         "Visitors expect what they type to stay on the page until they submit it; hashing an e-mail does not make it "
         "anonymous.",
         "Turn off automatic form-field capture (\"advanced matching\", session replay input recording) for these "

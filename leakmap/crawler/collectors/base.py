@@ -7,7 +7,7 @@ A collector that raises loses its own records, never the visit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from leakmap.crawler.cdp import Session
     from leakmap.crawler.config import ScanConfig
+    from leakmap.crawler.pace import Budget
 
 
 @dataclass
@@ -31,8 +32,11 @@ class VisitContext:
     action: str | None = None  # "accept" / "reject" when this visit answers the banner
     later: tuple[str, ...] = ()  # the phase's later consent actions taken on this visit ("withdraw")
     declaration: bool = False  # read what the site publishes about its cookies here (once per site)
+    headers: dict[str, str] = field(default_factory=dict)  # what leakmap makes the browser add to every request
     context: BrowserContext | None = None
     page: Page | None = None
+    budget: Budget | None = None  # the visit's time: collectors that act on the page stay within it
+    notes: dict[str, Any] = field(default_factory=dict)
 
 
 class Collector:
@@ -65,6 +69,10 @@ class Collector:
     async def on_loaded(self, page: Page) -> None:
         """The page has loaded and settled (called after each load, the post-consent reload included);
         a collector may act on the page here (e.g. fill forms) before the visit goes on."""
+
+    def leaving(self) -> None:
+        """The visit is about to leave the page's document (its own reload after a consent action,
+        or closing the page): what is still going on there ends by the visit's doing."""
 
     async def finish(self) -> None:
         """The page has closed (its unload beacons are in): last reads from the context."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from leakmap.crawler import pace
 from leakmap.crawler.cdp import CDPError, Session
 from leakmap.crawler.collectors.base import Collector
 from leakmap.crawler.setcookie import parse_set_cookie
@@ -20,7 +21,11 @@ _NETWORK_SCHEMES = ("http:", "https:", "ws:", "wss:")
 # seconds: a beacon call's time (the page's Date.now()) and its request's DevTools wall time are
 # read from the same system clock, the call first; this only absorbs rounding
 _CLOCK_SLACK = 0.005
-LONG_LIVED = 5.0  # seconds: a request still open after this (long poll, stream) no longer delays "quiet"
+# seconds: a request without an answer after this (a hanging subresource, a long poll) is background:
+# it no longer delays "quiet", and the visit goes on without it (it is stored as still open)
+LONG_LIVED = 5.0
+# requests that stay open by design from the start: they never delay "quiet"
+_STREAMS = frozenset({"EventSource", "Media", "WebSocket"})
 _WORKERS = ("worker", "shared_worker", "service_worker")
 
 
@@ -70,6 +75,8 @@ class _Flight:
     started: float = 0.0
     done: bool = False
     responded: bool = False  # headers are in: the data has left; an unread body may never "finish"
+    from_cache: bool = False  # Network.requestServedFromCache came before the hop it is about
+    session: Session | None = None  # the target that sent it
 
 
 class NetworkCollector(Collector):
@@ -78,7 +85,8 @@ class NetworkCollector(Collector):
         "Network.requestWillBeSent", "Network.requestWillBeSentExtraInfo", "Network.responseReceived",
         "Network.responseReceivedExtraInfo", "Network.loadingFinished", "Network.loadingFailed",
         "Network.webSocketCreated", "Network.webSocketWillSendHandshakeRequest",
-        "Network.webSocketHandshakeResponseReceived", "Network.webSocketFrameSent",
+        "Network.webSocketHandshakeResponseReceived", "Network.webSocketFrameSent", "Network.webSocketClosed",
+        "Network.requestServedFromCache",
     })
     hooks = frozenset({"beacon"})
 
@@ -97,10 +105,28 @@ class NetworkCollector(Collector):
 
     # -- quiet detection -------------------------------------------------------
     def busy(self) -> int:
-        """Requests still waiting for their response, leaving out long-lived ones (long polls)."""
+        """Requests still waiting for their response, leaving out the background: streams, and
+        requests unanswered for ``LONG_LIVED`` seconds (a hanging pixel, a long poll), which would
+        otherwise hold the page unsettled for ever."""
         now = time.monotonic()
         return sum(1 for f in self._flights.values()
-                   if not (f.done or f.responded) and now - f.started < LONG_LIVED)
+                   if not (f.done or f.responded) and now - f.started < LONG_LIVED
+                   and not (f.hops and f.hops[-1].resource_type in _STREAMS))
+
+    def leaving(self) -> None:
+        self.mark_open()
+
+    def mark_open(self) -> list[str]:
+        """The visit leaves the page: what is still open now (no answer yet, or its body or stream
+        still coming, a websocket not closed) is stored as such, not as failed when leaving aborts
+        it. Requests the page sends while it unloads are not marked. Their URLs."""
+        still = []
+        for flight in self._flights.values():
+            # a window already closed took its requests with it: they are not open, just unfinished
+            if flight.hops and not flight.done and not (flight.session and flight.session.detached):
+                flight.hops[-1].still_open = True
+                still.append(flight.hops[-1].url)
+        return still
 
     # -- events ----------------------------------------------------------------
     def _wall(self, timestamp: float | None) -> float:
@@ -130,11 +156,21 @@ class NetworkCollector(Collector):
             flight = self._flights.setdefault(key, _Flight(started=time.monotonic()))
             flight.extra_responses.append(p)
             self._apply_extras(flight)
+        elif method == "Network.requestServedFromCache":
+            # Blink's memory cache answered: nothing went on the wire (no extra info will come)
+            flight = self._flights.setdefault(key, _Flight(started=time.monotonic()))
+            if flight.hops:
+                flight.hops[-1].from_cache = True
+            else:
+                flight.from_cache = True
         elif method in ("Network.loadingFinished", "Network.loadingFailed"):
             flight = self._flights.get(key)
             if flight:
                 flight.done = True
-                if method == "Network.loadingFailed" and flight.hops and not _outlived_its_page(flight.hops[-1], p):
+                if method == "Network.loadingFinished" and flight.hops:  # it finished as the visit left
+                    flight.hops[-1].still_open = False
+                elif method == "Network.loadingFailed" and flight.hops and not flight.hops[-1].still_open \
+                        and not _outlived_its_page(flight.hops[-1], p):
                     reason = p.get("blockedReason") or p.get("corsErrorStatus", {}).get("corsError")
                     text = p.get("errorText", "failed")
                     flight.hops[-1].failed = f"{text} ({reason})" if reason else text
@@ -179,6 +215,8 @@ class NetworkCollector(Collector):
             initiator_stack=istack,
         )
         self._post_data(session, record, request)
+        record.from_cache, flight.from_cache = flight.from_cache, False
+        flight.session = flight.session or session
         flight.hops.append(record)
         self._apply_extras(flight)
 
@@ -222,7 +260,8 @@ class NetworkCollector(Collector):
 
     async def _fetch_body(self, session: Session, record: RequestRecord) -> None:
         try:
-            result = await session.send("Network.getRequestPostData", {"requestId": record.cdp_id}, timeout=5)
+            result = await session.send("Network.getRequestPostData", {"requestId": record.cdp_id},
+                                        timeout=pace.stretch(5))
         except CDPError:
             return
         data = result.get("postData", "")
@@ -233,8 +272,8 @@ class NetworkCollector(Collector):
         record.status = response.get("status")
         record.mime_type = response.get("mimeType")
         record.remote_ip = response.get("remoteIPAddress")
-        record.from_cache = bool(response.get("fromDiskCache") or response.get("fromPrefetchCache")
-                                 or response.get("fromServiceWorker"))
+        record.from_cache = record.from_cache or bool(response.get("fromDiskCache") or response.get("fromPrefetchCache")
+                                                      or response.get("fromServiceWorker"))
         if response.get("fromServiceWorker"):
             record.service_worker = response.get("serviceWorkerResponseSource") or "unknown"
         if not record.response_headers:
@@ -279,18 +318,21 @@ class NetworkCollector(Collector):
                                    host=urlsplit(url).hostname or "", resource_type="WebSocket",
                                    target_type=session.type, initiator_type=itype, initiator_url=iurl,
                                    initiator_stack=istack)
-            self._flights[key] = _Flight(hops=[record], started=time.monotonic(), done=True)
+            self._flights[key] = _Flight(hops=[record], started=time.monotonic(), session=session)  # open until closed
             return
         flight = self._flights.get(key)
         if not flight or not flight.hops:
             return
         record = flight.hops[0]
-        if method == "Network.webSocketWillSendHandshakeRequest":
+        if method == "Network.webSocketWillSendHandshakeRequest":  # the network stack's own headers
             record.time = p.get("wallTime") or record.time
             record.request_headers = _lower(p.get("request", {}).get("headers"))
+            flight.n_extra_req = 1
         elif method == "Network.webSocketHandshakeResponseReceived":
             record.status = p.get("response", {}).get("status")
             record.response_headers = _lower(p.get("response", {}).get("headers"))
+        elif method == "Network.webSocketClosed":
+            flight.done = True
         elif method == "Network.webSocketFrameSent":
             payload = p.get("response", {}).get("payloadData", "")
             sent = (record.post_data or "") + payload + "\n"
@@ -302,7 +344,7 @@ class NetworkCollector(Collector):
 
     async def finish(self) -> None:
         if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=5)
+            await asyncio.wait(list(self._tasks), timeout=pace.stretch(5))
 
     def _unseen_beacons(self, requests: list[RequestRecord]) -> list[tuple[Session, dict[str, Any]]]:
         """The beacon calls no network event stands for. A call is matched to one request of its
@@ -323,8 +365,23 @@ class NetworkCollector(Collector):
                 del times[match]
         return unseen
 
+    def _complete_headers(self, flights: list[_Flight]) -> None:
+        """A hop whose extra info never came (its page went away first, as for a beacon sent on
+        ``pagehide``) only has the page's view of its headers, without those leakmap itself made the
+        browser add: they were sent all the same (the signal is set on every target before it runs),
+        so the evidence shows them. Not on the one request that goes without them: the browser's
+        fetch of a service worker's own script (``Service-Worker: script``), made before the worker's
+        DevTools session handles commands (see leakmap.crawler.gpc)."""
+        added = _lower(self.visit.headers)
+        for flight in flights:
+            for i, hop in enumerate(flight.hops):
+                hop.raw_headers = i < flight.n_extra_req
+                if not hop.raw_headers and not hop.from_cache and hop.request_headers.get("service-worker") != "script":
+                    hop.request_headers = {**added, **hop.request_headers}
+
     def records(self) -> list[Any]:
         flights = [*self._finished, *self._flights.values()]
+        self._complete_headers(flights)
         requests = [hop for flight in flights for hop in flight.hops]
         for session, beacon in self._unseen_beacons(requests):
             url, method = beacon.get("url", ""), beacon.get("method", "POST")
@@ -333,7 +390,7 @@ class NetworkCollector(Collector):
                 time=beacon.get("time") or time.time(), url=url, host=urlsplit(url).hostname or "", method=method,
                 resource_type=_beacon_type(beacon), target_type=session.type,
                 frame_url=beacon.get("frame"), initiator_type="script", initiator_url=stack[0] if stack else None,
-                initiator_stack=stack, source="js",
+                initiator_stack=stack, source="js", request_headers=_lower(self.visit.headers),
             )
             if beacon.get("body") is not None:
                 self._set_body(record, beacon["body"].encode("utf-8", "surrogatepass"))

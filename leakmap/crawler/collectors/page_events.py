@@ -15,6 +15,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from leakmap.blocklists import registrable_domain
 from leakmap.crawler.collectors.base import Collector
+from leakmap.crawler.recorder import MAX_WINDOWS
 from leakmap.records import ErrorRecord
 
 MAX_SCRIPT_ERRORS = 20
@@ -65,7 +66,8 @@ class PageEventsCollector(Collector):
             pass
 
     async def _popup(self, popup: Page) -> None:
-        self._add("popup", "the page opened a window (its requests are recorded with this visit)", popup.url)
+        if len(self.popups) < MAX_WINDOWS:  # a storm of them is one row (the recorder's)
+            self._add("popup", "the page opened a window (its requests are recorded with this visit)", popup.url)
         self.popups.append(popup)
         popup.on("dialog", self._dialog)
         popup.on("download", self._download)
@@ -75,14 +77,17 @@ class PageEventsCollector(Collector):
         except PlaywrightError:
             pass
 
-    async def close_popups(self) -> None:
+    async def close_popups(self, timeout: float) -> None:
         """Leave the windows the page opened the way the page itself is left (unload beacons sent)."""
-        for popup in self.popups:
+
+        async def close(popup: Page) -> None:
             try:
                 if not popup.is_closed():
-                    await asyncio.wait_for(popup.close(run_before_unload=True), 5)
+                    await asyncio.wait_for(popup.close(run_before_unload=True), timeout)
             except (PlaywrightError, TimeoutError):
                 pass
+
+        await asyncio.gather(*(close(popup) for popup in self.popups))
 
     async def _download(self, download: Download) -> None:
         self._add("download", f"the page started a download: {download.suggested_filename}", download.url)

@@ -7,6 +7,7 @@ from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 
+from leakmap.crawler import pace
 from leakmap.crawler.collectors.base import Collector
 from leakmap.records import Screenshot
 
@@ -27,7 +28,8 @@ class ScreenshotCollector(Collector):
         target = self.visit.output_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            await self.visit.page.screenshot(path=str(target), timeout=10_000, animations="disabled")
+            await self.visit.page.screenshot(path=str(target), timeout=pace.stretch(10) * 1000,
+                                              animations="disabled")
         except PlaywrightError:
             return None
         self._shots.append(Screenshot(time=time.time(), kind=kind, path=relative))

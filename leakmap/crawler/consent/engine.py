@@ -16,6 +16,7 @@ import json
 import time
 from typing import Any
 
+from leakmap.crawler import pace
 from leakmap.crawler.cdp import CDPError, Session
 from leakmap.crawler.collectors.base import Collector
 from leakmap.crawler.consent.bundle import load_bundle
@@ -107,7 +108,7 @@ class AutoconsentEngine(Collector):
             try:
                 await session.send("Runtime.evaluate", {
                     "expression": f"window.autoconsentReceiveMessage && window.autoconsentReceiveMessage({message_json})",
-                    "contextId": context, "awaitPromise": False}, timeout=10)
+                    "contextId": context, "awaitPromise": False})
             except CDPError:
                 pass  # the frame went away
 
@@ -122,10 +123,11 @@ class AutoconsentEngine(Collector):
         its popup may take longer, so a detected CMP keeps us waiting for it)."""
         if self.popup is not None or self.top_lifecycle == "nothingDetected":
             return True
-        return not self.cmps and time.monotonic() - self.started >= quiet_after
+        return not self.cmps and time.monotonic() - self.started >= pace.stretch(quiet_after)
 
     async def wait(self, condition, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
+        """Until ``condition()`` holds, or ``timeout`` (for an idle machine: stretched for this one) ends."""
+        deadline = time.monotonic() + pace.stretch(timeout)
         while not condition():
             remaining = deadline - time.monotonic()
             if remaining <= 0:

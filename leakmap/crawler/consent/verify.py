@@ -17,6 +17,7 @@ from typing import Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
+from leakmap.crawler import pace
 from leakmap.crawler.collectors.clicks import ClickCollector
 from leakmap.crawler.consent.engine import AutoconsentEngine
 from leakmap.crawler.consent.heuristic import first_layer
@@ -36,8 +37,8 @@ async def consent_state(page: Page) -> dict[str, str]:
 
 
 async def banner_gone(page: Page, within: float = 2.0) -> bool:
-    """Banners often leave with an animation: give them a moment."""
-    deadline = time.monotonic() + within
+    """Banners often leave with an animation: give them a moment (longer on a busy machine)."""
+    deadline = time.monotonic() + pace.stretch(within)
     while True:
         layer = await first_layer(page)
         if not (layer["accept"] or layer["reject"]):

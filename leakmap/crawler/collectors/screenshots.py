@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import time
 from typing import Any
 
@@ -28,12 +30,26 @@ class ScreenshotCollector(Collector):
         target = self.visit.output_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            await self.visit.page.screenshot(path=str(target), timeout=pace.stretch(10) * 1000,
-                                              animations="disabled")
-        except PlaywrightError:
+            png = await asyncio.wait_for(self._capture(), pace.stretch(10))
+        except (PlaywrightError, TimeoutError):
             return None
+        target.write_bytes(png)
         self._shots.append(Screenshot(time=time.time(), kind=kind, path=relative))
         return relative
+
+    async def _capture(self) -> bytes:
+        """The viewport as it is drawn now, through the DevTools protocol: Playwright's own screenshot
+        first waits for ``document.fonts.ready``, which stays pending while the document loads, so a
+        page whose load never ends (a hanging image) would get no screenshot at all."""
+        session = await self.visit.page.context.new_cdp_session(self.visit.page)
+        try:
+            shot = await session.send("Page.captureScreenshot", {"format": "png"})
+        finally:
+            try:
+                await session.detach()
+            except PlaywrightError:
+                pass
+        return base64.b64decode(shot["data"])
 
     def records(self) -> list[Any]:
         return list(self._shots)

@@ -40,6 +40,19 @@ def pytest_addoption(parser):
                           "development; `make test` runs every site")
 
 
+# The modules that keep a browser busy longest, longest first: `make test` runs the suite on several
+# workers (pytest-xdist, one module per worker at a time), and these start first so the short
+# modules fill the other workers around them instead of waiting at the end.
+LONGEST_FIRST = ("test_e2e_scan.py", "test_e2e_unfinished.py", "test_consent_cmps.py", "test_e2e_withdraw.py",
+                 "test_package.py", "test_e2e_gpc.py", "test_bad_input.py", "test_hostile.py", "test_scale_out.py",
+                 "test_collectors_forms.py", "test_consent_withdraw.py", "test_check.py", "test_resume.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))  # stable: the rest keep their order
+
+
 def pytest_configure(config):
     from tests.web import server
 

@@ -14,7 +14,7 @@ demo: install
 	$(BIN)/leakmap demo -o demo-output
 
 test: install $(NPM_STAMP) $(TCF_CMP) $(GPP_CMP) redis test-cache
-	$(BIN)/python -m pytest -n 3 --dist loadfile --durations=15
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 # The suite's own leakmap cache (tests never read the user's): the consent engine installed there.
 test-cache: $(STAMP)

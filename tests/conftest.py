@@ -40,6 +40,11 @@ def pytest_addoption(parser):
                           "development; `make test` runs every site")
 
 
+# A hang guard for a module's end-to-end scan, never a speed test: `make test` runs two modules at
+# once and the suite must pass beside a CPU hog, which can make a scan three times slower (the
+# benches in bench/ measure speed).
+SCAN_CAP = 1800
+
 # The modules that keep a browser busy longest, longest first: `make test` runs the suite on several
 # workers (pytest-xdist, one module per worker at a time), and these start first so the short
 # modules fill the other workers around them instead of waiting at the end.

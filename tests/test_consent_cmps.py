@@ -44,14 +44,12 @@ from leakmap.crawler.session import BrowserSession
 from leakmap.crawler.visit import VisitJob
 from leakmap.records import Scan, Site
 from leakmap.store import Store
+from tests.conftest import SCAN_CAP
 from tests.web.server import expectations
 
 SITES = {host: e for host, e in expectations().items() if "consent" in e}
 CONCURRENCY = 4
-# the module's one run (every site with a [consent] table, three phases each, in one Chromium)
-# overran the suite's 300 s per-test cap on the shared two-core machine: it gets its own, like
-# test_e2e_scan
-pytestmark = pytest.mark.timeout(900)
+pytestmark = pytest.mark.timeout(SCAN_CAP)
 
 
 def decode_choice(name: str, value: str) -> Any:

@@ -16,13 +16,14 @@ import pytest
 
 from leakmap.blocklists import Knowledge, registrable_domain
 from leakmap.store import Store
+from tests.conftest import SCAN_CAP
 from tests.scan_checks import finding_entry
 from tests.web.cmp.build import BUNDLES
 from tests.web.server import LogEntry, expectations
 
 EXPECTATIONS = {h: e for h, e in expectations().items() if "gpc" in e.get("scan_phases", ())}
 PHASES = ["baseline", "accept", "reject", "gpc"]
-pytestmark = pytest.mark.timeout(400)
+pytestmark = pytest.mark.timeout(SCAN_CAP)
 
 
 @dataclass
@@ -42,7 +43,7 @@ def run(testweb, tmp_path_factory) -> Run:
     proc = subprocess.run(
         [sys.executable, "-m", "leakmap", "scan", *(e["start"] for e in EXPECTATIONS.values()), "-o", str(out),
          "--host-rules", testweb.host_rules, "--ignore-https-errors", "--phases", ",".join(PHASES)],
-        capture_output=True, text=True, timeout=380)
+        capture_output=True, text=True, timeout=SCAN_CAP - 20)
     assert testweb.wait_idle()  # the browser is gone: every request it sent is in the log
     report = json.loads((out / "report.json").read_text()) if (out / "report.json").exists() else {}
     return Run(proc, Store(out / "leakmap.db"), report, testweb.log[began:])

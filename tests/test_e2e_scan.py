@@ -20,6 +20,7 @@ import pytest
 from leakmap.blocklists import Knowledge, registrable_domain
 from leakmap.phases import DEFAULT_PHASES
 from leakmap.store import Store
+from tests.conftest import SCAN_CAP
 from tests.scan_checks import finding_entry
 from tests.web.capture import compare
 from tests.web.server import LogEntry, expectations
@@ -28,9 +29,7 @@ from tests.web.server import LogEntry, expectations
 # get their own scan (test_e2e_gpc.py, test_e2e_unfinished.py): this one runs the default phases and pages
 EXPECTATIONS = {h: e for h, e in expectations().items()
                 if set(e.get("scan_phases", DEFAULT_PHASES)) <= set(DEFAULT_PHASES) and "scan_pages" not in e}
-# the module's one scan (every fixture site, three phases) takes ~220 s here and overran the
-# suite's 300 s per-test cap with one core kept busy: it gets its own cap
-pytestmark = pytest.mark.timeout(600)
+pytestmark = pytest.mark.timeout(SCAN_CAP)
 
 
 @dataclass
@@ -48,7 +47,7 @@ def run(testweb, tmp_path_factory) -> Run:
     proc = subprocess.run(
         [sys.executable, "-m", "leakmap", "scan", *starts, "-o", str(out), "--host-rules", testweb.host_rules,
          "--ignore-https-errors", "--concurrency", "4"],
-        capture_output=True, text=True, timeout=900,
+        capture_output=True, text=True, timeout=SCAN_CAP - 20,
     )
     assert testweb.wait_idle()  # the browser is gone: every request it sent is in the log
     return Run(proc, Store(out / "leakmap.db"), testweb.log[began:])

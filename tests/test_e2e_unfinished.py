@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from leakmap.store import Store
+from tests.conftest import SCAN_CAP
 from tests.test_e2e_scan import Run, site_row, stored_findings, third_parties
 from tests.web.capture import compare
 from tests.web.server import expectations
@@ -31,7 +32,7 @@ HOST = "www.ridgeway-courier.co.uk"
 EXPECT = expectations([HOST])[HOST]
 PHASES = ("baseline", "accept", "reject")
 CAMERA = f"https://{HOST}/live/traffic-cam.jpg"
-pytestmark = pytest.mark.timeout(900)
+pytestmark = pytest.mark.timeout(SCAN_CAP)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def run(testweb, tmp_path_factory) -> Run:
     proc = subprocess.run(
         [sys.executable, "-m", "leakmap", "scan", EXPECT["start"], "-o", str(out), "--host-rules", testweb.host_rules,
          "--ignore-https-errors", "--pages", str(EXPECT["scan_pages"])],
-        capture_output=True, text=True, timeout=880)
+        capture_output=True, text=True, timeout=SCAN_CAP - 20)
     time.sleep(0.5)
     return Run(proc, Store(out / "leakmap.db"), testweb.log[began:])
 

@@ -25,13 +25,14 @@ from leakmap.phases import AFTER_WITHDRAWAL, PHASE_OF
 from leakmap.report import baseline, render
 from leakmap.report.policy import Policy
 from leakmap.store import Store
+from tests.conftest import SCAN_CAP
 from tests.report_store import validate_report
 from tests.scan_checks import finding_entry, run_leakmap
 from tests.web.server import expectations
 
 SITES = {h: e for h, e in expectations().items() if "withdraw" in e.get("scan_phases", ())}
 PHASES = ("baseline", "accept", "reject", "withdraw")
-pytestmark = pytest.mark.timeout(600)
+pytestmark = pytest.mark.timeout(SCAN_CAP)
 
 
 @dataclass
@@ -46,7 +47,7 @@ def run(testweb, tmp_path_factory) -> Run:
     out = tmp_path_factory.mktemp("e2e-withdraw")
     proc = run_leakmap("scan", *(e["start"] for e in SITES.values()), "-o", str(out), "--host-rules",
                        testweb.host_rules, "--ignore-https-errors", "--concurrency", "3", "--phases", ",".join(PHASES),
-                       timeout=540)
+                       timeout=SCAN_CAP - 20)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return Run(out, Store(out / "leakmap.db"), proc.stdout)
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from leakmap import notices
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, SCAN_CAP
 from tests.web.server import expectations
 
 MAX_WHEEL_BYTES = 5_000_000
 # names of the non-commercial lists (CC BY-NC-SA) and of what the tests derive from them
 NONCOMMERCIAL = ("tracker-radar", "trackerradar", "ghostery", "trackerdb", "disconnect", "ddg-tds")
-pytestmark = pytest.mark.timeout(900)
+pytestmark = pytest.mark.timeout(SCAN_CAP)
 
 
 @pytest.fixture(scope="module")

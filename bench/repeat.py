@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's test web (tests/web)
-from tests.test_e2e_scan import EXPECTATIONS, subject
+from tests.scan_checks import finding_entry
+from tests.test_e2e_scan import EXPECTATIONS
 from tests.web.server import TestWeb
 
 RUNS = {"c4": (4, False), "c8": (8, False), "c4+hog": (4, True)}
@@ -65,10 +66,10 @@ def scan(web: TestWeb, label: str, starts: list[str], concurrency: int, hog: boo
     result.visits = db.execute("select count(*) from visits").fetchone()[0]
     for f in db.execute("select f.id, f.rule, f.severity, f.domain, f.moment, f.title, f.evidence, s.start_url "
                         "from findings f join sites s on s.id = f.site_id"):
-        about = subject(f["rule"], f["domain"], json.loads(f["evidence"]))
+        words = finding_entry(f["rule"], f["domain"], f["moment"], json.loads(f["evidence"]))  # as _expect.toml says it
+        about = words.split(" ")[1]
         result.findings[f["id"]] = (f["severity"], f["rule"], f["start_url"], f["moment"] or "site", f["domain"] or "",
                                     about, f["title"])
-        words = f"{f['rule']} {about} {f['moment'] or 'site'}"
         result.by_site.setdefault(f["start_url"], {}).setdefault(f["severity"], []).append(words)
     return result
 

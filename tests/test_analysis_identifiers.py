@@ -62,6 +62,16 @@ def test_a_random_number_that_reads_as_a_time_is_an_identifier_when_profiles_dis
     assert identifier_tokens("1843926051", [], T0) == ([], False)
 
 
+def test_a_profile_whose_value_there_is_of_another_length_is_left_out_of_the_comparison():
+    # an unpadded random number (Math.floor(Math.random() * 1e10)) is 7 digits long once in a thousand
+    # profiles: the others still compare with each other
+    mine, others = "8561097936.1796681911", ["9037554999.1796681313", "2334099.1796681675"]
+    assert identifier_tokens(mine, others, T0) == (["8561097936"], True)
+    # near misses: the same value in one profile, or no profile with a value of its length
+    assert identifier_tokens(mine, [*others, "8561097936.1796681999"], T0) == ([], True)
+    assert identifier_tokens(mine, ["2334099.1796681675"], T0) == ([], True)
+
+
 def test_profiles_that_made_the_same_choice_are_compared_first():
     seen = {"accept": [("accept", "after-accept")], "reject": [("reject", "after-reject")],
             "withdraw": [("accept", "after-accept"), ("reject", "after-withdrawal")]}

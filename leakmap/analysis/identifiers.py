@@ -16,7 +16,8 @@ A value is split into tokens on every character outside ``[A-Za-z0-9_-]`` (``GA1
   (``111000``) never is one;
 - and -- the phases being fresh browser profiles -- the same place in another profile (the same
   cookie, storage key or request parameter, the token at the same position of its value) holds
-  a token whose length is within 25 % of its own (Englehardt et al.: generated ids need not
+  a token whose length is within 25 % of its own (profiles whose token there is of another
+  length are left out of the comparison; the same value in any profile rules it out) (Englehardt et al.: generated ids need not
   have one length; ``<uuid>-tuct<hex>`` with an unpadded counter is 45 characters long in one
   profile and 46 in another), with a different value that is not similar to it (Ratcliff/
   Obershelp ratio below 0.66, difflib's measure, which rules out counters and timestamps that
@@ -171,10 +172,13 @@ def candidates(value: str, others: Sequence[str], around: float) -> tuple[list[t
     out = []
     for i, t in enumerate(mine):
         theirs = tuple(o[i] for o in comparable)
-        if not MIN_LEN <= len(t) <= MAX_LEN or not generated(t, around, clock(theirs, around)):
+        # compared with the profiles whose token there is of its kind (length within 25 %): an
+        # unpadded random number a thousand times smaller in one profile compares with none
+        alike = tuple(x for x in theirs if similar_length(x, t))
+        if not alike or t in theirs or not MIN_LEN <= len(t) <= MAX_LEN \
+                or not generated(t, around, clock(alike, around)):
             continue
-        if all(x != t and similar_length(x, t) for x in theirs):
-            out.append((t, theirs))
+        out.append((t, alike))
     return out, True
 
 

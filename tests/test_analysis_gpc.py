@@ -316,3 +316,23 @@ def test_declaring_false_or_nothing_is_no_contradiction_and_honouring_undeclared
     assert ok.title.endswith("not declared in /.well-known/gpc.json") and ok.evidence["declares_gpc"] is False
     ignores.store.close()
     honours.store.close()
+
+
+def test_the_gpc_rules_are_checked_only_by_a_scan_with_a_gpc_phase():
+    """What a report lists as checked (JUnit's cases): a scan without the gpc phase cannot fire
+    them, whatever the law; with it, they apply under a US opt-out law, not under the EU's alone."""
+    from leakmap.analysis import RULES
+    from leakmap.blocklists.laws import parse_jurisdiction
+
+    gpc_rules = {"gpc-ignored", "gpc-signal-mismatch", "gpc-honoured", "gpc-status-not-displayed",
+                 "opt-out-link-missing"}
+    us, eu = parse_jurisdiction("us"), parse_jurisdiction("eu")
+
+    def checked(phases, law):
+        return {r.id for r in RULES.values() if r.applies(phases, law)}
+
+    assert not checked(("baseline", "accept", "reject"), us) & gpc_rules
+    assert gpc_rules <= checked(("baseline", "accept", "reject", "gpc"), us)
+    assert gpc_rules <= checked(("gpc",), us)
+    assert not checked(("baseline", "gpc"), eu) & gpc_rules
+    assert "tracking-before-consent" in checked(("baseline",), eu)  # the near miss: other rules stay

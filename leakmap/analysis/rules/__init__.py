@@ -51,7 +51,7 @@ from leakmap.analysis.rules.storage import storage_before_consent
 from leakmap.analysis.rules.transfers import third_country_transfer
 from leakmap.analysis.rules.withdrawal import withdrawal_harder_than_consent, withdrawal_not_found
 from leakmap.blocklists.laws import EU, US, Jurisdiction
-from leakmap.phases import AFTER_REJECT, AFTER_WITHDRAWAL, moments_of
+from leakmap.phases import AFTER_REJECT, AFTER_WITHDRAWAL, moments_of, phase
 from leakmap.records import Finding
 
 Judge = Callable[[SiteData, Parties], list[Finding]]
@@ -73,6 +73,7 @@ class Rule:
     # the law it applies (--jurisdiction): "eu" (the EU consent rules), "us" (the US opt-out rules:
     # a US state in scope), or None (any: a broker reached, a form's contents leaked)
     law: str | None = EU
+    gpc: bool = False  # it judges only phases whose browser sends GPC: a scan without one cannot fire it
 
     def judged_under(self, jurisdiction: Jurisdiction) -> bool:
         """The rule applies a law in scope (its findings are judged and reported)."""
@@ -82,6 +83,7 @@ class Rule:
         """A scan of these phases, judged under that law, can give this rule's findings (reports
         list it as checked)."""
         return (not self.moments or bool(set(self.moments) & set(moments_of(phases)))) and (
+            not self.gpc or any(phase(p).gpc for p in phases)) and (
             jurisdiction is None or self.judged_under(jurisdiction))
 
     def __call__(self, site: SiteData, parties: Parties) -> list[Finding]:
@@ -219,7 +221,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "sharing personal data and of targeted advertising; ignoring it is a violation regulators have fined.",
         "Read navigator.globalPrivacyControl (or the Sec-GPC header) before loading advertising, social and "
         "data-broker tags, and treat it as an opt-out: configure the consent platform's GPC support.",
-        waivable_before_consent=False, law=US),
+        waivable_before_consent=False, law=US, gpc=True),
     Rule(
         "gpc-signal-mismatch", "high", gpc_signal_mismatch,
         "Opt-out signal contradicts Global Privacy Control",
@@ -228,7 +230,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "Vendors rely on these signals: a string that says \"not opted out\" passes the visitor's data on as if GPC "
         "had not been sent.",
         "Make the consent platform set the US opt-out fields (SaleOptOut, SharingOptOut, TargetedAdvertisingOptOut; "
-        "usprivacy 1YYN) when it sees GPC.", waivable_before_consent=False, law=US),
+        "usprivacy 1YYN) when it sees GPC.", waivable_before_consent=False, law=US, gpc=True),
     Rule(
         "gpc-honoured", "info", gpc_honoured,
         "Global Privacy Control honoured",
@@ -236,7 +238,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "company received data and the site's own signals said the visitor opted out.",
         "Evidence that the site honours the opt-out preference signal US state laws require it to honour.",
         "Nothing to fix; keep the evidence (what the visit without GPC contacted, the signals the site set).",
-        waivable_before_consent=False, law=US),
+        waivable_before_consent=False, law=US, gpc=True),
     Rule(
         "gpc-status-not-displayed", "medium", gpc_status_not_displayed,
         "Opt-out status not shown",
@@ -248,7 +250,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "opt-out.",
         "Show a short status when the browser sends GPC (\"Opt-Out Request Honored\"), or the opt-out toggle in "
         "its opted-out state, where visitors see it; most consent platforms offer it.",
-        waivable_before_consent=False, law=US),
+        waivable_before_consent=False, law=US, gpc=True),
     Rule(
         "opt-out-link-missing", "medium", opt_out_link_missing,
         "No \"Do Not Sell or Share\" link",
@@ -258,7 +260,7 @@ RULE_TABLE: tuple[Rule, ...] = (
         "business that sells or shares, unless it processes opt-out preference signals in a frictionless manner "
         "(§ 7025(e)), which a site that ignores the signal does not.",
         "Honour Global Privacy Control, or add the link (footer of every page) to an opt-out form.",
-        waivable_before_consent=False, law=US),
+        waivable_before_consent=False, law=US, gpc=True),
     Rule(
         "tracking-after-withdrawal", "high", tracking_after_withdrawal,
         "Tracking after consent was withdrawn",

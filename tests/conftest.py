@@ -50,7 +50,7 @@ SCAN_CAP = 1800
 # modules fill the other workers around them instead of waiting at the end.
 LONGEST_FIRST = ("test_e2e_scan.py", "test_e2e_unfinished.py", "test_consent_cmps.py", "test_e2e_withdraw.py",
                  "test_package.py", "test_e2e_gpc.py", "test_bad_input.py", "test_hostile.py", "test_scale_out.py",
-                 "test_collectors_forms.py", "test_consent_withdraw.py", "test_check.py", "test_resume.py")
+                 "test_collectors_forms.py", "test_check.py", "test_resume.py")
 
 
 def pytest_collection_modifyitems(config, items):

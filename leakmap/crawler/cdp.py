@@ -15,15 +15,6 @@ takes over the running service workers of its browser context before its page
 navigates. A page's own auto-attach leaves service workers out
 (:data:`CHILDREN`): a paused worker runs only once every session holding it
 has said go, and one session per worker is enough.
-
-A window a page opens (``window.open``) is held "waiting for the debugger", but
-that holds its renderer, not its first navigation: the browser sends the
-window's document request at once, and a recorder whose ``Network.enable``
-lands a moment later never hears of it (under load, one storm window in
-twenty). So this connection also pauses every document request at the browser
-level (``Fetch``) and lets the one of a window still being set up go only once
-its recorder listens; that recorder is handed the request as it was paused,
-since its ``Network.requestWillBeSent`` is gone for good.
 """
 
 from __future__ import annotations
@@ -105,7 +96,6 @@ class Connection:
         # target id -> the kept session of a service worker (see the module docstring)
         self.workers: dict[str, Session] = {}
         self._let_go: dict[str, asyncio.Future] = {}  # targets held_for_us -> done once we let them run
-        self._first_document: set[str] = set()  # windows whose first document request is still to come
         self._releases: set[asyncio.Task] = set()
         self._reader = asyncio.get_running_loop().create_task(self._read())
         self.closed = asyncio.Event()
@@ -148,33 +138,6 @@ class Connection:
         recorder attaches to it explicitly)."""
         await self.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True,
                                                  "filter": [{"type": "page"}, *({"type": t} for t in _WORKERS)]})
-        await self.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "resourceType": "Document",
-                                                       "requestStage": "Request"}]})
-
-    async def _pass_document(self, params: dict[str, Any]) -> None:
-        """A document request paused at the browser level: a window's first one waits until its
-        recorder listens (capped), which is then handed it; every other goes on at once."""
-        frame = params.get("frameId", "")
-        try:
-            if frame in self._first_document:
-                self._first_document.discard(frame)
-                waiter = self._let_go.get(frame)  # gone: let go already
-                if waiter is not None:
-                    try:
-                        await asyncio.wait_for(asyncio.shield(waiter), pace.stretch(10))
-                    except TimeoutError:
-                        log.debug("window %s not set up in time: its first request goes unheld", frame)
-                window = next((s for s in self.sessions.values() if s.target_id == frame and s.type == "page"), None)
-                if window is not None and window.handler is not None:
-                    try:
-                        window.handler(window, "Fetch.requestPaused", params)
-                    except Exception:
-                        log.exception("CDP event handler failed on Fetch.requestPaused")
-        finally:
-            try:
-                await self.send("Fetch.continueRequest", {"requestId": params["requestId"]})
-            except CDPError:
-                pass  # the request or its target went away meanwhile
 
     def workers_of(self, context_id: str) -> list[Session]:
         """The service workers running in a browser context, each on its kept session."""
@@ -194,9 +157,6 @@ class Connection:
         if adopt is not None:
             session.popup = session.type == "page"
             self.sessions[session.id] = session
-            if session.popup:  # its first document request waits until it is set up (_pass_document)
-                self._first_document.add(session.target_id)
-                self._waiter(session.target_id)
             adopt(session).add_done_callback(lambda _: self._settle(session.target_id))
             return
         if held:
@@ -294,13 +254,9 @@ class Connection:
             gone = self.sessions.pop(params.get("sessionId", ""), None)
             if gone:
                 gone.detached = True
-                self._first_document.discard(gone.target_id)
                 if gone.kept:
                     self.workers.pop(gone.target_id, None)
         if session is None:
-            if method == "Fetch.requestPaused":
-                self._spawn(self._pass_document(params))
-                return
             if method == "Target.attachedToTarget" and params.get("waitingForDebugger"):
                 self._new_page(params)
                 return

@@ -86,7 +86,7 @@ class NetworkCollector(Collector):
         "Network.responseReceivedExtraInfo", "Network.loadingFinished", "Network.loadingFailed",
         "Network.webSocketCreated", "Network.webSocketWillSendHandshakeRequest",
         "Network.webSocketHandshakeResponseReceived", "Network.webSocketFrameSent", "Network.webSocketClosed",
-        "Network.requestServedFromCache", "Fetch.requestPaused",
+        "Network.requestServedFromCache",
     })
     hooks = frozenset({"beacon"})
 
@@ -176,20 +176,6 @@ class NetworkCollector(Collector):
                     flight.hops[-1].failed = f"{text} ({reason})" if reason else text
         elif method.startswith("Network.webSocket"):
             self._websocket(session, key, method, p)
-        elif method == "Fetch.requestPaused":
-            self._paused_document(session, p)
-
-    def _paused_document(self, session: Session, p: dict[str, Any]) -> None:
-        """A window's first document request, handed over as the browser held it (cdp.py): its
-        ``requestWillBeSent`` went out before this recorder listened. It leaves just after this;
-        the rest of its events (headers sent, response) come as usual under its network id."""
-        key, request = p.get("networkId"), p.get("request", {})
-        if key:
-            main = p.get("frameId") == session.target_id
-            self._request(session, key, {"requestId": key, "loaderId": key if main else None, "request": request,
-                                         "type": p.get("resourceType", "Document"), "frameId": p.get("frameId"),
-                                         "documentURL": request.get("url"), "wallTime": time.time(),
-                                         "initiator": {"type": "other"}})
 
     def _request(self, session: Session, key: str, p: dict[str, Any]) -> None:
         if p.get("wallTime") and p.get("timestamp"):

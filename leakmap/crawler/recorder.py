@@ -210,6 +210,20 @@ class PageRecorder:
             if c.name not in self.failed:
                 await self._guard(c, c.on_loaded(page))
 
+    async def close_windows(self, cap: float) -> None:
+        """Close every window the page opened that is still open, once those still being set up
+        are running (capped): a window opened while the visit was leaving (a storm's last keys)
+        is recorded until it closes, never left loading after the recorder is gone."""
+        deadline = time.monotonic() + cap
+        while self._setups and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        for session in self.sessions:
+            if session.popup and session.parent is None and session.type == "page" and not session.detached:
+                try:
+                    await self.connection.send("Target.closeTarget", {"targetId": session.target_id}, timeout=cap)
+                except CDPError:
+                    pass  # closed meanwhile
+
     def setting_up(self) -> bool:
         """A new target (frame, worker, window) is held paused while it is prepared: what it will
         send has not started yet, so the page is not quiet."""

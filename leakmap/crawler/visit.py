@@ -332,6 +332,7 @@ async def _leave(page: Page, network: NetworkCollector, cookies: CookieCollector
             await page.close()
         except PlaywrightError:
             pass
+    await recorder.close_windows(pace.stretch(5))  # those it opened while it was being left
     await drain(network, pace.stretch(min(config.quiet_window, 0.3)), cap=pace.stretch(2), gone=recorder.page_gone)
     try:
         await cookies.snapshot("end")

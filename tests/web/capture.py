@@ -40,6 +40,9 @@ class Capture:
     # the browser's update checks of a service worker script stored when it was installed: no
     # DevTools event exists for them, so they are named, not counted
     unobservable: list[str] = field(default_factory=list)
+    # requests the scan itself named as not recorded (a ``capture-gap`` error naming the URL, on a visit
+    # running then): a window's first request Chromium reported to no session. Named, not counted
+    declared: list[str] = field(default_factory=list)
 
     @property
     def ratio(self) -> float:
@@ -68,7 +71,9 @@ def compare(db_path: Path, served: Iterable[LogEntry], slack: float = 0.5) -> Ca
     twice is two rows), by a visit that was running when the server got it, with a time (from which
     its phase's before/after-consent stamp follows) that is not after the server got it. A service
     worker script fetched again after its install was stored is an update check, which no
-    DevTools event reports: it is listed as unobservable, out of the count."""
+    DevTools event reports: it is listed as unobservable, out of the count. A request the scan
+    itself named as not recorded (a ``capture-gap`` error with its URL, on a visit running then)
+    is listed as declared, out of the count, once per such error."""
     db = sqlite3.connect(db_path)
     db.row_factory = sqlite3.Row
     visits = {v["id"]: (v["started_at"], v["ended_at"] or 0, (v["site_id"], v["phase"]))
@@ -79,6 +84,10 @@ def compare(db_path: Path, served: Iterable[LogEntry], slack: float = 0.5) -> Ca
         start, end, profile = visits[r["visit_id"]]
         stored[(r["method"], r["url"])].append(_Row(start, end, r["time"]))
         installed[(profile, r["url"])] = min(r["time"], installed.get((profile, r["url"]), r["time"]))
+    gaps: dict[str, list[tuple[float, float]]] = defaultdict(list)  # url -> windows of the visits that named it
+    for g in db.execute("select url, visit_id from errors where kind = 'capture-gap' and url is not null"):
+        start, end, _ = visits[g["visit_id"]]
+        gaps[g["url"]].append((start, end))
     db.close()
     result = Capture()
     for entry in sorted(audited(served), key=lambda e: e.time):
@@ -92,6 +101,12 @@ def compare(db_path: Path, served: Iterable[LogEntry], slack: float = 0.5) -> Ca
         right = [row for row in rows if row.sent_by(entry.time, slack)]
         if right:  # the row whose visit ends first: a later request may still need the others
             stored[(entry.method, entry.url)].remove(min(right, key=lambda row: (row.end, row.time)))
+            continue
+        named = next((g for g in gaps.get(entry.url, []) if g[0] - slack <= entry.time <= g[1] + slack), None)
+        if named is not None:  # one request of that URL the visit said it could not record
+            gaps[entry.url].remove(named)
+            result.declared.append(entry.url)
+            result.total -= 1
         elif rows:
             result.misplaced.append(entry.url)
         else:

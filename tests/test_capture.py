@@ -11,7 +11,7 @@ from leakmap.crawler.browser import find_browser
 from leakmap.crawler.config import ScanConfig
 from leakmap.crawler.session import BrowserSession
 from leakmap.crawler.visit import VisitJob
-from leakmap.records import RequestRecord, Scan, Site, Visit
+from leakmap.records import ErrorRecord, RequestRecord, Scan, Site, Visit
 from leakmap.store import Store
 from tests.web.capture import audited, compare
 from tests.web.server import LogEntry, expectations
@@ -91,6 +91,30 @@ def test_a_service_worker_update_check_is_named_not_counted(tmp_path):
     other = "https://www.example-shop.co.uk/other-sw.js"
     capture = compare(store.path, [_served(T0 + 6, other, "GET", **{"service-worker": "script"})])
     assert capture.missing == [other] and not capture.unobservable
+
+
+WINDOW_DOC = "https://www.example-shop.co.uk/sponsor.html"
+
+
+def test_a_request_the_scan_named_as_not_recorded_is_declared_once(tmp_path):
+    """A window's first request that Chromium reported to no session: the visit stores a
+    ``capture-gap`` error with its URL, and that one request is declared, out of the count."""
+    store = Store(tmp_path / "leakmap.db")
+    scan_id = store.begin_scan(Scan())
+    site_id = store.add_site(Site(scan_id=scan_id, start_url="https://www.example-shop.co.uk/"))
+    seen = RequestRecord(time=T0 + 1, url=WINDOW_DOC, host="www.example-shop.co.uk", method="GET", phase="baseline")
+    seen.stamp(None)
+    gap = ErrorRecord(time=T0 + 2, kind="capture-gap", url=WINDOW_DOC, message="not reported")
+    store.save_visit(Visit(site_id=site_id, phase="baseline", url="https://www.example-shop.co.uk/", started_at=T0,
+                           ended_at=T0 + 10), [seen, gap])
+    two = [_served(T0 + 1.01, WINDOW_DOC, "GET"), _served(T0 + 2, WINDOW_DOC, "GET")]
+    capture = compare(store.path, two)
+    assert (capture.total, capture.ratio, capture.declared, capture.missing) == (1, 1.0, [WINDOW_DOC], [])
+    # near misses: one error names one request only; and only while its visit ran
+    capture = compare(store.path, [*two, _served(T0 + 3, WINDOW_DOC, "GET")])
+    assert (capture.declared, capture.missing) == ([WINDOW_DOC], [WINDOW_DOC])
+    capture = compare(store.path, [two[0], _served(T0 + 30, WINDOW_DOC, "GET")])
+    assert (capture.declared, capture.missing) == ([], [WINDOW_DOC])
 
 
 SW_SITE = "www.fjordlys-bakeri.no"

@@ -5,8 +5,8 @@ and only those."""
 from __future__ import annotations
 
 import asyncio
-from types import SimpleNamespace
 
+from leakmap.crawler.cdp import Session
 from leakmap.crawler.collectors.base import VisitContext
 from leakmap.crawler.collectors.network import NetworkCollector
 from leakmap.crawler.config import ScanConfig
@@ -16,19 +16,24 @@ SPONSOR = "https://www.ridgeway-courier.co.uk/sponsor.html"
 FAVICON = "https://www.ridgeway-courier.co.uk/favicon.svg"
 
 
-async def _sent(*_args, **_kwargs) -> dict:
-    return {}
+class _Connection:
+    """Answers every command (Network.enable) at once."""
+
+    async def send(self, *_args, **_kwargs) -> dict:
+        return {}
 
 
-def session(n: int, popup: bool = True) -> SimpleNamespace:
-    return SimpleNamespace(id=f"S{n}", target_id=f"T{n}", type="page", url="", popup=popup, parent=None,
-                           detached=False, send=_sent)
+def session(n: int, popup: bool = True) -> Session:
+    """A page target's session: a window the visited page opened (``popup``), or the page itself."""
+    target = Session(_Connection(), f"S{n}", "page", f"T{n}", "")
+    target.popup = popup
+    return target
 
 
 PAGE = session(0, popup=False)
 
 
-def collector(*windows: SimpleNamespace) -> NetworkCollector:
+def collector(*windows: Session) -> NetworkCollector:
     c = NetworkCollector(VisitContext(config=ScanConfig(), site_id=1, phase="baseline", url="https://x/",
                                       output_dir=None, visit_key="v"))
     for window in windows:  # the recorder sets each window up as it appears
@@ -41,13 +46,13 @@ def opened(c: NetworkCollector, times: int, url: str = SPONSOR) -> None:
         c.on_event(PAGE, "Page.windowOpen", {"url": url, "windowName": "_blank", "userGesture": True})
 
 
-def heard(c: NetworkCollector, window: SimpleNamespace, url: str, kind: str = "Document", n: int = 0) -> None:
+def heard(c: NetworkCollector, window: Session, url: str, kind: str = "Document", n: int = 0) -> None:
     c.on_event(window, "Network.requestWillBeSent", {
         "requestId": f"R{window.id}{n}", "loaderId": f"R{window.id}{n}", "type": kind, "frameId": window.target_id,
         "wallTime": 1000.0 + n, "timestamp": 4.0 + n, "documentURL": SPONSOR, "request": {"url": url, "method": "GET"}})
 
 
-def answered_only(c: NetworkCollector, window: SimpleNamespace, url: str) -> None:
+def answered_only(c: NetworkCollector, window: Session, url: str) -> None:
     """The request went out before the window listened; its answer did not."""
     c.on_event(window, "Network.responseReceived", {"requestId": f"A{window.id}", "type": "Document",
                                                     "frameId": window.target_id, "timestamp": 5.0,

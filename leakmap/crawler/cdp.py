@@ -64,6 +64,11 @@ class Session:
     async def send(self, method: str, params: dict[str, Any] | None = None, timeout: float | None = None) -> dict[str, Any]:
         return await self.connection.send(method, params, session_id=self.id, timeout=timeout)
 
+    @property
+    def window(self) -> bool:
+        """The top of a window a visited page opened (not a frame or worker inside one)."""
+        return self.popup and self.parent is None and self.type == "page"
+
     def __repr__(self) -> str:
         return f"<Session {self.type} {self.url[:60]}>"
 

@@ -218,7 +218,7 @@ class PageRecorder:
         while self._setups and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         for session in self.sessions:
-            if session.popup and session.parent is None and session.type == "page" and not session.detached:
+            if session.window and not session.detached:
                 try:
                     await self.connection.send("Target.closeTarget", {"targetId": session.target_id}, timeout=cap)
                 except CDPError:

@@ -80,11 +80,6 @@ class _Flight:
     session: Session | None = None  # the target that sent it
 
 
-def _window(session: Session) -> bool:
-    """The top of a window the visited page opened."""
-    return session.popup and session.parent is None and session.type == "page"
-
-
 class NetworkCollector(Collector):
     name = "requests"
     events = frozenset({
@@ -112,7 +107,7 @@ class NetworkCollector(Collector):
         self.last_activity = time.monotonic()
 
     async def setup(self, session: Session) -> None:
-        if _window(session):
+        if session.window:
             self._windows.add(session.id)
         await session.send("Network.enable", {"maxPostDataSize": self.visit.config.post_data_cap})
 
@@ -245,7 +240,7 @@ class NetworkCollector(Collector):
         session at all (one storm window in twenty, on a loaded machine with other visits running):
         windows opened (``Page.windowOpen``) are counted against the window documents recorded,
         and the visit names each one missing (:meth:`records`) instead of passing it over."""
-        if _window(session) and p.get("frameId") == session.target_id and record.resource_type == "Document":
+        if session.window and p.get("frameId") == session.target_id and record.resource_type == "Document":
             self._window_documents.setdefault(session.id, record.url)
 
     def _window_gaps(self) -> list[ErrorRecord]:
